@@ -1,0 +1,341 @@
+//! Stage 2, Configuration: 2.1 config-files, 2.2 seeds-in-config,
+//! 2.3 code-reads-config, 2.4 config-repeatable.
+
+use std::collections::BTreeSet;
+
+use super::code::{describe_values, uses_randomness};
+use super::evidence::{at, capped, finding, line};
+use super::{findings_for, Input};
+use crate::assessment::{Evidence, Outcome, Status};
+use crate::facts::pipeline::{join, FlagValue, Invocation};
+use crate::facts::values::Value;
+use crate::facts::Facts;
+
+type Decided = (Outcome, Option<String>);
+
+/// Pipeline invocations that pass parameter values as flags (Makefile, MLproject, dvc.yaml).
+fn pipeline_flag_invocations(facts: &Facts) -> Vec<&Invocation> {
+    facts
+        .pipelines
+        .invocations
+        .iter()
+        .filter(|i| {
+            let origin = i.origin.path.to_ascii_lowercase();
+            let declared = !origin.starts_with("readme") && !origin.ends_with(".md");
+            declared && i.flags.iter().any(|(_, v)| !matches!(v, FlagValue::Switch))
+        })
+        .collect()
+}
+
+/// Evidence for every config source.
+fn config_sources(facts: &Facts) -> Vec<Evidence> {
+    let mut ev = Vec::new();
+    for c in &facts.configs {
+        ev.push(Evidence::file(&c.path, format!("{:?} config with {} key(s)", c.format, c.keys.len()).to_lowercase()));
+    }
+    for p in &facts.python_configs {
+        ev.push(Evidence::file(p, "Python config module"));
+    }
+    for d in &facts.hydra_dirs {
+        ev.push(Evidence::file(if d.is_empty() { "." } else { d }, "Hydra config folder"));
+    }
+    for (path, ep, name, _, l) in &facts.pipelines.mlproject_params {
+        ev.push(line(path, *l, format!("MLproject parameter {name} of entry point {ep}")));
+    }
+    for inv in pipeline_flag_invocations(facts) {
+        let flags: Vec<String> = inv.flags.iter().filter(|(_, v)| !matches!(v, FlagValue::Switch)).map(|(f, _)| format!("--{f}")).collect();
+        ev.push(line(&inv.origin.path, inv.origin.line, format!("{} passes {}", inv.origin.name, flags.join(" "))));
+    }
+    ev
+}
+
+/// 2.1: parameters live in committed config files.
+pub fn config_files(input: &Input) -> Decided {
+    let facts = input.ctx.facts;
+    let looked = [
+        "YAML/JSON/TOML/.gin/INI config files",
+        "Hydra conf folders",
+        "Python config modules (config.py)",
+        "MLproject parameters",
+        "Makefile/dvc.yaml commands passing parameter flags",
+    ];
+    let sources = config_sources(facts);
+    let (on, off) = findings_for(input, "2.1");
+    let literals: Vec<Evidence> = on.iter().map(|f| finding(f)).collect();
+    let notes: Vec<Evidence> = off.iter().map(|f| finding(f)).collect();
+    let cli_only = facts.python.iter().any(|f| !f.cli_params.is_empty());
+    if sources.is_empty() {
+        let summary = if cli_only {
+            "no config file: parameters exist only as command-line defaults, which are not a config file".to_string()
+        } else {
+            "no config file found".to_string()
+        };
+        let mut o = Outcome::new(Status::Fail, summary).with_evidence(capped(literals)).looking_for(&looked);
+        o.notes = notes;
+        return (o, Some("Create a config file (e.g. params.yaml) holding every hyper-parameter and the seed, and read it at start-up.".into()));
+    }
+    if !literals.is_empty() {
+        let n = literals.len();
+        let mut o = Outcome::new(Status::Partial, format!("config found, but {n} hyper-parameter literal(s) are hard-coded in code"))
+            .with_evidence(capped(literals));
+        o.evidence.extend(sources.into_iter().take(5));
+        o.notes = notes;
+        o.looked_for = looked.iter().map(|s| s.to_string()).collect();
+        let first = on[0];
+        return (o, Some(format!("Move the literal at {}:{} (and the others listed) into the config file.", first.path, first.line.unwrap_or(0))));
+    }
+    let n = sources.len();
+    let mut o = Outcome::new(Status::Pass, format!("{n} config source(s); no hyper-parameter literals at call sites on the run path")).with_evidence(capped(sources));
+    o.notes = notes;
+    (o, None)
+}
+
+/// How a seed value relates to the config.
+enum SeedOrigin {
+    Config(String),
+    Partial(String),
+}
+
+fn classify(facts: &Facts, v: &Value) -> SeedOrigin {
+    let passed = facts.pipelines.flags_passed();
+    match v {
+        Value::Config(k) => SeedOrigin::Config(format!("from config key `{}`", k.trim_start_matches("*."))),
+        Value::Cli(flag) => {
+            if let Some(invs) = passed.get(flag.as_str()) {
+                let inv = invs[0];
+                return SeedOrigin::Config(format!("from --{flag}, passed by {} ({})", inv.origin.path, inv.origin.name));
+            }
+            let default_from_config = facts.python.iter().flat_map(|f| &f.cli_params).any(|p| &p.name == flag && matches!(p.default, Some(Value::Config(_))));
+            if default_from_config {
+                SeedOrigin::Config(format!("from --{flag}, whose default is read from the config"))
+            } else {
+                SeedOrigin::Partial(format!("from --{flag}'s default value; no pipeline or config passes it"))
+            }
+        }
+        Value::Call(c) if c.contains("initial_seed") => SeedOrigin::Config("derived from torch's seed".into()),
+        Value::Lit(l) => SeedOrigin::Partial(format!("literal seed {} in code", l.text())),
+        other => SeedOrigin::Partial(format!("seed from {}, not from the config", other.describe())),
+    }
+}
+
+/// 2.2: every RNG is seeded, with the seed from the config.
+pub fn seeds_in_config(input: &Input) -> Decided {
+    let ctx = input.ctx;
+    let facts = ctx.facts;
+    let looked = [
+        "seeding calls (random.seed, np.random.seed, torch.manual_seed, seed_everything, set_seed, random_state=, default_rng(seed))",
+        "the origin of each seed value: config key, CLI flag passed by a pipeline, literal, time/entropy",
+    ];
+    let (on, _) = findings_for(input, "1.3");
+    let blocking: Vec<&&crate::lint::Finding> = on
+        .iter()
+        .filter(|f| matches!(f.rule, "unseeded-rng" | "random-state-unset" | "seed-from-entropy"))
+        .collect();
+    if !blocking.is_empty() {
+        let o = Outcome::new(Status::Fail, "randomness on the run path is unseeded or seeded from time/entropy")
+            .with_evidence(capped(blocking.iter().map(|f| finding(f)).collect()))
+            .looking_for(&looked);
+        return (o, Some("Add `seed: 42` to the config and seed every RNG from it at start-up.".into()));
+    }
+    let points: Vec<_> = ctx.seeds.iter().filter(|s| s.on_path).collect();
+    if points.is_empty() {
+        if uses_randomness(input) {
+            let o = Outcome::new(Status::Unknown, "randomness is used but no seeding call was recognised").looking_for(&looked);
+            return (o, None);
+        }
+        let o = Outcome::new(Status::NotApplicable, "no source of randomness and no seed on the run path").looking_for(&looked);
+        return (o, None);
+    }
+    let mut good = Vec::new();
+    let mut weak = Vec::new();
+    for p in &points {
+        for v in &p.values {
+            match classify(facts, v) {
+                SeedOrigin::Config(why) => good.push(at(&p.path, p.loc, format!("{}(): {why}", p.callee))),
+                SeedOrigin::Partial(why) => weak.push(at(&p.path, p.loc, format!("{}(): {why}", p.callee))),
+            }
+        }
+    }
+    if weak.is_empty() {
+        let o = Outcome::new(Status::Pass, "every seed comes from the config").with_evidence(capped(good));
+        return (o, None);
+    }
+    let has_config = !config_sources(facts).is_empty();
+    let summary = if has_config {
+        "seeded, but not every seed comes from the config"
+    } else {
+        "seeded in code; there is no config for the seed to come from"
+    };
+    let first = weak[0].clone();
+    let mut o = Outcome::new(Status::Partial, summary).with_evidence(capped(weak));
+    o.evidence.extend(good.into_iter().take(5));
+    o.looked_for = looked.iter().map(|s| s.to_string()).collect();
+    let fix = format!("Put the seed in the config and pass it to the call at {} (now {}).", first.location(), describe_values(&points[0].values));
+    (o, Some(fix))
+}
+
+/// A key read: exact, a parent (covers children), or unknown-prefix suffix.
+fn key_is_read(key: &str, reads: &BTreeSet<String>) -> bool {
+    reads.iter().any(|r| {
+        if let Some(tail) = r.strip_prefix("*.") {
+            key == tail || key.ends_with(&format!(".{tail}")) || key.starts_with(&format!("{tail}.")) || key.contains(&format!(".{tail}."))
+        } else {
+            key == r || key.starts_with(&format!("{r}."))
+        }
+    })
+}
+
+fn is_meta_key(key: &str) -> bool {
+    key == "defaults" || key.starts_with("defaults.") || key.starts_with("hydra.") || key.split('.').any(|s| s.starts_with('_'))
+}
+
+/// Who reads a config file, if anyone.
+fn reader_of(facts: &Facts, path: &str) -> Option<Evidence> {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    for f in &facts.python {
+        let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
+        for (lit, loc) in &f.path_literals {
+            let lit = lit.trim_start_matches("./");
+            if join("", lit) == path || join(dir, lit) == path || (!lit.contains('/') && lit == base) || path.ends_with(&format!("/{lit}")) {
+                return Some(at(&f.path, *loc, format!("reads {path}")));
+            }
+        }
+    }
+    for inv in &facts.pipelines.invocations {
+        let dir = inv.origin.path.rsplit_once('/').map_or("", |(d, _)| d);
+        let values = inv.flags.iter().filter_map(|(_, v)| match v {
+            FlagValue::Literal(s) => Some(s.as_str()),
+            _ => None,
+        });
+        for v in values.chain(inv.positionals.iter().map(String::as_str)) {
+            let v = v.rsplit('=').next().unwrap_or(v);
+            if join(dir, v) == path || join("", v) == path {
+                return Some(line(&inv.origin.path, inv.origin.line, format!("{} passes {path}", inv.origin.name)));
+            }
+        }
+    }
+    for (dvc, stage) in &facts.pipelines.dvc_stages {
+        if stage.params.iter().any(|(file, _)| file == path) {
+            return Some(line(dvc, stage.line, format!("stage {} declares params from {path}", stage.name)));
+        }
+    }
+    for d in &facts.hydra_dirs {
+        if d.is_empty() || path.starts_with(&format!("{d}/")) {
+            return Some(Evidence::file(path, format!("in the Hydra config folder {}", if d.is_empty() { "." } else { d })));
+        }
+    }
+    None
+}
+
+/// 2.3: the code reads the config and every key in it.
+pub fn code_reads_config(input: &Input) -> Decided {
+    let facts = input.ctx.facts;
+    let looked = [
+        "config paths in code (open/yaml.safe_load/json.load/OmegaConf.load), CLI defaults and pipeline commands",
+        "Hydra config_path/config_name",
+        "dvc.yaml params",
+        "keys read as cfg[\"a\"][\"b\"], cfg.a.b, cfg.get(\"a\")",
+    ];
+    if config_sources(facts).is_empty() {
+        let o = Outcome::new(Status::Fail, "no config for the code to read").looking_for(&looked);
+        return (o, Some("Create a config file and load it in the entry point.".into()));
+    }
+    let mut reads: BTreeSet<String> = facts.python.iter().flat_map(|f| f.key_reads.iter().map(|k| k.key.clone())).collect();
+    let mut whole: BTreeSet<String> = BTreeSet::new();
+    for (_, stage) in &facts.pipelines.dvc_stages {
+        for (file, key) in &stage.params {
+            if key == "*" {
+                whole.insert(file.clone());
+            } else {
+                reads.insert(key.clone());
+            }
+        }
+    }
+    for inv in &facts.pipelines.invocations {
+        for (_, v) in &inv.flags {
+            if let FlagValue::Parameter(p) = v {
+                reads.insert(p.clone());
+            }
+        }
+        for pos in &inv.positionals {
+            if let Some((k, _)) = pos.split_once('=') {
+                reads.insert(k.trim_start_matches('+').to_string());
+            }
+        }
+    }
+    let reads_everything = reads.contains("**");
+    let mut unread_files = Vec::new();
+    let mut unread_keys = Vec::new();
+    let mut readers = Vec::new();
+    for c in &facts.configs {
+        match reader_of(facts, &c.path) {
+            None => unread_files.push(Evidence::file(&c.path, "config file that no code or pipeline reads")),
+            Some(r) => {
+                readers.push(r);
+                if reads_everything || whole.contains(&c.path) {
+                    continue;
+                }
+                for k in &c.keys {
+                    if !is_meta_key(&k.key) && !key_is_read(&k.key, &reads) {
+                        unread_keys.push(line(&c.path, k.line, format!("key `{}` is never read", k.key)));
+                    }
+                }
+            }
+        }
+    }
+    if !unread_files.is_empty() {
+        let first = unread_files[0].path.clone();
+        let mut o = Outcome::new(Status::Fail, format!("{} config file(s) are not read by any code or pipeline", unread_files.len()))
+            .with_evidence(capped(unread_files))
+            .looking_for(&looked);
+        o.notes = readers;
+        return (o, Some(format!("Load {first} in the entry point (or delete it if it is stale).")));
+    }
+    if !unread_keys.is_empty() {
+        let first = unread_keys[0].clone();
+        let mut o = Outcome::new(Status::Partial, format!("config is read, but {} key(s) are never read", unread_keys.len()))
+            .with_evidence(capped(unread_keys))
+            .looking_for(&looked);
+        o.notes = readers;
+        return (o, Some(format!("Use or delete the unread keys, starting with {} ({}).", first.note.trim_start_matches("key ").trim_end_matches(" is never read"), first.location())));
+    }
+    let n = readers.len();
+    let mut o = Outcome::new(Status::Pass, "the config is read and every key is used").with_evidence(capped(readers));
+    if n == 0 {
+        o.summary = "parameters are passed by the pipeline".into();
+        o.evidence = config_sources(facts);
+    }
+    (o, None)
+}
+
+/// 2.4: static proxy from 1.3 and 2.2.
+pub fn config_repeatable(c13: &Outcome, c22: &Outcome) -> Decided {
+    let ev = vec![
+        Evidence::file(".", format!("1.3 repeatable: {}", c13.status.as_str())),
+        Evidence::file(".", format!("2.2 seeds-in-config: {}", c22.status.as_str())),
+    ];
+    let ok22 = c22.status.is_met();
+    let (status, summary) = match (c13.status, c22.status) {
+        (Status::Pass, _) if ok22 => (Status::Pass, "static proxy: randomness seeded, seeds from the config"),
+        (Status::Fail, _) | (_, Status::Fail) => (Status::Fail, "static proxy: the same config would not give the same result"),
+        (Status::Unknown, _) | (_, Status::Unknown) => (Status::Unknown, "static proxy: 1.3 or 2.2 could not be decided"),
+        _ => (Status::Partial, "static proxy: seeded, but not fully from the config or not fully deterministic"),
+    };
+    let fix = (status != Status::Pass).then(|| "Meet 1.3 and 2.2; then `reproscale verify` proves it by running the same config twice.".to_string());
+    (Outcome::new(status, summary).with_evidence(ev), fix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_matching() {
+        let reads: BTreeSet<String> = ["train.lr", "model", "*.depth"].iter().map(|s| s.to_string()).collect();
+        assert!(key_is_read("train.lr", &reads));
+        assert!(key_is_read("model.width", &reads));
+        assert!(key_is_read("net.depth", &reads));
+        assert!(!key_is_read("train.epochs", &reads));
+        assert!(!key_is_read("seed", &reads));
+    }
+}

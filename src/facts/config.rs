@@ -1,0 +1,392 @@
+//! Config files (YAML, JSON, TOML, INI, .gin) flattened to dotted keys, with
+//! the line each key is on, and the rules that tell a config file from CI
+//! files, manifests and data.
+
+use serde::Serialize;
+use serde_json::Value as Json;
+
+/// Recognised config formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// YAML.
+    Yaml,
+    /// JSON.
+    Json,
+    /// TOML.
+    Toml,
+    /// INI / configparser.
+    Ini,
+    /// gin-config bindings.
+    Gin,
+    /// A Python module of settings (`config.py`).
+    Python,
+}
+
+/// One leaf key of a config file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigKey {
+    /// Dotted key (`train.lr`), with the Hydra group prefix where one applies.
+    pub key: String,
+    /// The value as text.
+    pub value: String,
+    /// 1-based line, when found.
+    pub line: Option<u32>,
+}
+
+/// A parsed config file.
+#[derive(Debug, Clone)]
+pub struct ConfigFile {
+    /// Path relative to the project root.
+    pub path: String,
+    /// Format.
+    pub format: Format,
+    /// Leaf keys.
+    pub keys: Vec<ConfigKey>,
+    /// Whether the file has a Hydra `defaults:` list at top level.
+    pub hydra_defaults: bool,
+    /// `# @package _global_` header.
+    pub global_package: bool,
+}
+
+/// File names that are YAML/JSON/TOML but not run configuration.
+const NOT_CONFIG_NAMES: &[&str] = &[
+    "dvc.yaml",
+    "dvc.lock",
+    "mlproject",
+    ".pre-commit-config.yaml",
+    ".pre-commit-hooks.yaml",
+    "environment.yml",
+    "environment.yaml",
+    "conda.yaml",
+    "conda.yml",
+    "docker-compose.yml",
+    "docker-compose.yaml",
+    "compose.yml",
+    "compose.yaml",
+    "mkdocs.yml",
+    "mkdocs.yaml",
+    ".readthedocs.yml",
+    ".readthedocs.yaml",
+    "readthedocs.yml",
+    "codecov.yml",
+    ".codecov.yml",
+    ".gitlab-ci.yml",
+    ".travis.yml",
+    "azure-pipelines.yml",
+    "bitbucket-pipelines.yml",
+    "appveyor.yml",
+    "package.json",
+    "package-lock.json",
+    "tsconfig.json",
+    "jsconfig.json",
+    "pyproject.toml",
+    "cargo.toml",
+    "pipfile",
+    "poetry.lock",
+    "uv.lock",
+    "setup.cfg",
+    "tox.ini",
+    "pytest.ini",
+    "mypy.ini",
+    ".flake8",
+    ".pylintrc",
+    "pylintrc",
+    ".coveragerc",
+    ".bumpversion.cfg",
+    "reproscale.toml",
+    "renovate.json",
+    ".eslintrc.json",
+    ".prettierrc",
+    ".prettierrc.json",
+    "devcontainer.json",
+    ".devcontainer.json",
+    "launch.json",
+    "cog.yaml",
+    "bentofile.yaml",
+    "citation.cff",
+    ".yamllint",
+    ".yamllint.yml",
+    "ruff.toml",
+    ".ruff.toml",
+    "rustfmt.toml",
+    "binder.yaml",
+    "_config.yml",
+    "_toc.yml",
+    "meta.yaml",
+    "dependabot.yml",
+    "funding.yml",
+];
+
+/// Folders whose files are tooling, data or outputs, not run configuration.
+const NOT_CONFIG_DIRS: &[&str] = &[
+    ".github",
+    ".gitlab",
+    ".circleci",
+    ".vscode",
+    ".idea",
+    ".devcontainer",
+    ".dvc",
+    ".husky",
+    "node_modules",
+    "mlruns",
+    "wandb",
+    "lightning_logs",
+    "outputs",
+    "multirun",
+    "logs",
+    "runs",
+    "results",
+    "metrics",
+    "checkpoints",
+    "conda-recipe",
+    "recipe",
+];
+
+/// Folders whose JSON is data rather than configuration.
+pub const DATA_DIRS: &[&str] = &[
+    "data",
+    "dataset",
+    "datasets",
+    "input",
+    "inputs",
+    "samples",
+    "sample_data",
+    "example_data",
+    "raw",
+    "processed",
+    "fixtures",
+];
+
+/// Whether a file is a candidate config file by name and place.
+pub fn is_candidate(path: &str, size: u64) -> Option<Format> {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    if NOT_CONFIG_NAMES.contains(&name) || name.ends_with(".dvc") {
+        return None;
+    }
+    let dirs: Vec<&str> = lower.split('/').collect();
+    let dirs = &dirs[..dirs.len() - 1];
+    if dirs.iter().any(|d| NOT_CONFIG_DIRS.contains(d)) {
+        return None;
+    }
+    let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    let format = match ext {
+        "yaml" | "yml" => Format::Yaml,
+        "json" => Format::Json,
+        "toml" => Format::Toml,
+        "gin" => Format::Gin,
+        "ini" | "cfg" => Format::Ini,
+        _ => return None,
+    };
+    if format == Format::Json && (size > 256 * 1024 || dirs.iter().any(|d| DATA_DIRS.contains(d))) {
+        return None;
+    }
+    if name.starts_with("requirements") || name.contains("lock") {
+        return None;
+    }
+    Some(format)
+}
+
+/// Whether a Python file is a settings module (`config.py`, `configs/base.py`).
+pub fn is_python_config_module(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let mut parts: Vec<&str> = lower.split('/').collect();
+    let Some(name) = parts.pop() else { return false };
+    let Some(stem) = name.strip_suffix(".py") else { return false };
+    crate::facts::python::CONFIG_MODULE_NAMES.contains(&stem)
+        || parts.last().is_some_and(|d| matches!(*d, "config" | "configs") && stem != "__init__")
+}
+
+/// Parses a config file. `Err` carries the parser's message.
+pub fn parse(path: &str, format: Format, text: &str) -> Result<Option<ConfigFile>, String> {
+    let tree: Json = match format {
+        Format::Yaml => {
+            if text.trim().is_empty() {
+                Json::Object(Default::default())
+            } else {
+                serde_saphyr::from_str::<Json>(text).map_err(|e| first_line(&e.to_string()))?
+            }
+        }
+        Format::Json => serde_json::from_str(text).map_err(|e| e.to_string())?,
+        Format::Toml => {
+            let v: toml::Value = toml::from_str(text).map_err(|e| first_line(&e.to_string()))?;
+            serde_json::to_value(v).map_err(|e| e.to_string())?
+        }
+        Format::Ini => ini_tree(text),
+        Format::Gin => gin_tree(text),
+        Format::Python => return Ok(None),
+    };
+    let Json::Object(map) = &tree else {
+        // A top-level list or scalar is data, not a mapping of parameters.
+        return Ok(None);
+    };
+    let hydra_defaults = map.get("defaults").is_some_and(|d| d.is_array());
+    let global_package = text
+        .lines()
+        .next()
+        .is_some_and(|l| l.trim_start_matches('#').trim().starts_with("@package _global_"));
+    let mut keys = Vec::new();
+    flatten("", &tree, &mut keys);
+    let lines: Vec<&str> = text.lines().collect();
+    for k in &mut keys {
+        k.line = find_line(&lines, &k.key, format);
+    }
+    Ok(Some(ConfigFile {
+        path: path.to_string(),
+        format,
+        keys,
+        hydra_defaults,
+        global_package,
+    }))
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or(s).to_string()
+}
+
+fn flatten(prefix: &str, v: &Json, out: &mut Vec<ConfigKey>) {
+    match v {
+        Json::Object(m) if !m.is_empty() => {
+            for (k, child) in m {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&key, child, out);
+            }
+        }
+        _ if prefix.is_empty() => {}
+        other => out.push(ConfigKey {
+            key: prefix.to_string(),
+            value: match other {
+                Json::String(s) => s.clone(),
+                o => o.to_string(),
+            },
+            line: None,
+        }),
+    }
+}
+
+/// Finds the line of a dotted key by walking its segments down the file.
+fn find_line(lines: &[&str], key: &str, format: Format) -> Option<u32> {
+    let mut from = 0usize;
+    let mut found = None;
+    for seg in key.split('.') {
+        let hit = lines.iter().enumerate().skip(from).find(|(_, l)| line_has_key(l, seg, format))?;
+        found = Some(hit.0);
+        from = hit.0 + 1;
+    }
+    found.and_then(|i| u32::try_from(i + 1).ok())
+}
+
+fn line_has_key(line: &str, seg: &str, format: Format) -> bool {
+    let t = line.trim_start();
+    match format {
+        Format::Yaml => {
+            let t = t.trim_start_matches("- ");
+            [format!("{seg}:"), format!("\"{seg}\":"), format!("'{seg}':")].iter().any(|p| t.starts_with(p.as_str()))
+        }
+        Format::Json => t.starts_with(&format!("\"{seg}\"")) || t.contains(&format!("\"{seg}\":")) || t.contains(&format!("\"{seg}\" :")),
+        Format::Toml | Format::Ini | Format::Gin => {
+            t.starts_with(&format!("[{seg}]"))
+                || t.starts_with(&format!("[{seg}."))
+                || t.split(['=', ':']).next().is_some_and(|k| {
+                    let k = k.trim().trim_matches('"');
+                    k == seg || k.ends_with(&format!(".{seg}")) || k.starts_with(&format!("{seg}."))
+                })
+        }
+        Format::Python => false,
+    }
+}
+
+fn ini_tree(text: &str) -> Json {
+    let mut root = serde_json::Map::new();
+    let mut section = String::new();
+    for line in text.lines() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') || t.starts_with(';') {
+            continue;
+        }
+        if let Some(s) = t.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+            section = s.trim().to_string();
+            continue;
+        }
+        if let Some((k, v)) = t.split_once(['=', ':']) {
+            let entry = root
+                .entry(section.clone())
+                .or_insert_with(|| Json::Object(Default::default()));
+            if let Json::Object(m) = entry {
+                m.insert(k.trim().to_string(), Json::String(v.trim().to_string()));
+            }
+        }
+    }
+    if let Some(Json::Object(top)) = root.remove("") {
+        root.extend(top);
+    }
+    Json::Object(root)
+}
+
+/// gin bindings `scope/func.param = value` become keys `func.param`.
+fn gin_tree(text: &str) -> Json {
+    let mut root = serde_json::Map::new();
+    for line in text.lines() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') || t.starts_with("import ") || t.starts_with("include ") {
+            continue;
+        }
+        if let Some((k, v)) = t.split_once('=') {
+            let k = k.trim().rsplit('/').next().unwrap_or("").to_string();
+            if !k.is_empty() {
+                root.insert(k, Json::String(v.trim().to_string()));
+            }
+        }
+    }
+    Json::Object(root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_keys_flatten_with_lines() {
+        let text = "train:\n  lr: 0.1\n  epochs: 3\nseed: 7\n";
+        let c = parse("params.yaml", Format::Yaml, text).expect("ok").expect("mapping");
+        let got: Vec<_> = c.keys.iter().map(|k| (k.key.as_str(), k.line)).collect();
+        assert_eq!(got, [("train.lr", Some(2)), ("train.epochs", Some(3)), ("seed", Some(4))]);
+    }
+
+    #[test]
+    fn json_toml_ini_gin() {
+        let j = parse("c.json", Format::Json, "{\n  \"a\": {\"b\": 1},\n  \"seed\": 2\n}").expect("ok").expect("map");
+        assert_eq!(j.keys[0].key, "a.b");
+        assert_eq!(j.keys[1].line, Some(3));
+        let t = parse("c.toml", Format::Toml, "seed = 1\n[train]\nlr = 0.1\n").expect("ok").expect("map");
+        assert_eq!(t.keys.iter().map(|k| k.key.as_str()).collect::<Vec<_>>(), ["seed", "train.lr"]);
+        assert_eq!(t.keys[1].line, Some(3));
+        let i = parse("c.ini", Format::Ini, "[train]\nlr = 0.1\n").expect("ok").expect("map");
+        assert_eq!(i.keys[0].key, "train.lr");
+        let g = parse("c.gin", Format::Gin, "train.lr = 0.1\nmodel/Dense.units = 3\n").expect("ok").expect("map");
+        assert_eq!(g.keys.len(), 2);
+    }
+
+    #[test]
+    fn lists_at_top_level_are_data_and_errors_are_reported() {
+        assert!(parse("d.json", Format::Json, "[1,2]").expect("ok").is_none());
+        assert!(parse("bad.yaml", Format::Yaml, "a: [1,\n").is_err());
+    }
+
+    #[test]
+    fn candidates_exclude_tooling_and_data() {
+        assert_eq!(is_candidate("conf/config.yaml", 10), Some(Format::Yaml));
+        assert_eq!(is_candidate(".github/workflows/ci.yml", 10), None);
+        assert_eq!(is_candidate("dvc.yaml", 10), None);
+        assert_eq!(is_candidate("data/labels.json", 10), None);
+        assert_eq!(is_candidate("environment.yml", 10), None);
+        assert!(is_python_config_module("config.py"));
+        assert!(is_python_config_module("configs/base.py"));
+        assert!(!is_python_config_module("train.py"));
+    }
+}

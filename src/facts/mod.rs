@@ -1,0 +1,256 @@
+//! Facts about a project, extracted once, in parallel, from its files.
+//!
+//! Each parser reads one kind of file; `Facts` holds their results and the
+//! derived views the criteria share (the module map, the run path).
+
+pub mod config;
+pub mod notebook;
+pub mod pipeline;
+pub mod python;
+pub mod runpath;
+pub mod values;
+
+use rayon::prelude::*;
+
+use crate::source::{Project, Skipped};
+use config::{ConfigFile, Format};
+use pipeline::Pipelines;
+use python::PyFile;
+
+/// Text of a git-lfs pointer file starts with this line.
+pub const LFS_POINTER_PREFIX: &str = "version https://git-lfs.github.com/spec/v1";
+
+/// Everything the criteria may read.
+#[derive(Debug)]
+pub struct Facts {
+    /// The project as read.
+    pub project: Project,
+    /// Python files and notebooks, sorted by path.
+    pub python: Vec<PyFile>,
+    /// Config files, sorted by path.
+    pub configs: Vec<ConfigFile>,
+    /// Python settings modules (`config.py`), by path.
+    pub python_configs: Vec<String>,
+    /// Pipeline declarations.
+    pub pipelines: Pipelines,
+    /// Paths of git-lfs pointer files.
+    pub lfs_pointers: Vec<String>,
+    /// `.dvc` pointer files and the path each tracks.
+    pub dvc_pointers: Vec<(String, String)>,
+    /// Hydra config folders (from `@hydra.main` and `defaults:` lists).
+    pub hydra_dirs: Vec<String>,
+    /// What was left out (from the source layer and from parsers).
+    pub skipped: Vec<Skipped>,
+    /// The run path.
+    pub run_path: runpath::RunPath,
+}
+
+impl Facts {
+    /// Resolves a function parameter through the project's call sites of that
+    /// function (a few levels deep); other values resolve to themselves.
+    pub fn resolve(&self, value: &values::Value) -> Vec<values::Value> {
+        self.resolve_depth(value, 0)
+    }
+
+    fn resolve_depth(&self, value: &values::Value, depth: usize) -> Vec<values::Value> {
+        let values::Value::Param { func, name, index } = value else {
+            return vec![value.clone()];
+        };
+        if depth > 3 {
+            return vec![values::Value::Unknown];
+        }
+        let mut out = Vec::new();
+        for f in &self.python {
+            for call in &f.calls {
+                if call.name() != func {
+                    continue;
+                }
+                if let Some(v) = call.kwarg(name).or_else(|| call.args.get(*index)) {
+                    out.extend(self.resolve_depth(v, depth + 1));
+                }
+            }
+        }
+        if out.is_empty() {
+            out.push(value.clone());
+        }
+        out
+    }
+}
+
+/// Whether the facts layer wants a file's text.
+pub fn wants(path: &str, size: u64) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    matches!(ext, "py" | "ipynb" | "yaml" | "yml" | "toml" | "gin" | "ini" | "cfg" | "sh" | "dvc" | "md" | "rst")
+        || (ext == "json" && size <= 256 * 1024)
+        || matches!(name, "makefile" | "gnumakefile" | "mlproject" | ".gitattributes" | "readme" | "readme.txt")
+        || size <= 200
+}
+
+enum Parsed {
+    Py(PyFile),
+    Config(ConfigFile),
+    PyConfig(String),
+    Lfs(String),
+    Dvc(String, String),
+    Skip(Skipped),
+    None,
+}
+
+/// Extracts all facts from a project.
+pub fn extract(project: Project) -> Facts {
+    let parsed: Vec<Vec<Parsed>> = project
+        .files
+        .par_iter()
+        .map(|f| {
+            let Some(text) = f.text() else { return vec![] };
+            let mut out = Vec::new();
+            let lower = f.path.to_ascii_lowercase();
+            if text.starts_with(LFS_POINTER_PREFIX) {
+                return vec![Parsed::Lfs(f.path.clone())];
+            }
+            if lower.ends_with(".py") {
+                if config::is_python_config_module(&f.path) {
+                    out.push(Parsed::PyConfig(f.path.clone()));
+                }
+                out.push(Parsed::Py(python::parse_file(&f.path, text)));
+            } else if lower.ends_with(".ipynb") {
+                out.push(match notebook::parse(&f.path, text) {
+                    Ok(py) => Parsed::Py(py),
+                    Err(notebook::NotebookError::Malformed(e)) => Parsed::Skip(Skipped {
+                        path: f.path.clone(),
+                        reason: format!("malformed notebook: {e}"),
+                    }),
+                    Err(notebook::NotebookError::NotPython(lang)) => Parsed::Skip(Skipped {
+                        path: f.path.clone(),
+                        reason: format!("notebook kernel is {lang}, not Python"),
+                    }),
+                });
+            } else if lower.ends_with(".dvc") {
+                let tracked = dvc_pointer_target(&f.path, text);
+                out.push(Parsed::Dvc(f.path.clone(), tracked));
+            } else if let Some(format) = config::is_candidate(&f.path, f.size) {
+                match config::parse(&f.path, format, text) {
+                    Ok(Some(c)) => out.push(Parsed::Config(c)),
+                    Ok(None) => {}
+                    Err(e) => out.push(Parsed::Skip(Skipped {
+                        path: f.path.clone(),
+                        reason: format!("config file does not parse: {e}"),
+                    })),
+                }
+            }
+            if out.is_empty() {
+                out.push(Parsed::None);
+            }
+            out
+        })
+        .collect();
+
+    let mut python = Vec::new();
+    let mut configs = Vec::new();
+    let mut python_configs = Vec::new();
+    let mut lfs_pointers = Vec::new();
+    let mut dvc_pointers = Vec::new();
+    let mut skipped = project.skipped.clone();
+    for p in parsed.into_iter().flatten() {
+        match p {
+            Parsed::Py(f) => python.push(f),
+            Parsed::Config(c) => configs.push(c),
+            Parsed::PyConfig(p) => python_configs.push(p),
+            Parsed::Lfs(p) => lfs_pointers.push(p),
+            Parsed::Dvc(p, t) => dvc_pointers.push((p, t)),
+            Parsed::Skip(s) => skipped.push(s),
+            Parsed::None => {}
+        }
+    }
+
+    let mut pipelines = Pipelines::default();
+    for f in &project.files {
+        let Some(text) = f.text() else { continue };
+        let lower = f.path.to_ascii_lowercase();
+        let name = lower.rsplit('/').next().unwrap_or(&lower);
+        match name {
+            "dvc.yaml" | "dvc.yml" => pipelines.add_dvc(&f.path, text),
+            "mlproject" => pipelines.add_mlproject(&f.path, text),
+            "makefile" | "gnumakefile" => pipelines.add_makefile(&f.path, text),
+            _ if name.ends_with(".sh") => pipelines.add_commands(&f.path, text, false),
+            _ if name.starts_with("readme") && !f.path.contains('/') => pipelines.add_commands(&f.path, text, true),
+            _ => {}
+        }
+    }
+    for (path, msg) in &pipelines.problems {
+        skipped.push(Skipped {
+            path: path.clone(),
+            reason: format!("pipeline file does not parse: {msg}"),
+        });
+    }
+
+    let hydra_dirs = hydra_dirs(&python, &configs);
+    apply_hydra_groups(&mut configs, &hydra_dirs);
+    skipped.sort();
+    skipped.dedup();
+    let run_path = runpath::RunPath::build(&project, &python, &pipelines);
+    Facts {
+        project,
+        python,
+        configs,
+        python_configs,
+        pipelines,
+        lfs_pointers,
+        dvc_pointers,
+        hydra_dirs,
+        skipped,
+        run_path,
+    }
+}
+
+/// The path a `.dvc` file tracks: its `outs[].path`, else its own name less `.dvc`.
+fn dvc_pointer_target(path: &str, text: &str) -> String {
+    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    let out = text
+        .lines()
+        .find_map(|l| l.trim().trim_start_matches("- ").strip_prefix("path:").map(|p| p.trim().trim_matches(['"', '\'']).to_string()));
+    match out {
+        Some(p) => pipeline::join(dir, &p),
+        None => path.trim_end_matches(".dvc").to_string(),
+    }
+}
+
+fn hydra_dirs(python: &[PyFile], configs: &[ConfigFile]) -> Vec<String> {
+    let mut dirs = Vec::new();
+    for f in python {
+        let base = f.path.rsplit_once('/').map_or("", |(d, _)| d);
+        for h in &f.hydra_mains {
+            if let Some(cp) = &h.config_path {
+                dirs.push(pipeline::join(base, cp));
+            }
+        }
+    }
+    for c in configs {
+        if c.hydra_defaults && c.format == Format::Yaml {
+            dirs.push(c.path.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string()));
+        }
+    }
+    dirs.sort();
+    dirs.dedup();
+    dirs
+}
+
+/// Keys of `conf/<group>/<option>.yaml` live under `<group>.` at run time.
+fn apply_hydra_groups(configs: &mut [ConfigFile], dirs: &[String]) {
+    for c in configs.iter_mut() {
+        if c.global_package {
+            continue;
+        }
+        let Some(dir) = dirs.iter().filter(|d| d.is_empty() || c.path.starts_with(&format!("{d}/"))).max_by_key(|d| d.len()) else {
+            continue;
+        };
+        let rel = if dir.is_empty() { c.path.as_str() } else { &c.path[dir.len() + 1..] };
+        let Some((group, _)) = rel.rsplit_once('/') else { continue };
+        let prefix = group.replace('/', ".");
+        for k in &mut c.keys {
+            k.key = format!("{prefix}.{}", k.key);
+        }
+    }
+}

@@ -1,0 +1,546 @@
+//! Pipelines that run the project's Python: dvc.yaml stages, MLproject entry
+//! points, Makefile recipes, shell scripts and README code blocks. Each
+//! yields the Python invocations it makes and the flags it passes.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value as Json;
+
+/// Where an invocation was declared.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Origin {
+    /// File that declares it (`dvc.yaml`, `Makefile`, `README.md`).
+    pub path: String,
+    /// 1-based line, when known.
+    pub line: Option<u32>,
+    /// Stage, entry point or target name.
+    pub name: String,
+}
+
+/// A flag value as the pipeline passes it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FlagValue {
+    /// A literal written in the command.
+    Literal(String),
+    /// Filled by the pipeline from its own parameters (`$(SEED)`, `{seed}`, `${train.seed}`).
+    Parameter(String),
+    /// A bare switch.
+    Switch,
+}
+
+/// One `python script.py …` (or `python -m mod …`) run by a pipeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invocation {
+    /// Declaration site.
+    pub origin: Origin,
+    /// Script path relative to the project root, if a script is run.
+    pub script: Option<String>,
+    /// Module, for `python -m`.
+    pub module: Option<String>,
+    /// Flags (`--seed` → `seed`) and their values.
+    pub flags: Vec<(String, FlagValue)>,
+    /// Positional arguments (Hydra `key=value` overrides among them).
+    pub positionals: Vec<String>,
+}
+
+/// A dvc.yaml stage.
+#[derive(Debug, Clone, Default)]
+pub struct DvcStage {
+    /// Stage name.
+    pub name: String,
+    /// Line of the stage in dvc.yaml.
+    pub line: Option<u32>,
+    /// Commands.
+    pub cmds: Vec<String>,
+    /// Working directory relative to the dvc.yaml folder.
+    pub wdir: String,
+    /// Dependencies.
+    pub deps: Vec<String>,
+    /// Outputs (outs, metrics and plots).
+    pub outs: Vec<String>,
+    /// Params: (file, key).
+    pub params: Vec<(String, String)>,
+}
+
+/// Everything the pipelines declare.
+#[derive(Debug, Clone, Default)]
+pub struct Pipelines {
+    /// Python invocations from every source.
+    pub invocations: Vec<Invocation>,
+    /// dvc.yaml stages, with their dvc.yaml path.
+    pub dvc_stages: Vec<(String, DvcStage)>,
+    /// MLproject parameters: (MLproject path, entry point, name, default, line).
+    pub mlproject_params: Vec<(String, String, String, Option<String>, Option<u32>)>,
+    /// Makefile variables: (Makefile path, name, value, line).
+    pub make_vars: Vec<(String, String, String, u32)>,
+    /// Files produced by pipelines (dvc outs, Makefile file targets).
+    pub produced: Vec<String>,
+    /// Download commands (wget/curl) found in pipelines and scripts: (path, line, command).
+    pub downloads: Vec<(String, u32, String)>,
+    /// Problems reading pipeline files: (path, message).
+    pub problems: Vec<(String, String)>,
+}
+
+/// Splits a shell command into words, honouring quotes.
+pub fn shell_words(cmd: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut has = false;
+    let mut chars = cmd.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.push(c),
+            (None, '"') | (None, '\'') => {
+                quote = Some(c);
+                has = true;
+            }
+            (None, '\\') => {
+                if let Some(n) = chars.next() {
+                    if n != '\n' {
+                        cur.push(n);
+                        has = true;
+                    }
+                }
+            }
+            (None, c) if c.is_whitespace() => {
+                if has || !cur.is_empty() {
+                    words.push(std::mem::take(&mut cur));
+                    has = false;
+                }
+            }
+            (None, c) => {
+                cur.push(c);
+                has = true;
+            }
+        }
+    }
+    if has || !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
+/// Launchers that take a script path the way `python` does.
+const LAUNCHERS: &[&str] = &["torchrun", "deepspeed", "accelerate", "horovodrun", "mpirun", "srun", "streamlit", "kernprof"];
+
+fn is_python(word: &str) -> bool {
+    let base = word.rsplit('/').next().unwrap_or(word);
+    base == "python" || base == "python3" || base.starts_with("python3.") || base == "py"
+}
+
+/// Finds Python invocations in one shell command line. `cwd` is the folder
+/// the command runs in, relative to the project root.
+pub fn invocations(cmd: &str, cwd: &str, origin: &Origin) -> Vec<Invocation> {
+    let mut out = Vec::new();
+    let mut cwd = cwd.to_string();
+    for part in cmd.split(['\n', ';', '|']).flat_map(|p| p.split("&&")) {
+        let words = shell_words(part);
+        if words.first().map(String::as_str) == Some("cd") {
+            if let Some(dir) = words.get(1) {
+                cwd = join(&cwd, dir);
+            }
+            continue;
+        }
+        let Some(start) = words.iter().position(|w| is_python(w) || LAUNCHERS.contains(&w.rsplit('/').next().unwrap_or(w))) else {
+            continue;
+        };
+        let launcher = !is_python(&words[start]);
+        let mut i = start + 1;
+        let mut script = None;
+        let mut module = None;
+        while i < words.len() {
+            let w = &words[i];
+            if !launcher && w == "-m" {
+                module = words.get(i + 1).cloned();
+                i += 2;
+                break;
+            }
+            if !launcher && w == "-c" {
+                i = words.len();
+                break;
+            }
+            if w.ends_with(".py") && !w.starts_with('-') {
+                script = Some(join(&cwd, w));
+                i += 1;
+                break;
+            }
+            if !launcher && (w == "-W" || w == "-X") {
+                i += 2;
+                continue;
+            }
+            i += 1;
+        }
+        if script.is_none() && module.is_none() {
+            continue;
+        }
+        let (flags, positionals) = parse_args(&words[i.min(words.len())..]);
+        out.push(Invocation {
+            origin: origin.clone(),
+            script,
+            module,
+            flags,
+            positionals,
+        });
+    }
+    out
+}
+
+fn parse_args(words: &[String]) -> (Vec<(String, FlagValue)>, Vec<String>) {
+    let mut flags = Vec::new();
+    let mut positionals = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let w = &words[i];
+        if let Some(body) = w.strip_prefix("--").or_else(|| w.strip_prefix('-').filter(|b| !b.is_empty() && !b.starts_with(|c: char| c.is_ascii_digit()))) {
+            if body.is_empty() {
+                i += 1;
+                continue;
+            }
+            if let Some((name, value)) = body.split_once('=') {
+                flags.push((flag_name(name), flag_value(value)));
+                i += 1;
+                continue;
+            }
+            let next = words.get(i + 1);
+            let takes = next.is_some_and(|n| !n.starts_with('-') || n.parse::<f64>().is_ok());
+            if takes {
+                if let Some(n) = next {
+                    flags.push((flag_name(body), flag_value(n)));
+                }
+                i += 2;
+            } else {
+                flags.push((flag_name(body), FlagValue::Switch));
+                i += 1;
+            }
+        } else {
+            if w.starts_with('>') || w.starts_with('<') || w == "2>&1" {
+                break;
+            }
+            positionals.push(w.clone());
+            i += 1;
+        }
+    }
+    (flags, positionals)
+}
+
+fn flag_name(s: &str) -> String {
+    s.replace('-', "_")
+}
+
+fn flag_value(v: &str) -> FlagValue {
+    for (open, close) in [("$(", ")"), ("${", "}"), ("{", "}")] {
+        if let Some(rest) = v.find(open).map(|i| &v[i + open.len()..]) {
+            if let Some(end) = rest.find(close) {
+                return FlagValue::Parameter(rest[..end].to_string());
+            }
+        }
+    }
+    if let Some(var) = v.strip_prefix('$') {
+        return FlagValue::Parameter(var.to_string());
+    }
+    FlagValue::Literal(v.to_string())
+}
+
+/// Joins a relative path onto a folder, resolving `.` and `..`.
+pub fn join(base: &str, rel: &str) -> String {
+    let rel = rel.trim_start_matches("./");
+    if rel.starts_with('/') {
+        return rel.to_string();
+    }
+    let mut parts: Vec<&str> = base.split('/').filter(|s| !s.is_empty() && *s != ".").collect();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+fn parent(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+fn line_of(text: &str, needle: &str) -> Option<u32> {
+    text.lines()
+        .position(|l| l.trim_start().starts_with(needle))
+        .and_then(|i| u32::try_from(i + 1).ok())
+}
+
+fn str_list(v: Option<&Json>) -> Vec<String> {
+    match v {
+        Some(Json::String(s)) => vec![s.clone()],
+        Some(Json::Array(a)) => a
+            .iter()
+            .filter_map(|x| match x {
+                Json::String(s) => Some(s.clone()),
+                Json::Object(m) => m.keys().next().cloned(),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+impl Pipelines {
+    /// Reads a dvc.yaml.
+    pub fn add_dvc(&mut self, path: &str, text: &str) {
+        let tree: Json = match serde_saphyr::from_str(text) {
+            Ok(t) => t,
+            Err(e) => {
+                self.problems.push((path.into(), e.to_string().lines().next().unwrap_or("").to_string()));
+                return;
+            }
+        };
+        let dir = parent(path);
+        let Some(Json::Object(stages)) = tree.get("stages") else { return };
+        for (name, st) in stages {
+            let wdir = join(dir, st.get("wdir").and_then(Json::as_str).unwrap_or("."));
+            let mut stage = DvcStage {
+                name: name.clone(),
+                line: line_of(text, &format!("{name}:")),
+                cmds: str_list(st.get("cmd")),
+                deps: str_list(st.get("deps")).iter().map(|d| join(&wdir, d)).collect(),
+                wdir: wdir.clone(),
+                ..DvcStage::default()
+            };
+            for key in ["outs", "metrics", "plots"] {
+                stage.outs.extend(str_list(st.get(key)).iter().map(|o| join(&wdir, o)));
+            }
+            if let Some(Json::Array(params)) = st.get("params") {
+                for p in params {
+                    match p {
+                        Json::String(k) => stage.params.push((join(&wdir, "params.yaml"), k.clone())),
+                        Json::Object(m) => {
+                            for (file, keys) in m {
+                                let file = join(&wdir, file);
+                                let keys = str_list(Some(keys));
+                                if keys.is_empty() {
+                                    stage.params.push((file.clone(), "*".into()));
+                                }
+                                for k in keys {
+                                    stage.params.push((file.clone(), k));
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            let origin = Origin {
+                path: path.to_string(),
+                line: stage.line,
+                name: format!("stage {name}"),
+            };
+            for cmd in &stage.cmds {
+                self.invocations.extend(invocations(cmd, &wdir, &origin));
+                if let Some(d) = download_command(cmd) {
+                    self.downloads.push((path.to_string(), stage.line.unwrap_or(0), d));
+                }
+            }
+            self.produced.extend(stage.outs.iter().cloned());
+            self.dvc_stages.push((path.to_string(), stage));
+        }
+    }
+
+    /// Reads an MLproject file.
+    pub fn add_mlproject(&mut self, path: &str, text: &str) {
+        let tree: Json = match serde_saphyr::from_str(text) {
+            Ok(t) => t,
+            Err(e) => {
+                self.problems.push((path.into(), e.to_string().lines().next().unwrap_or("").to_string()));
+                return;
+            }
+        };
+        let dir = parent(path);
+        let Some(Json::Object(eps)) = tree.get("entry_points") else { return };
+        for (name, ep) in eps {
+            if let Some(Json::Object(params)) = ep.get("parameters") {
+                for (p, spec) in params {
+                    let default = match spec {
+                        Json::Object(m) => m.get("default").map(|d| match d {
+                            Json::String(s) => s.clone(),
+                            o => o.to_string(),
+                        }),
+                        _ => None,
+                    };
+                    self.mlproject_params.push((path.to_string(), name.clone(), p.clone(), default, line_of(text, &format!("{p}:"))));
+                }
+            }
+            if let Some(cmd) = ep.get("command").and_then(Json::as_str) {
+                let origin = Origin {
+                    path: path.to_string(),
+                    line: line_of(text, &format!("{name}:")),
+                    name: format!("entry point {name}"),
+                };
+                self.invocations.extend(invocations(cmd, dir, &origin));
+            }
+        }
+    }
+
+    /// Reads a Makefile: variables, file targets and recipe commands.
+    pub fn add_makefile(&mut self, path: &str, text: &str) {
+        let dir = parent(path);
+        let mut target = String::new();
+        let mut target_line = 0u32;
+        let mut phony: Vec<String> = Vec::new();
+        let mut targets: Vec<String> = Vec::new();
+        let mut pending = String::new();
+        for (i, raw) in text.lines().enumerate() {
+            let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            if let Some(body) = raw.strip_suffix('\\') {
+                pending.push_str(body);
+                pending.push(' ');
+                continue;
+            }
+            let line = format!("{pending}{raw}");
+            pending.clear();
+            if let Some(recipe) = line.strip_prefix('\t') {
+                let recipe = recipe.trim_start_matches(['@', '-', '+']);
+                let origin = Origin {
+                    path: path.to_string(),
+                    line: Some(n),
+                    name: format!("target {target}"),
+                };
+                self.invocations.extend(invocations(recipe, dir, &origin));
+                if let Some(d) = download_command(recipe) {
+                    self.downloads.push((path.to_string(), n, d));
+                }
+                continue;
+            }
+            let t = line.trim();
+            if t.is_empty() || t.starts_with('#') {
+                continue;
+            }
+            if let Some(rest) = t.strip_prefix(".PHONY:") {
+                phony.extend(rest.split_whitespace().map(String::from));
+                continue;
+            }
+            let assign = ["?=", ":=", "::=", "+=", "="].iter().find_map(|op| {
+                let (name, value) = t.split_once(op)?;
+                let name = name.trim().trim_start_matches("export ").trim();
+                (!name.is_empty() && !name.contains(' ') && !name.contains(':')).then(|| (name.to_string(), value.trim().to_string()))
+            });
+            if let Some((name, value)) = assign {
+                self.make_vars.push((path.to_string(), name, value, n));
+                continue;
+            }
+            if let Some((lhs, _)) = t.split_once(':') {
+                target = lhs.trim().to_string();
+                target_line = n;
+                targets.extend(lhs.split_whitespace().map(String::from));
+            }
+        }
+        let _ = target_line;
+        for t in targets {
+            if !phony.contains(&t) && (t.contains('.') || t.contains('/')) && !t.contains('%') && !t.starts_with('.') && !t.contains('$') {
+                self.produced.push(join(dir, &t));
+            }
+        }
+    }
+
+    /// Reads shell commands from a script or a README's code blocks.
+    pub fn add_commands(&mut self, path: &str, text: &str, readme: bool) {
+        let dir = if readme { "" } else { parent(path) };
+        let mut in_block = !readme;
+        for (i, line) in text.lines().enumerate() {
+            let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            if readme && line.trim_start().starts_with("```") {
+                in_block = !in_block;
+                continue;
+            }
+            if !in_block {
+                continue;
+            }
+            let cmd = line.trim().trim_start_matches("$ ").trim_start_matches("> ").trim_start_matches("!");
+            let origin = Origin {
+                path: path.to_string(),
+                line: Some(n),
+                name: if readme { "README code block".into() } else { "script".into() },
+            };
+            self.invocations.extend(invocations(cmd, dir, &origin));
+            if let Some(d) = download_command(cmd) {
+                self.downloads.push((path.to_string(), n, d));
+            }
+        }
+    }
+
+    /// Pipeline parameters that Python code may receive as flags, by flag name.
+    pub fn flags_passed(&self) -> BTreeMap<&str, Vec<&Invocation>> {
+        let mut m: BTreeMap<&str, Vec<&Invocation>> = BTreeMap::new();
+        for inv in &self.invocations {
+            for (f, _) in &inv.flags {
+                m.entry(f.as_str()).or_default().push(inv);
+            }
+        }
+        m
+    }
+}
+
+/// `wget URL` or `curl URL` in a command.
+fn download_command(cmd: &str) -> Option<String> {
+    let words = shell_words(cmd);
+    let i = words.iter().position(|w| w == "wget" || w == "curl" || w == "gdown" || w == "aria2c")?;
+    words[i..].iter().any(|w| w.contains("://") || words[i] == "gdown").then(|| cmd.trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin() -> Origin {
+        Origin {
+            path: "Makefile".into(),
+            line: Some(1),
+            name: "t".into(),
+        }
+    }
+
+    #[test]
+    fn finds_python_invocations_and_flags() {
+        let inv = invocations("cd src && python -u train.py --seed $(SEED) --lr=0.1 -v model.depth=3", "", &origin());
+        assert_eq!(inv.len(), 1);
+        assert_eq!(inv[0].script.as_deref(), Some("src/train.py"));
+        assert_eq!(inv[0].flags[0], ("seed".into(), FlagValue::Parameter("SEED".into())));
+        assert_eq!(inv[0].flags[1], ("lr".into(), FlagValue::Literal("0.1".into())));
+        assert_eq!(inv[0].positionals, ["model.depth=3"]);
+        let m = invocations("python3 -m pkg.train --config conf.yaml", "", &origin());
+        assert_eq!(m[0].module.as_deref(), Some("pkg.train"));
+        let t = invocations("torchrun --nproc_per_node 2 train.py", "", &origin());
+        assert_eq!(t[0].script.as_deref(), Some("train.py"));
+        assert!(invocations("echo python is great", "", &origin()).is_empty());
+    }
+
+    #[test]
+    fn makefile_vars_targets_recipes() {
+        let mut p = Pipelines::default();
+        p.add_makefile("Makefile", ".PHONY: train\nSEED ?= 7\nmodel.json: data.csv\n\tpython train.py --seed $(SEED)\ntrain: model.json\ndata.csv:\n\tcurl -o data.csv https://x.org/d.csv\n");
+        assert_eq!(p.make_vars[0].1, "SEED");
+        assert_eq!(p.invocations[0].origin.line, Some(4));
+        assert!(p.produced.contains(&"model.json".to_string()));
+        assert!(!p.produced.contains(&"train".to_string()));
+        assert_eq!(p.downloads.len(), 1);
+    }
+
+    #[test]
+    fn dvc_stages_with_params_and_wdir() {
+        let mut p = Pipelines::default();
+        p.add_dvc("dvc.yaml", "stages:\n  train:\n    wdir: src\n    cmd: python train.py\n    deps: [train.py]\n    params:\n      - train.lr\n      - ../other.yaml:\n          - seed\n    outs:\n      - ../model.pkl\n    metrics:\n      - ../metrics.json:\n          cache: false\n");
+        let (_, st) = &p.dvc_stages[0];
+        assert_eq!(st.line, Some(2));
+        assert_eq!(p.invocations[0].script.as_deref(), Some("src/train.py"));
+        assert_eq!(st.params, [("src/params.yaml".to_string(), "train.lr".to_string()), ("other.yaml".into(), "seed".into())]);
+        assert_eq!(st.outs, ["model.pkl", "metrics.json"]);
+    }
+
+    #[test]
+    fn join_resolves_dots() {
+        assert_eq!(join("src", "../data/x.csv"), "data/x.csv");
+        assert_eq!(join("", "./train.py"), "train.py");
+    }
+}

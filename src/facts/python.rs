@@ -1,0 +1,1088 @@
+//! Facts from Python source, through a real syntax tree (ruff's parser).
+//!
+//! One pass per file records what the criteria and lint rules need: imports,
+//! calls with their resolved callee and argument provenance, assignments to
+//! module attributes, CLI parameters, config key reads, literal range loops,
+//! the `__main__` guard, and syntax errors. Names are resolved through
+//! imports and aliases (`np.random.seed` → `numpy.random.seed`).
+
+use std::collections::{HashMap, HashSet};
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, Number, Operator, Stmt, UnaryOp};
+use ruff_python_parser::{parse_cells_unchecked, parse_unchecked_source, ParseOptions};
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+use super::values::{Lit, Loc, Value};
+
+/// An import statement (one per imported name).
+#[derive(Debug, Clone)]
+pub struct Import {
+    /// Dotted module as written (`numpy`, `pkg.mod`; for `from . import x`, empty).
+    pub module: String,
+    /// `from module import name`: the imported name; `None` for `import module`.
+    pub name: Option<String>,
+    /// Number of leading dots of a relative import.
+    pub level: u32,
+    /// Where.
+    pub loc: Loc,
+}
+
+/// A call with its resolved callee and argument values.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// Dotted callee after alias resolution (`numpy.random.seed`); method calls on
+    /// call results read `pathlib.Path().glob`; unresolvable receivers read `?`.
+    pub callee: String,
+    /// Where.
+    pub loc: Loc,
+    /// Positional arguments.
+    pub args: Vec<Value>,
+    /// Keyword arguments (name, value); `**x` is not listed here.
+    pub kwargs: Vec<(String, Value)>,
+    /// Whether `**x` was passed.
+    pub star_kwargs: bool,
+    /// Directly wrapped in `sorted(...)`.
+    pub in_sorted: bool,
+    /// Assigned to this plain name (`x = call()`).
+    pub assigned_to: Option<String>,
+}
+
+impl Call {
+    /// A keyword argument's value.
+    pub fn kwarg(&self, name: &str) -> Option<&Value> {
+        self.kwargs.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+
+    /// The last dotted segment of the callee.
+    pub fn name(&self) -> &str {
+        self.callee.rsplit('.').next().unwrap_or(&self.callee)
+    }
+}
+
+/// An assignment to an attribute or subscript (`torch.backends.cudnn.benchmark = True`).
+#[derive(Debug, Clone)]
+pub struct Assign {
+    /// Resolved target, `os.environ[PYTHONHASHSEED]` for subscripts.
+    pub target: String,
+    /// Assigned value.
+    pub value: Value,
+    /// Where.
+    pub loc: Loc,
+}
+
+/// A module-level `NAME = <literal>`.
+#[derive(Debug, Clone)]
+pub struct Constant {
+    /// Name.
+    pub name: String,
+    /// Literal.
+    pub value: Lit,
+    /// Where.
+    pub loc: Loc,
+}
+
+/// A command-line parameter (argparse, click, typer, absl).
+#[derive(Debug, Clone)]
+pub struct CliParam {
+    /// Destination name (`learning_rate` for `--learning-rate`).
+    pub name: String,
+    /// Flags as written.
+    pub flags: Vec<String>,
+    /// Default value.
+    pub default: Option<Value>,
+    /// Where.
+    pub loc: Loc,
+}
+
+/// A key read from a config object.
+#[derive(Debug, Clone)]
+pub struct KeyRead {
+    /// Dotted key; `*.` prefix when the object's own prefix is unknown.
+    pub key: String,
+    /// Where.
+    pub loc: Loc,
+}
+
+/// `for var in range(<literals>)`.
+#[derive(Debug, Clone)]
+pub struct RangeLoop {
+    /// Loop variable.
+    pub var: String,
+    /// The literal arguments of `range`.
+    pub bounds: Vec<Lit>,
+    /// Where.
+    pub loc: Loc,
+}
+
+/// `@hydra.main(config_path=…, config_name=…)`.
+#[derive(Debug, Clone)]
+pub struct HydraMain {
+    /// `config_path`, relative to the file.
+    pub config_path: Option<String>,
+    /// `config_name`.
+    pub config_name: Option<String>,
+    /// Where.
+    pub loc: Loc,
+}
+
+/// A function defined in the file.
+#[derive(Debug, Clone)]
+pub struct FuncDef {
+    /// Name.
+    pub name: String,
+    /// Positional parameter names.
+    pub params: Vec<String>,
+}
+
+/// A syntax error.
+#[derive(Debug, Clone)]
+pub struct SyntaxError {
+    /// Where.
+    pub loc: Loc,
+    /// Parser message.
+    pub message: String,
+}
+
+/// Everything recorded about one Python file or notebook.
+#[derive(Debug, Clone, Default)]
+pub struct PyFile {
+    /// Path relative to the project root.
+    pub path: String,
+    /// Whether this came from a notebook.
+    pub is_notebook: bool,
+    /// Syntax errors.
+    pub syntax_errors: Vec<SyntaxError>,
+    /// Imports.
+    pub imports: Vec<Import>,
+    /// Calls.
+    pub calls: Vec<Call>,
+    /// Attribute/subscript assignments.
+    pub assigns: Vec<Assign>,
+    /// Module-level literal constants.
+    pub constants: Vec<Constant>,
+    /// CLI parameters.
+    pub cli_params: Vec<CliParam>,
+    /// Keys read from config objects.
+    pub key_reads: Vec<KeyRead>,
+    /// Literal range loops.
+    pub range_loops: Vec<RangeLoop>,
+    /// Hydra entry decorators.
+    pub hydra_mains: Vec<HydraMain>,
+    /// Functions defined.
+    pub functions: Vec<FuncDef>,
+    /// String literals that look like paths, anywhere in the file.
+    pub path_literals: Vec<(String, Loc)>,
+    /// Has `if __name__ == "__main__":`.
+    pub main_guard: bool,
+}
+
+/// Maps byte offsets to (cell, line).
+pub struct LineMap {
+    starts: Vec<TextSize>,
+    /// (first global line index (0-based), cell number) per cell, for notebooks.
+    cells: Vec<(usize, u32)>,
+}
+
+impl LineMap {
+    /// Builds the map for `source`; `cells` lists each cell's first line.
+    pub fn new(source: &str, cells: Vec<(usize, u32)>) -> Self {
+        let mut starts = vec![TextSize::from(0)];
+        for (i, b) in source.bytes().enumerate() {
+            if b == b'\n' {
+                starts.push(TextSize::try_from(i + 1).unwrap_or_default());
+            }
+        }
+        LineMap { starts, cells }
+    }
+
+    /// The location of a byte offset.
+    pub fn loc(&self, offset: TextSize) -> Loc {
+        let idx = self.starts.partition_point(|s| *s <= offset).saturating_sub(1);
+        if self.cells.is_empty() {
+            return Loc {
+                line: u32::try_from(idx + 1).unwrap_or(u32::MAX),
+                cell: None,
+            };
+        }
+        let ci = self.cells.partition_point(|(first, _)| *first <= idx).saturating_sub(1);
+        let (first, cell) = self.cells[ci];
+        Loc {
+            line: u32::try_from(idx - first + 1).unwrap_or(u32::MAX),
+            cell: Some(cell),
+        }
+    }
+}
+
+/// Parses a `.py` file.
+pub fn parse_file(path: &str, source: &str) -> PyFile {
+    let parsed = parse_unchecked_source(source, ast::PySourceType::Python);
+    let map = LineMap::new(source, Vec::new());
+    let mut file = collect(path, parsed.syntax(), &map);
+    file.syntax_errors = parsed
+        .errors()
+        .iter()
+        .map(|e| SyntaxError {
+            loc: map.loc(e.location.start()),
+            message: e.error.to_string(),
+        })
+        .collect();
+    file
+}
+
+/// Parses notebook code cells given as (cell number, source) with magics already blanked.
+pub fn parse_cells(path: &str, cells: &[(u32, String)]) -> PyFile {
+    let mut source = String::new();
+    let mut ranges = Vec::new();
+    let mut firsts = Vec::new();
+    let mut line = 0usize;
+    for (i, (number, text)) in cells.iter().enumerate() {
+        if i > 0 {
+            source.push('\n');
+            line += 1;
+        }
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        let start = TextSize::try_from(source.len()).unwrap_or_default();
+        source.push_str(text);
+        let end = TextSize::try_from(source.len()).unwrap_or_default();
+        ranges.push(TextRange::new(start, end));
+        firsts.push((line, *number));
+        line += text.matches('\n').count();
+    }
+    let options = ParseOptions::from(ast::PySourceType::Python);
+    let parsed = parse_cells_unchecked(&source, ranges, &options);
+    let map = LineMap::new(&source, firsts);
+    let mut file = collect(path, parsed.syntax(), &map);
+    file.is_notebook = true;
+    file.syntax_errors = parsed
+        .errors()
+        .iter()
+        .map(|e| SyntaxError {
+            loc: map.loc(e.location.start()),
+            message: e.error.to_string(),
+        })
+        .collect();
+    file
+}
+
+fn collect(path: &str, module: &ast::ModModule, map: &LineMap) -> PyFile {
+    let mut c = Collector {
+        map,
+        file: PyFile {
+            path: path.to_string(),
+            ..PyFile::default()
+        },
+        aliases: HashMap::new(),
+        names: HashMap::new(),
+        depth: 0,
+        sorted_calls: HashSet::new(),
+        pending_assign: None,
+    };
+    for stmt in &module.body {
+        c.visit_stmt(stmt);
+    }
+    c.file
+}
+
+/// Callees that load a config object from a file or a pipeline.
+pub const CONFIG_LOADERS: &[&str] = &[
+    "yaml.safe_load",
+    "yaml.load",
+    "yaml.full_load",
+    "yaml.unsafe_load",
+    "json.load",
+    "json.loads",
+    "tomllib.load",
+    "tomllib.loads",
+    "tomli.load",
+    "toml.load",
+    "omegaconf.OmegaConf.load",
+    "omegaconf.OmegaConf.create",
+    "hydra.compose",
+    "dvc.api.params_show",
+    "gin.parse_config_file",
+    "ruamel.yaml.YAML().load",
+    "configparser.ConfigParser",
+];
+
+/// Names of project helpers that conventionally return a loaded config.
+fn is_config_helper(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    let verbs = ["load", "read", "get", "parse", "open"];
+    let nouns = ["config", "cfg", "conf", "params", "hparams", "settings", "yaml"];
+    verbs.iter().any(|v| n.starts_with(v)) && nouns.iter().any(|o| n.ends_with(o))
+}
+
+const ENTROPY: &[&str] = &[
+    "time.time",
+    "time.time_ns",
+    "time.perf_counter",
+    "time.perf_counter_ns",
+    "time.monotonic",
+    "time.monotonic_ns",
+    "datetime.datetime.now",
+    "datetime.datetime.utcnow",
+    "datetime.datetime.today",
+    "os.urandom",
+    "os.getpid",
+    "uuid.uuid1",
+    "uuid.uuid4",
+    "secrets.randbits",
+    "secrets.randbelow",
+    "secrets.token_bytes",
+    "secrets.token_hex",
+    "random.SystemRandom",
+];
+
+/// Parameter names that conventionally hold a config object.
+const CONFIG_PARAM_NAMES: &[&str] = &[
+    "cfg",
+    "config",
+    "conf",
+    "configs",
+    "params",
+    "hparams",
+    "hp",
+    "hps",
+    "hyperparams",
+    "hyperparameters",
+    "settings",
+];
+
+/// Parameter names that conventionally hold parsed CLI arguments.
+const CLI_PARAM_NAMES: &[&str] = &["args", "opt", "opts", "options", "flags", "argv"];
+
+/// Module names that hold settings as Python code (`import config`).
+pub const CONFIG_MODULE_NAMES: &[&str] = &[
+    "config",
+    "configs",
+    "settings",
+    "hparams",
+    "params",
+    "hyperparameters",
+    "hyperparams",
+    "cfg",
+    "conf",
+];
+
+const DICT_METHODS: &[&str] = &[
+    "items",
+    "keys",
+    "values",
+    "copy",
+    "to_dict",
+    "to_container",
+    "update",
+    "__getitem__",
+];
+
+struct Collector<'m> {
+    map: &'m LineMap,
+    file: PyFile,
+    aliases: HashMap<String, String>,
+    names: HashMap<String, Value>,
+    /// Function nesting depth; 0 = module level.
+    depth: usize,
+    sorted_calls: HashSet<TextSize>,
+    pending_assign: Option<(TextSize, String)>,
+}
+
+impl Collector<'_> {
+    fn loc(&self, node: &impl Ranged) -> Loc {
+        self.map.loc(node.start())
+    }
+
+    /// Dotted name of an expression after alias resolution.
+    fn resolve(&self, expr: &Expr) -> Option<String> {
+        match expr {
+            Expr::Name(n) => {
+                let id = n.id.as_str();
+                Some(self.aliases.get(id).cloned().unwrap_or_else(|| id.to_string()))
+            }
+            Expr::Attribute(a) => {
+                let base = self.resolve(&a.value)?;
+                Some(format!("{base}.{}", a.attr.as_str()))
+            }
+            Expr::Call(c) => Some(format!("{}()", self.resolve(&c.func)?)),
+            Expr::Subscript(s) => Some(format!("{}[]", self.resolve(&s.value)?)),
+            _ => None,
+        }
+    }
+
+    fn callee(&self, func: &Expr) -> String {
+        self.resolve(func).unwrap_or_else(|| match func {
+            Expr::Attribute(a) => format!("?.{}", a.attr.as_str()),
+            _ => "?".to_string(),
+        })
+    }
+
+    /// Where a value comes from.
+    fn eval(&self, expr: &Expr) -> Value {
+        match expr {
+            Expr::NumberLiteral(n) => Value::Lit(number(&n.value)),
+            Expr::StringLiteral(s) => Value::Lit(Lit::Str(s.value.to_str().to_string())),
+            Expr::BooleanLiteral(b) => Value::Lit(Lit::Bool(b.value)),
+            Expr::NoneLiteral(_) => Value::Lit(Lit::None),
+            Expr::UnaryOp(u) if matches!(u.op, UnaryOp::USub) => match self.eval(&u.operand) {
+                Value::Lit(Lit::Int(i)) => Value::Lit(Lit::Int(-i)),
+                Value::Lit(Lit::Float(f)) => Value::Lit(Lit::Float(-f)),
+                other => other,
+            },
+            Expr::Name(n) => {
+                let id = n.id.as_str();
+                if let Some(v) = self.names.get(id) {
+                    return v.clone();
+                }
+                match self.aliases.get(id) {
+                    Some(target) if is_config_module(target) => Value::Config(String::new()),
+                    _ => Value::Unknown,
+                }
+            }
+            Expr::Attribute(a) => {
+                let attr = a.attr.as_str();
+                match self.eval(&a.value) {
+                    Value::Config(p) if !DICT_METHODS.contains(&attr) => Value::config_child(&p, attr),
+                    Value::CliNamespace => Value::Cli(attr.to_string()),
+                    _ => match self.resolve(expr).as_deref() {
+                        Some("absl.flags.FLAGS") => Value::CliNamespace,
+                        Some("os.environ") => Value::Unknown,
+                        _ => Value::Unknown,
+                    },
+                }
+            }
+            Expr::Subscript(s) => {
+                let key = self.eval(&s.slice);
+                match (self.eval(&s.value), key) {
+                    (Value::Config(p), Value::Lit(Lit::Str(k))) => Value::config_child(&p, &k),
+                    (Value::Config(p), _) => Value::Config(p),
+                    (Value::CliNamespace, Value::Lit(Lit::Str(k))) => Value::Cli(k),
+                    (_, Value::Lit(Lit::Str(k))) if self.resolve(&s.value).as_deref() == Some("os.environ") => {
+                        Value::Env(k)
+                    }
+                    _ => Value::Unknown,
+                }
+            }
+            Expr::Call(c) => self.eval_call(c),
+            Expr::BinOp(b) => {
+                let (l, r) = (self.eval(&b.left), self.eval(&b.right));
+                match (&l, &r, b.op) {
+                    (Value::Lit(Lit::Str(x)), Value::Lit(Lit::Str(y)), Operator::Div) => {
+                        Value::Lit(Lit::Str(format!("{}/{}", x.trim_end_matches('/'), y)))
+                    }
+                    (Value::Lit(Lit::Str(x)), Value::Lit(Lit::Str(y)), Operator::Add) => {
+                        Value::Lit(Lit::Str(format!("{x}{y}")))
+                    }
+                    _ => combine(l, r),
+                }
+            }
+            _ => Value::Unknown,
+        }
+    }
+
+    fn eval_call(&self, c: &ast::ExprCall) -> Value {
+        let callee = self.callee(&c.func);
+        let arg0 = c.arguments.args.first();
+        // Methods on config objects: `cfg.get("lr", 0.1)`.
+        if let Expr::Attribute(a) = c.func.as_ref() {
+            let m = a.attr.as_str();
+            if let Value::Config(p) = self.eval(&a.value) {
+                if matches!(m, "get" | "pop" | "setdefault" | "select") {
+                    if let Some(Value::Lit(Lit::Str(k))) = arg0.map(|e| self.eval(e)) {
+                        return Value::config_child(&p, &k);
+                    }
+                }
+                if matches!(m, "getint" | "getfloat" | "getboolean") {
+                    let args: Vec<_> = c.arguments.args.iter().map(|e| self.eval(e)).collect();
+                    if let (Some(Value::Lit(Lit::Str(s))), Some(Value::Lit(Lit::Str(k)))) = (args.first(), args.get(1)) {
+                        return Value::config_child(&p, &format!("{s}.{k}"));
+                    }
+                }
+                return Value::Config(p);
+            }
+            if m == "parse_args" || m == "parse_known_args" {
+                return Value::CliNamespace;
+            }
+        }
+        let name = callee.rsplit('.').next().unwrap_or(&callee);
+        if CONFIG_LOADERS.contains(&callee.as_str()) || is_config_helper(name) {
+            return Value::Config(String::new());
+        }
+        if ENTROPY.contains(&callee.as_str()) || callee.starts_with("secrets.") {
+            return Value::Entropy(callee);
+        }
+        match callee.as_str() {
+            "open" | "io.open" | "codecs.open" => {
+                return Value::File(Box::new(arg0.map_or(Value::Unknown, |e| self.eval(e))));
+            }
+            "int" | "float" | "str" | "abs" | "round" | "hash" | "bool" | "pathlib.Path"
+            | "os.path.expanduser" | "os.path.abspath" | "vars" => {
+                return arg0.map_or(Value::Unknown, |e| self.eval(e));
+            }
+            "os.environ.get" | "os.getenv" => {
+                return match arg0.map(|e| self.eval(e)) {
+                    Some(Value::Lit(Lit::Str(k))) => Value::Env(k),
+                    _ => Value::Unknown,
+                };
+            }
+            "os.path.join" => {
+                let parts: Vec<_> = c.arguments.args.iter().map(|e| self.eval(e)).collect();
+                if !parts.is_empty() && parts.iter().all(|p| p.as_str().is_some()) {
+                    let joined: Vec<&str> = parts.iter().filter_map(Value::as_str).collect();
+                    return Value::Lit(Lit::Str(joined.join("/")));
+                }
+                return parts.into_iter().next().unwrap_or(Value::Unknown);
+            }
+            _ => {}
+        }
+        Value::Call(callee)
+    }
+
+    /// The dotted key of a maximal config access chain, if `expr` is one.
+    fn config_access(&self, expr: &Expr) -> Option<String> {
+        match self.eval(expr) {
+            Value::Config(k) => match expr {
+                Expr::Subscript(_) | Expr::Attribute(_) => Some(k),
+                Expr::Call(c) => match c.func.as_ref() {
+                    Expr::Attribute(a) if matches!(self.eval(&a.value), Value::Config(_)) => Some(k),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn record_key(&mut self, key: String, loc: Loc) {
+        if !key.is_empty() {
+            self.file.key_reads.push(KeyRead { key, loc });
+        }
+    }
+
+    /// Visits the parts of a config access chain that are not the chain itself.
+    fn visit_chain_children(&mut self, expr: &Expr) {
+        match expr {
+            Expr::Subscript(s) => {
+                self.visit_chain_children(&s.value);
+                self.visit_expr(&s.slice);
+            }
+            Expr::Attribute(a) => self.visit_chain_children(&a.value),
+            Expr::Call(c) => {
+                if let Expr::Attribute(a) = c.func.as_ref() {
+                    self.visit_chain_children(&a.value);
+                }
+                for arg in c.arguments.args.iter() {
+                    self.visit_expr(arg);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn bind_target(&mut self, target: &Expr, value: Value) {
+        match target {
+            Expr::Name(n) => {
+                self.names.insert(n.id.to_string(), value);
+            }
+            Expr::Tuple(t) => {
+                // `args, rest = parser.parse_known_args()`
+                let first = matches!(value, Value::CliNamespace);
+                for (i, elt) in t.elts.iter().enumerate() {
+                    let v = if first && i == 0 { Value::CliNamespace } else { Value::Unknown };
+                    self.bind_target(elt, v);
+                }
+            }
+            Expr::Attribute(_) | Expr::Subscript(_) => {
+                let target_name = match target {
+                    Expr::Subscript(s) => match (self.resolve(&s.value), self.eval(&s.slice)) {
+                        (Some(base), Value::Lit(Lit::Str(k))) => Some(format!("{base}[{k}]")),
+                        _ => None,
+                    },
+                    _ => self.resolve(target),
+                };
+                if let Some(t) = target_name {
+                    let loc = self.loc(target);
+                    self.file.assigns.push(Assign { target: t, value, loc });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn record_call(&mut self, call: &ast::ExprCall) {
+        let callee = self.callee(&call.func);
+        let loc = self.loc(call);
+        let args: Vec<Value> = call.arguments.args.iter().map(|e| self.eval(e)).collect();
+        let mut kwargs = Vec::new();
+        let mut star_kwargs = false;
+        for kw in call.arguments.keywords.iter() {
+            match &kw.arg {
+                Some(name) => kwargs.push((name.to_string(), self.eval(&kw.value))),
+                None => {
+                    star_kwargs = true;
+                    if let Value::Config(p) = self.eval(&kw.value) {
+                        let key = if p.is_empty() { "**".to_string() } else { p };
+                        self.record_key(key, loc);
+                    }
+                }
+            }
+        }
+        // Whole-config consumers read every key below the one passed.
+        if matches!(
+            callee.as_str(),
+            "hydra.utils.instantiate" | "instantiate" | "omegaconf.OmegaConf.to_container" | "omegaconf.OmegaConf.to_object" | "dict" | "vars"
+        ) {
+            if let Some(Value::Config(p)) = args.first() {
+                let key = if p.is_empty() { "**".to_string() } else { p.clone() };
+                self.record_key(key, loc);
+            }
+        }
+        if callee == "sorted" {
+            if let Some(first) = call.arguments.args.first() {
+                match first {
+                    Expr::Call(inner) => {
+                        self.sorted_calls.insert(inner.start());
+                    }
+                    Expr::Generator(ast::ExprGenerator { generators, .. })
+                    | Expr::ListComp(ast::ExprListComp { generators, .. }) => {
+                        for g in generators {
+                            if let Expr::Call(inner) = &g.iter {
+                                self.sorted_calls.insert(inner.start());
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        self.cli_param(&callee, &args, &kwargs, loc);
+        for v in args.iter().chain(kwargs.iter().map(|(_, v)| v)) {
+            if let Some(s) = v.as_str() {
+                if looks_like_path(s) {
+                    self.file.path_literals.push((s.to_string(), loc));
+                }
+            }
+        }
+        let assigned_to = match &self.pending_assign {
+            Some((start, name)) if *start == call.start() => Some(name.clone()),
+            _ => None,
+        };
+        self.file.calls.push(Call {
+            in_sorted: self.sorted_calls.contains(&call.start()),
+            callee,
+            loc,
+            args,
+            kwargs,
+            star_kwargs,
+            assigned_to,
+        });
+    }
+
+    fn cli_param(&mut self, callee: &str, args: &[Value], kwargs: &[(String, Value)], loc: Loc) {
+        let kw = |n: &str| kwargs.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+        let name_of = |flag: &str| flag.trim_start_matches('-').replace('-', "_");
+        if callee.ends_with(".add_argument") || callee == "click.option" || callee == "click.argument" {
+            let flags: Vec<String> = args.iter().filter_map(|v| v.as_str().map(String::from)).collect();
+            let Some(first) = flags.first() else { return };
+            let long = flags.iter().find(|f| f.starts_with("--")).unwrap_or(first);
+            let name = match kw("dest").as_ref().and_then(|v| v.as_str()) {
+                Some(d) => d.to_string(),
+                None => name_of(long),
+            };
+            self.file.cli_params.push(CliParam {
+                name,
+                flags,
+                default: kw("default"),
+                loc,
+            });
+        } else if callee.starts_with("absl.flags.DEFINE_") {
+            if let Some(name) = args.first().and_then(|v| v.as_str()) {
+                self.file.cli_params.push(CliParam {
+                    name: name.to_string(),
+                    flags: vec![format!("--{name}")],
+                    default: args.get(1).cloned().or_else(|| kw("default")),
+                    loc,
+                });
+            }
+        }
+    }
+
+    fn function_def(&mut self, f: &ast::StmtFunctionDef) {
+        let mut is_cli = false;
+        let mut hydra = false;
+        for d in f.decorator_list.iter() {
+            let (callee, call) = match &d.expression {
+                Expr::Call(c) => (self.callee(&c.func), Some(c)),
+                other => (self.callee(other), None),
+            };
+            if callee == "hydra.main" {
+                hydra = true;
+                let get = |n: &str| {
+                    call.and_then(|c| {
+                        c.arguments
+                            .keywords
+                            .iter()
+                            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == n))
+                            .and_then(|k| self.eval(&k.value).as_str().map(String::from))
+                    })
+                };
+                let loc = self.loc(d);
+                self.file.hydra_mains.push(HydraMain {
+                    config_path: get("config_path"),
+                    config_name: get("config_name"),
+                    loc,
+                });
+            }
+            if callee.starts_with("click.") || callee.ends_with(".command") {
+                is_cli = true;
+            }
+        }
+        let params: Vec<&ast::ParameterWithDefault> = f
+            .parameters
+            .posonlyargs
+            .iter()
+            .chain(f.parameters.args.iter())
+            .chain(f.parameters.kwonlyargs.iter())
+            .collect();
+        let fname = f.name.as_str().to_string();
+        self.file.functions.push(FuncDef {
+            name: fname.clone(),
+            params: params.iter().map(|p| p.parameter.name.to_string()).collect(),
+        });
+        for (index, p) in params.iter().enumerate() {
+            let pname = p.parameter.name.as_str();
+            let typer_option = p.default.as_deref().is_some_and(|d| match d {
+                Expr::Call(c) => self.callee(&c.func).starts_with("typer."),
+                _ => false,
+            });
+            let value = if hydra && index == 0 {
+                Value::Config(String::new())
+            } else if is_cli || typer_option {
+                Value::Cli(pname.to_string())
+            } else if CONFIG_PARAM_NAMES.contains(&pname) {
+                Value::Config("*".to_string())
+            } else if CLI_PARAM_NAMES.contains(&pname) {
+                Value::CliNamespace
+            } else {
+                Value::Param {
+                    func: fname.clone(),
+                    name: pname.to_string(),
+                    index,
+                }
+            };
+            self.names.insert(pname.to_string(), value);
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for Collector<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Import(i) => {
+                for alias in &i.names {
+                    let module = alias.name.to_string();
+                    let loc = self.loc(alias);
+                    match &alias.asname {
+                        Some(asname) => {
+                            self.aliases.insert(asname.to_string(), module.clone());
+                        }
+                        None => {
+                            // `import a.b` binds `a`.
+                            let first = module.split('.').next().unwrap_or(&module).to_string();
+                            self.aliases.insert(first.clone(), first);
+                        }
+                    }
+                    self.file.imports.push(Import {
+                        module,
+                        name: None,
+                        level: 0,
+                        loc,
+                    });
+                }
+            }
+            Stmt::ImportFrom(i) => {
+                let module = i.module.as_ref().map(|m| m.to_string()).unwrap_or_default();
+                for alias in &i.names {
+                    let name = alias.name.to_string();
+                    let loc = self.loc(alias);
+                    let full = if module.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{module}.{name}")
+                    };
+                    let local = alias.asname.as_ref().map_or(name.clone(), |a| a.to_string());
+                    if name != "*" && i.level == 0 {
+                        self.aliases.insert(local, full);
+                    } else if name != "*" && CONFIG_MODULE_NAMES.contains(&name.as_str()) {
+                        self.aliases.insert(local, name.clone());
+                    }
+                    self.file.imports.push(Import {
+                        module: module.clone(),
+                        name: Some(name),
+                        level: i.level,
+                        loc,
+                    });
+                }
+            }
+            Stmt::FunctionDef(f) => {
+                for d in f.decorator_list.iter() {
+                    self.visit_decorator(d);
+                }
+                for p in f.parameters.iter_non_variadic_params() {
+                    if let Some(d) = &p.default {
+                        self.visit_expr(d);
+                    }
+                }
+                // Parameters shadow outer names only inside the body.
+                let saved = self.names.clone();
+                self.function_def(f);
+                self.depth += 1;
+                self.visit_body(&f.body);
+                self.depth -= 1;
+                self.names = saved;
+            }
+            Stmt::If(s) => {
+                if is_main_guard(&s.test) {
+                    self.file.main_guard = true;
+                }
+                visitor::walk_stmt(self, stmt);
+            }
+            Stmt::Assign(a) => {
+                // `x = cfg["train"]` binds a config prefix; it is not a read of the whole subtree.
+                let chain = self.config_access(&a.value);
+                if let (Some(_), [Expr::Name(_)]) = (&chain, a.targets.as_slice()) {
+                    self.visit_chain_children(&a.value);
+                } else {
+                    if let ([Expr::Name(n)], Expr::Call(c)) = (a.targets.as_slice(), a.value.as_ref()) {
+                        self.pending_assign = Some((c.start(), n.id.to_string()));
+                    }
+                    self.visit_expr(&a.value);
+                    self.pending_assign = None;
+                }
+                let value = self.eval(&a.value);
+                if self.depth == 0 {
+                    if let ([Expr::Name(n)], Value::Lit(lit)) = (a.targets.as_slice(), &value) {
+                        let loc = self.loc(stmt);
+                        self.file.constants.push(Constant {
+                            name: n.id.to_string(),
+                            value: lit.clone(),
+                            loc,
+                        });
+                    }
+                }
+                for t in &a.targets {
+                    if !matches!(t, Expr::Name(_)) {
+                        self.visit_expr(t);
+                    }
+                    self.bind_target(t, value.clone());
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                if let Some(v) = &a.value {
+                    self.visit_expr(v);
+                    let value = self.eval(v);
+                    self.bind_target(&a.target, value);
+                }
+            }
+            Stmt::With(w) => {
+                for item in &w.items {
+                    self.visit_expr(&item.context_expr);
+                    if let Some(var) = &item.optional_vars {
+                        let value = self.eval(&item.context_expr);
+                        self.bind_target(var, value);
+                    }
+                }
+                self.visit_body(&w.body);
+            }
+            Stmt::For(f) => {
+                if let (Expr::Name(var), Expr::Call(call)) = (f.target.as_ref(), f.iter.as_ref()) {
+                    if self.callee(&call.func) == "range" && !call.arguments.args.is_empty() {
+                        let bounds: Vec<Option<Lit>> = call
+                            .arguments
+                            .args
+                            .iter()
+                            .map(|e| self.eval(e).as_lit().cloned())
+                            .collect();
+                        if bounds.iter().all(|b| b.as_ref().is_some_and(Lit::is_number)) {
+                            let loc = self.loc(stmt);
+                            self.file.range_loops.push(RangeLoop {
+                                var: var.id.to_string(),
+                                bounds: bounds.into_iter().flatten().collect(),
+                                loc,
+                            });
+                        }
+                    }
+                }
+                // Loop variables over a config's items stay config values.
+                let iter_value = self.eval(&f.iter);
+                self.visit_expr(&f.iter);
+                if let Value::Config(_) = iter_value {
+                    self.bind_target(&f.target, Value::Unknown);
+                }
+                self.visit_body(&f.body);
+                self.visit_body(&f.orelse);
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Some(key) = self.config_access(expr) {
+            let loc = self.loc(expr);
+            let key = if key.is_empty() { "**".to_string() } else { key };
+            // A method call on the whole object (`cfg.items()`) reads all of it.
+            self.record_key(key, loc);
+            if let Expr::Call(c) = expr {
+                self.record_call(c);
+            }
+            self.visit_chain_children(expr);
+            return;
+        }
+        match expr {
+            Expr::Call(call) => {
+                self.record_call(call);
+                visitor::walk_expr(self, expr);
+            }
+            Expr::StringLiteral(s) => {
+                let text = s.value.to_str();
+                if looks_like_path(text) {
+                    let loc = self.loc(expr);
+                    self.file.path_literals.push((text.to_string(), loc));
+                }
+            }
+            _ => visitor::walk_expr(self, expr),
+        }
+    }
+}
+
+fn is_main_guard(test: &Expr) -> bool {
+    let Expr::Compare(c) = test else { return false };
+    let is_name = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__");
+    let is_main = |e: &Expr| matches!(e, Expr::StringLiteral(s) if s.value.to_str() == "__main__");
+    c.comparators.len() == 1
+        && ((is_name(&c.left) && is_main(&c.comparators[0])) || (is_main(&c.left) && is_name(&c.comparators[0])))
+}
+
+fn number(n: &Number) -> Lit {
+    match n {
+        Number::Int(i) => match i.as_i64() {
+            Some(v) => Lit::Int(v),
+            None => Lit::Float(f64::INFINITY),
+        },
+        Number::Float(f) => Lit::Float(*f),
+        Number::Complex { real, .. } => Lit::Float(*real),
+    }
+}
+
+/// Combines operand provenances: entropy taints everything, then config, then CLI.
+fn combine(l: Value, r: Value) -> Value {
+    for v in [&l, &r] {
+        if matches!(v, Value::Entropy(_)) {
+            return v.clone();
+        }
+    }
+    for v in [&l, &r] {
+        if matches!(v, Value::Config(_) | Value::Cli(_) | Value::Param { .. }) {
+            return v.clone();
+        }
+    }
+    match (l, r) {
+        (Value::Lit(a), Value::Lit(_)) => Value::Lit(a),
+        _ => Value::Unknown,
+    }
+}
+
+fn is_config_module(dotted: &str) -> bool {
+    let last = dotted.rsplit('.').next().unwrap_or(dotted);
+    CONFIG_MODULE_NAMES.contains(&last)
+}
+
+/// Whether a string literal plausibly names a file or folder in the project.
+pub fn looks_like_path(s: &str) -> bool {
+    if s.is_empty() || s.len() > 300 || s.contains('\n') || s.contains(' ') || s.contains("://") {
+        return false;
+    }
+    let last = s.rsplit(['/', '\\']).next().unwrap_or(s);
+    let has_ext = last
+        .rsplit_once('.')
+        .is_some_and(|(stem, ext)| !stem.is_empty() && (1..=8).contains(&ext.len()) && ext.chars().all(|c| c.is_ascii_alphanumeric()));
+    has_ext || (s.contains('/') && !s.starts_with("//"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(src: &str) -> PyFile {
+        parse_file("t.py", src)
+    }
+
+    #[test]
+    fn resolves_aliases_and_from_imports() {
+        let f = parse("import numpy as np\nfrom torch import manual_seed\nnp.random.seed(1)\nmanual_seed(2)\n");
+        let callees: Vec<_> = f.calls.iter().map(|c| c.callee.as_str()).collect();
+        assert_eq!(callees, ["numpy.random.seed", "torch.manual_seed"]);
+        assert_eq!(f.calls[1].loc.line, 4);
+    }
+
+    #[test]
+    fn traces_seed_from_config_and_cli() {
+        let src = "import yaml, random, argparse\nwith open('c.yaml') as f:\n    cfg = yaml.safe_load(f)\nrandom.seed(cfg['train']['seed'])\np = argparse.ArgumentParser()\np.add_argument('--seed', type=int, default=3)\nargs = p.parse_args()\nrandom.seed(args.seed)\n";
+        let f = parse(src);
+        let seeds: Vec<_> = f.calls.iter().filter(|c| c.callee == "random.seed").map(|c| c.args[0].clone()).collect();
+        assert_eq!(seeds, [Value::Config("train.seed".into()), Value::Cli("seed".into())]);
+        assert_eq!(f.cli_params[0].name, "seed");
+        assert_eq!(f.cli_params[0].default, Some(Value::Lit(Lit::Int(3))));
+        let keys: Vec<_> = f.key_reads.iter().map(|k| k.key.as_str()).collect();
+        assert_eq!(keys, ["train.seed"]);
+        let open = f.calls.iter().find(|c| c.callee == "yaml.safe_load").expect("load");
+        assert_eq!(open.args[0], Value::File(Box::new(Value::Lit(Lit::Str("c.yaml".into())))));
+    }
+
+    #[test]
+    fn prefix_binding_is_not_a_read_of_the_subtree() {
+        let f = parse("import json\ncfg = json.load(open('p.json'))\ntrain = cfg['train']\nx = train.lr\ny = cfg.get('model', {}).get('depth')\n");
+        let keys: Vec<_> = f.key_reads.iter().map(|k| k.key.as_str()).collect();
+        assert_eq!(keys, ["train.lr", "model.depth"]);
+    }
+
+    #[test]
+    fn entropy_and_main_guard_and_sorted() {
+        let f = parse("import time, random, os\nrandom.seed(int(time.time()))\nfiles = sorted(os.listdir('d'))\nother = os.listdir('e')\nif __name__ == '__main__':\n    pass\n");
+        assert!(f.main_guard);
+        let seed = f.calls.iter().find(|c| c.callee == "random.seed").expect("seed");
+        assert_eq!(seed.args[0], Value::Entropy("time.time".into()));
+        let listings: Vec<_> = f.calls.iter().filter(|c| c.callee == "os.listdir").map(|c| c.in_sorted).collect();
+        assert_eq!(listings, [true, false]);
+    }
+
+    #[test]
+    fn syntax_errors_have_lines() {
+        let f = parse("x = 1\ndef f(:\n    pass\n");
+        assert!(!f.syntax_errors.is_empty());
+        assert_eq!(f.syntax_errors[0].loc.line, 2);
+    }
+
+    #[test]
+    fn notebook_cells_map_to_cell_and_line() {
+        let cells = vec![(1, "import numpy as np\n".to_string()), (3, "x = 1\nnp.random.rand(3)".to_string())];
+        let f = parse_cells("nb.ipynb", &cells);
+        let call = f.calls.iter().find(|c| c.callee == "numpy.random.rand").expect("rand");
+        assert_eq!(call.loc, Loc { line: 2, cell: Some(3) });
+    }
+
+    #[test]
+    fn hydra_main_binds_config() {
+        let f = parse("import hydra\n@hydra.main(config_path='conf', config_name='config')\ndef main(cfg):\n    lr = cfg.model.lr\n");
+        assert_eq!(f.hydra_mains[0].config_path.as_deref(), Some("conf"));
+        assert_eq!(f.key_reads[0].key, "model.lr");
+    }
+
+    #[test]
+    fn path_heuristic() {
+        assert!(looks_like_path("data/train.csv"));
+        assert!(looks_like_path("config.yaml"));
+        assert!(!looks_like_path("hello world"));
+        assert!(!looks_like_path("0.5"));
+        assert!(!looks_like_path("https://x.org/a.csv"));
+    }
+}

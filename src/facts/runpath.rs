@@ -1,0 +1,223 @@
+//! The run path: the entry points of a project and the project modules they
+//! import, followed transitively. Findings off this path are notes.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+
+use super::pipeline::{Invocation, Pipelines};
+use super::python::{Import, PyFile};
+use crate::source::Project;
+
+/// Why a file is an entry point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryPoint {
+    /// The script, module file or notebook.
+    pub path: String,
+    /// How it was found (`__main__ guard`, `dvc.yaml stage train`, …).
+    pub why: String,
+    /// Declaration site (`dvc.yaml`, line) when a pipeline names it.
+    pub declared_at: Option<(String, Option<u32>)>,
+}
+
+/// A pipeline names a script that is not in the project.
+#[derive(Debug, Clone)]
+pub struct MissingScript {
+    /// Declaration site.
+    pub path: String,
+    /// Line.
+    pub line: Option<u32>,
+    /// What it names.
+    pub target: String,
+}
+
+/// The entry points and the files they reach.
+#[derive(Debug, Clone, Default)]
+pub struct RunPath {
+    /// Entry points, sorted and unique by path.
+    pub entry_points: Vec<EntryPoint>,
+    /// Python files and notebooks on the run path.
+    pub files: BTreeSet<String>,
+    /// Scripts named by pipelines that do not exist.
+    pub missing: Vec<MissingScript>,
+    /// No entry point was found, so every file counts as on the path.
+    pub fallback_all: bool,
+}
+
+impl RunPath {
+    /// Whether findings in `path` decide statuses.
+    pub fn contains(&self, path: &str) -> bool {
+        self.fallback_all || self.files.contains(path)
+    }
+
+    /// Builds the run path.
+    pub fn build(project: &Project, python: &[PyFile], pipelines: &Pipelines) -> RunPath {
+        let index: HashMap<&str, &PyFile> = python.iter().map(|f| (f.path.as_str(), f)).collect();
+        let mut entries: BTreeMap<String, EntryPoint> = BTreeMap::new();
+        let mut missing = Vec::new();
+
+        for f in python {
+            if f.is_notebook {
+                entries.entry(f.path.clone()).or_insert(EntryPoint {
+                    path: f.path.clone(),
+                    why: "notebook".into(),
+                    declared_at: None,
+                });
+            } else if f.main_guard && !is_auxiliary(&f.path) {
+                entries.entry(f.path.clone()).or_insert(EntryPoint {
+                    path: f.path.clone(),
+                    why: "`if __name__ == \"__main__\"` guard".into(),
+                    declared_at: None,
+                });
+            }
+        }
+        for inv in &pipelines.invocations {
+            let target = resolve_invocation(inv, &index);
+            match target {
+                Some(path) => {
+                    let e = entries.entry(path.clone()).or_insert(EntryPoint {
+                        path: path.clone(),
+                        why: String::new(),
+                        declared_at: None,
+                    });
+                    // A pipeline declaration is the stronger reason; it wins.
+                    if e.declared_at.is_none() {
+                        e.why = format!("run by {} ({})", inv.origin.path, inv.origin.name);
+                        e.declared_at = Some((inv.origin.path.clone(), inv.origin.line));
+                    }
+                }
+                None => {
+                    let name = inv.script.clone().or_else(|| inv.module.clone().map(|m| format!("-m {m}"))).unwrap_or_default();
+                    // README blocks often show commands for files made at run time.
+                    let is_readme = inv.origin.path.to_ascii_lowercase().starts_with("readme");
+                    if !is_readme && !project.exists(&name) {
+                        missing.push(MissingScript {
+                            path: inv.origin.path.clone(),
+                            line: inv.origin.line,
+                            target: name,
+                        });
+                    }
+                }
+            }
+        }
+
+        let mut files = BTreeSet::new();
+        let mut queue: VecDeque<String> = entries.keys().cloned().collect();
+        while let Some(path) = queue.pop_front() {
+            if !files.insert(path.clone()) {
+                continue;
+            }
+            let Some(f) = index.get(path.as_str()) else { continue };
+            for imp in &f.imports {
+                for target in resolve_import(&f.path, imp, &index) {
+                    if !files.contains(&target) {
+                        queue.push_back(target);
+                    }
+                }
+            }
+        }
+        RunPath {
+            fallback_all: entries.is_empty(),
+            entry_points: entries.into_values().collect(),
+            files,
+            missing,
+        }
+    }
+}
+
+/// Tests, packaging and docs scripts are not how a project is run.
+fn is_auxiliary(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    lower.split('/').any(|s| matches!(s, "tests" | "test" | "docs" | "doc"))
+        || name.starts_with("test_")
+        || name.ends_with("_test.py")
+        || matches!(name, "setup.py" | "conftest.py" | "noxfile.py" | "fabfile.py")
+}
+
+fn parent(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+fn join(dir: &str, rel: &str) -> String {
+    if dir.is_empty() {
+        rel.to_string()
+    } else {
+        format!("{dir}/{rel}")
+    }
+}
+
+fn resolve_invocation(inv: &Invocation, index: &HashMap<&str, &PyFile>) -> Option<String> {
+    if let Some(s) = &inv.script {
+        return index.contains_key(s.as_str()).then(|| s.clone());
+    }
+    let module = inv.module.as_ref()?;
+    let dir = parent(&inv.origin.path);
+    let rel = module.replace('.', "/");
+    for root in [dir, "", "src"] {
+        for cand in [format!("{rel}.py"), format!("{rel}/__main__.py")] {
+            let p = join(root, &cand);
+            if index.contains_key(p.as_str()) {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+/// Files a single import statement executes (the module and its packages' `__init__.py`).
+fn resolve_import(from: &str, imp: &Import, index: &HashMap<&str, &PyFile>) -> Vec<String> {
+    let mut found = Vec::new();
+    let dotted_candidates: Vec<String> = {
+        let base = imp.module.replace('.', "/");
+        let mut c = Vec::new();
+        if let Some(name) = &imp.name {
+            if name != "*" {
+                c.push(if base.is_empty() { name.clone() } else { format!("{base}/{name}") });
+            }
+        }
+        if !base.is_empty() {
+            c.push(base);
+        }
+        c
+    };
+    let roots: Vec<String> = if imp.level > 0 {
+        let mut dir = parent(from).to_string();
+        for _ in 1..imp.level {
+            dir = parent(&dir).to_string();
+        }
+        vec![dir]
+    } else {
+        let mut roots = Vec::new();
+        let mut dir = parent(from).to_string();
+        loop {
+            roots.push(dir.clone());
+            if dir.is_empty() {
+                break;
+            }
+            dir = parent(&dir).to_string();
+        }
+        roots.push("src".into());
+        roots
+    };
+    for root in &roots {
+        for rel in &dotted_candidates {
+            let hit = [format!("{rel}.py"), format!("{rel}/__init__.py")]
+                .into_iter()
+                .map(|c| join(root, &c))
+                .find(|p| index.contains_key(p.as_str()));
+            if let Some(hit) = hit {
+                found.push(hit);
+                // Importing a.b.c runs a/__init__.py and a/b/__init__.py too.
+                let mut pkg = parent(rel).to_string();
+                while !pkg.is_empty() {
+                    let init = join(root, &format!("{pkg}/__init__.py"));
+                    if index.contains_key(init.as_str()) {
+                        found.push(init);
+                    }
+                    pkg = parent(&pkg).to_string();
+                }
+                return found;
+            }
+        }
+    }
+    found
+}

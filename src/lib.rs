@@ -1,0 +1,94 @@
+//! reproscale rates how reproducible a machine-learning project is on the
+//! five-star ML Reproducibility Scale (Code, Configuration, Data,
+//! Environment, Evaluation).
+//!
+//! Data flows one way: [`source`] enumerates the project's files,
+//! [`facts`] parses them once, [`lint`] runs rules over the facts,
+//! [`criteria`] turns facts and findings into outcomes, [`assessment`] folds
+//! outcomes into stages and stars, and [`render`] writes them out.
+
+#![deny(missing_docs)]
+
+pub mod assessment;
+pub mod criteria;
+pub mod facts;
+pub mod lint;
+pub mod render;
+pub mod source;
+
+use serde::Serialize;
+
+use assessment::{Basis, CriterionResult, StageResult};
+use lint::Finding;
+use source::{Project, Skipped, SourceError};
+
+/// The tool's name and version, as every output reports them.
+pub const TOOL_NAME: &str = "reproscale";
+/// The tool version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Where the assessed project came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectInfo {
+    /// The path or URL as given.
+    pub path: String,
+    /// The commit, when the project is in git.
+    pub commit: Option<String>,
+    /// Uncommitted changes to tracked files (`null` when unknown or not in git).
+    pub dirty: Option<bool>,
+}
+
+/// A complete static assessment.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The project.
+    pub project: ProjectInfo,
+    /// Stars (consecutive passing stages).
+    pub stars: u8,
+    /// Basis of the headline.
+    pub basis: Basis,
+    /// Per-stage progress.
+    pub stages: Vec<StageResult>,
+    /// Every criterion.
+    pub criteria: Vec<CriterionResult>,
+    /// Every rule finding (on and off the run path).
+    pub findings: Vec<Finding>,
+    /// Files left out, with reasons.
+    pub skipped: Vec<Skipped>,
+    /// Files considered.
+    pub files_seen: usize,
+    /// Entry points followed.
+    pub entry_points: Vec<String>,
+}
+
+/// Reads and assesses a project.
+pub fn assess(input: &source::Input) -> Result<Report, SourceError> {
+    let project = source::read(input, &facts::wants)?;
+    Ok(assess_project(project))
+}
+
+/// Assesses a project already read.
+pub fn assess_project(project: Project) -> Report {
+    let info = ProjectInfo {
+        path: project.display.clone(),
+        commit: project.commit.clone(),
+        dirty: project.dirty,
+    };
+    let files_seen = project.files.len();
+    let facts = facts::extract(project);
+    let ctx = lint::Context::new(&facts);
+    let findings = lint::run(&ctx);
+    let criteria = criteria::evaluate(&ctx, &findings);
+    let stages = assessment::stages(&criteria);
+    Report {
+        project: info,
+        stars: assessment::stars(&stages),
+        basis: Basis::Static,
+        stages,
+        criteria,
+        findings,
+        skipped: facts.skipped.clone(),
+        files_seen,
+        entry_points: facts.run_path.entry_points.iter().map(|e| e.path.clone()).collect(),
+    }
+}

@@ -1,0 +1,150 @@
+//! `absolute-data-path` and `missing-data-file`: literal paths in
+//! data-loading calls that will not resolve on another machine.
+
+use crate::facts::values::Value;
+use crate::facts::Facts;
+
+use super::{Context, Effect, Finding, RuleDef};
+
+pub(super) const ABSOLUTE: RuleDef = RuleDef {
+    id: "absolute-data-path",
+    criterion: "1.2",
+    effect: Effect::Fail,
+    what: "An absolute path (`/home/...`, `C:\\...`, `~/...`) in a data-loading call (`open`, `pd.read_csv`, `np.load`, `Image.open`, `torch.load`, …).",
+    why: "An absolute path names a place on the author's machine; on any other machine the run stops at the first read.",
+    fix: "Ship or fetch the data inside the project and read it through a relative path taken from the config.",
+    check: check_absolute,
+};
+
+pub(super) const MISSING: RuleDef = RuleDef {
+    id: "missing-data-file",
+    criterion: "1.2",
+    effect: Effect::Fail,
+    what: "A relative path in a data-loading call that is neither in the project nor produced by the pipeline (dvc.yaml outs, Makefile targets, files the code writes, DVC/LFS-tracked paths).",
+    why: "The run needs a file nobody can get: the example input is missing.",
+    fix: "Commit a small example of the file, track it with DVC/git-lfs, or add the step that downloads or produces it.",
+    check: check_missing,
+};
+
+/// Calls that read a file named by their first argument.
+const READERS: &[&str] = &[
+    "open", "io.open", "pandas.read_csv", "pandas.read_table", "pandas.read_parquet", "pandas.read_json",
+    "pandas.read_excel", "pandas.read_feather", "pandas.read_pickle", "pandas.read_hdf", "numpy.load",
+    "numpy.loadtxt", "numpy.genfromtxt", "numpy.fromfile", "PIL.Image.open", "torch.load", "joblib.load",
+    "h5py.File", "scipy.io.loadmat", "datasets.load_from_disk", "cv2.imread", "imageio.imread",
+    "imageio.v2.imread", "imageio.v3.imread", "polars.read_csv", "polars.read_parquet", "pyarrow.parquet.read_table",
+    "soundfile.read", "librosa.load", "tensorflow.keras.models.load_model", "keras.models.load_model",
+];
+
+/// Calls that write a file named by the given argument index.
+const WRITERS: &[(&str, usize)] = &[
+    ("to_csv", 0), ("to_parquet", 0), ("to_json", 0), ("to_pickle", 0), ("to_feather", 0), ("to_excel", 0),
+    ("numpy.save", 0), ("numpy.savez", 0), ("numpy.savez_compressed", 0), ("numpy.savetxt", 0),
+    ("torch.save", 1), ("joblib.dump", 1), ("savefig", 0), ("save", 0), ("save_pretrained", 0),
+    ("urllib.request.urlretrieve", 1), ("write_text", 0), ("write_bytes", 0), ("save_to_disk", 0),
+];
+
+fn is_absolute(p: &str) -> bool {
+    let b = p.as_bytes();
+    if p.starts_with("/tmp/") || p.starts_with("/dev/") || p == "/tmp" {
+        return false;
+    }
+    p.starts_with('/') || p.starts_with("~/") || (b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/')) || p.starts_with("\\\\")
+}
+
+fn open_mode_writes(call: &crate::facts::python::Call) -> bool {
+    let mode = call.args.get(1).or_else(|| call.kwarg("mode")).and_then(Value::as_str).unwrap_or("r");
+    mode.contains(['w', 'a', 'x'])
+}
+
+/// Literal data paths read by code: (file, call, path), parameters resolved through call sites.
+fn reads(facts: &Facts) -> Vec<(&crate::facts::python::PyFile, &crate::facts::python::Call, String)> {
+    let mut out = Vec::new();
+    for f in &facts.python {
+        for call in &f.calls {
+            if !READERS.contains(&call.callee.as_str()) {
+                continue;
+            }
+            if matches!(call.callee.as_str(), "open" | "io.open") && open_mode_writes(call) {
+                continue;
+            }
+            let arg = call.args.first().or_else(|| call.kwarg("file")).or_else(|| call.kwarg("filepath_or_buffer"));
+            for v in arg.map(|a| facts.resolve(a)).unwrap_or_default() {
+                if let Some(p) = v.as_str() {
+                    out.push((f, call, p.to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Paths the project's code writes.
+fn written(facts: &Facts) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in &facts.python {
+        let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
+        for call in &f.calls {
+            let target = if matches!(call.callee.as_str(), "open" | "io.open") && open_mode_writes(call) {
+                call.args.first()
+            } else {
+                WRITERS
+                    .iter()
+                    .find(|(w, _)| call.callee == *w || call.name() == *w)
+                    .and_then(|(_, i)| call.args.get(*i))
+            };
+            if let Some(p) = target.and_then(Value::as_str) {
+                out.push(crate::facts::pipeline::join("", p));
+                out.push(crate::facts::pipeline::join(dir, p));
+            }
+        }
+    }
+    out
+}
+
+fn check_absolute(ctx: &Context) -> Vec<Finding> {
+    reads(ctx.facts)
+        .into_iter()
+        .filter(|(_, _, p)| is_absolute(p))
+        .map(|(f, call, p)| Finding::at(ABSOLUTE.id, &f.path, call.loc, format!("{}(\"{p}\"): absolute path", call.name()), ctx.facts.run_path.contains(&f.path)))
+        .collect()
+}
+
+fn check_missing(ctx: &Context) -> Vec<Finding> {
+    let facts = ctx.facts;
+    let mut produced: Vec<String> = facts.pipelines.produced.clone();
+    produced.extend(written(facts));
+    produced.extend(facts.dvc_pointers.iter().map(|(_, t)| t.clone()));
+    let covered = |p: &str| produced.iter().any(|o| o == p || p.starts_with(&format!("{}/", o.trim_end_matches('/'))));
+    let mut out = Vec::new();
+    for (f, call, p) in reads(facts) {
+        let p = p.as_str();
+        let ext = p.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+        if is_absolute(p) || p.contains(['{', '*', '%', '$']) || !crate::facts::python::looks_like_path(p) || matches!(ext.as_str(), "yaml" | "yml" | "toml" | "ini" | "cfg" | "gin") {
+            continue;
+        }
+        let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
+        let candidates = [crate::facts::pipeline::join("", p), crate::facts::pipeline::join(dir, p)];
+        let mut wdirs: Vec<String> = facts.pipelines.dvc_stages.iter().map(|(_, s)| crate::facts::pipeline::join(&s.wdir, p)).collect();
+        wdirs.extend(candidates);
+        if wdirs.iter().any(|c| facts.project.exists(c) || covered(c)) {
+            continue;
+        }
+        out.push(Finding::at(MISSING.id, &f.path, call.loc, format!("{}(\"{p}\"): not in the project and not produced by the pipeline", call.name()), facts.run_path.contains(&f.path)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_absolute;
+
+    #[test]
+    fn absolute_paths() {
+        assert!(is_absolute("/home/alice/data.csv"));
+        assert!(is_absolute("C:\\data\\x.csv"));
+        assert!(is_absolute("~/data.csv"));
+        assert!(!is_absolute("data/x.csv"));
+        assert!(!is_absolute("/tmp/x"));
+    }
+}

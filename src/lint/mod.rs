@@ -1,0 +1,148 @@
+//! Rules over the Python facts, one file per rule, registered in one table.
+//!
+//! A rule's id, docs and fix live beside its check; `explain <rule>` and every
+//! output read them from [`RULES`]. Rules read facts only.
+
+mod cudnn_benchmark;
+mod data_paths;
+mod dataloader_worker_seed;
+mod hardcoded_hyperparameter;
+mod pythonhashseed_in_process;
+mod random_state_unset;
+mod seed_from_entropy;
+pub mod seeds;
+mod syntax_error;
+mod unseeded_rng;
+mod unsorted_listing;
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::facts::values::Loc;
+use crate::facts::Facts;
+
+/// How a rule's findings on the run path weigh on its criterion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// The criterion fails.
+    Fail,
+    /// The criterion is at most partial.
+    Partial,
+}
+
+/// A rule of the registry.
+pub struct RuleDef {
+    /// Stable id (`unseeded-rng`); names what is wrong.
+    pub id: &'static str,
+    /// The criterion its findings count against.
+    pub criterion: &'static str,
+    /// How much.
+    pub effect: Effect,
+    /// What it finds.
+    pub what: &'static str,
+    /// Why that is a problem.
+    pub why: &'static str,
+    /// How to fix it.
+    pub fix: &'static str,
+    /// The check.
+    pub check: fn(&Context) -> Vec<Finding>,
+}
+
+/// One finding of a rule.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Finding {
+    /// Rule id.
+    pub rule: &'static str,
+    /// File.
+    pub path: String,
+    /// Line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// Notebook cell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<u32>,
+    /// What was found.
+    pub message: String,
+    /// Whether the file is on the run path (off-path findings are notes).
+    pub on_run_path: bool,
+}
+
+impl Finding {
+    /// A finding at a Python location.
+    pub fn at(rule: &'static str, path: &str, loc: Loc, message: String, on_run_path: bool) -> Self {
+        Finding {
+            rule,
+            path: path.to_string(),
+            line: Some(loc.line),
+            cell: loc.cell,
+            message,
+            on_run_path,
+        }
+    }
+}
+
+/// What rules share: the facts and the seed analysis, computed once.
+pub struct Context<'a> {
+    /// The facts.
+    pub facts: &'a Facts,
+    /// Seeding points.
+    pub seeds: Vec<seeds::SeedPoint>,
+    /// Global RNGs seeded on the run path.
+    pub seeded: BTreeSet<&'static str>,
+}
+
+impl<'a> Context<'a> {
+    /// Precomputes the shared analyses.
+    pub fn new(facts: &'a Facts) -> Self {
+        let seeds = seeds::seed_points(facts);
+        let seeded = seeds::seeded_libs(&seeds);
+        Context { facts, seeds, seeded }
+    }
+}
+
+/// The registry.
+pub const RULES: &[RuleDef] = &[
+    syntax_error::RULE,
+    unseeded_rng::RULE,
+    random_state_unset::RULE,
+    seed_from_entropy::RULE,
+    cudnn_benchmark::RULE,
+    dataloader_worker_seed::RULE,
+    pythonhashseed_in_process::RULE,
+    unsorted_listing::RULE,
+    hardcoded_hyperparameter::RULE,
+    data_paths::ABSOLUTE,
+    data_paths::MISSING,
+];
+
+/// Looks a rule up by id.
+pub fn find(id: &str) -> Option<&'static RuleDef> {
+    RULES.iter().find(|r| r.id == id)
+}
+
+/// Runs every rule; findings sorted by path, line, rule.
+pub fn run(ctx: &Context) -> Vec<Finding> {
+    let mut all: Vec<Finding> = RULES.iter().flat_map(|r| (r.check)(ctx)).collect();
+    all.sort_by(|a, b| (&a.path, a.cell, a.line, a.rule).cmp(&(&b.path, b.cell, b.line, b.rule)));
+    all.dedup();
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_is_documented_and_points_at_a_criterion() {
+        let mut ids = BTreeSet::new();
+        for r in RULES {
+            assert!(ids.insert(r.id), "duplicate rule {}", r.id);
+            assert!(crate::criteria::catalog::find(r.criterion).is_some(), "{}", r.id);
+            for s in [r.what, r.why, r.fix] {
+                assert!(!s.trim().is_empty(), "{} lacks docs", r.id);
+            }
+            assert!(crate::criteria::catalog::find(r.id).is_none(), "rule ids must not shadow criteria");
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! What files a project has, and their contents within caps.
+//!
+//! Three kinds of input end in the same [`Project`]: a directory (in a git
+//! work tree or not), a commit read from the object database, and a git URL
+//! cloned to a temporary directory. Everything later reads only `Project`.
+
+mod clone;
+mod gitrev;
+mod worktree;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+pub use clone::is_git_url;
+
+/// Files larger than this are counted as present but never parsed.
+pub const MAX_PARSE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Errors that stop a project from being read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// The path does not exist or cannot be read.
+    #[error("cannot read project at '{path}': {reason}")]
+    Unreadable {
+        /// The path as given.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// A git operation failed.
+    #[error("{0}")]
+    Git(String),
+}
+
+/// Where to read a project from.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// A local directory (a git work tree or a plain folder).
+    Directory(PathBuf),
+    /// A commit of the repository at (or above) the path, read from the object database.
+    Revision {
+        /// Repository path (bare or not), or a folder inside a work tree.
+        path: PathBuf,
+        /// Any revision git understands (`HEAD~2`, a tag, a hash).
+        rev: String,
+    },
+    /// A git URL to clone into a temporary directory.
+    Url {
+        /// The URL.
+        url: String,
+        /// Optional revision to read after cloning.
+        rev: Option<String>,
+    },
+}
+
+/// The content of one file, as far as it was read.
+#[derive(Debug, Clone)]
+pub enum Content {
+    /// UTF-8 text.
+    Text(String),
+    /// Not read: no parser wants this kind of file.
+    NotRead,
+    /// Skipped; the reason is in [`Project::skipped`].
+    Skipped,
+}
+
+/// One file of the project.
+#[derive(Debug, Clone)]
+pub struct ProjectFile {
+    /// Path relative to the project root, `/`-separated.
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Present in the work tree but not committed (and not ignored).
+    pub untracked: bool,
+    /// Content, when a parser wants it and it passed the caps.
+    pub content: Content,
+}
+
+impl ProjectFile {
+    /// The text, when it was read.
+    pub fn text(&self) -> Option<&str> {
+        match &self.content {
+            Content::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// A file or folder left out, with the reason.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Skipped {
+    /// Path relative to the project root.
+    pub path: String,
+    /// Why it was left out.
+    pub reason: String,
+}
+
+/// A project as the rest of the pipeline sees it.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// How the project was named on the command line.
+    pub display: String,
+    /// The commit read, when known.
+    pub commit: Option<String>,
+    /// Whether the work tree has uncommitted changes to tracked files.
+    pub dirty: Option<bool>,
+    /// Files, sorted by path.
+    pub files: Vec<ProjectFile>,
+    /// What was left out and why, sorted by path.
+    pub skipped: Vec<Skipped>,
+}
+
+impl Project {
+    /// Finds a file by its relative path.
+    pub fn file(&self, path: &str) -> Option<&ProjectFile> {
+        self.files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+            .map(|i| &self.files[i])
+    }
+
+    /// Whether `path` is a file or a folder holding files.
+    pub fn exists(&self, path: &str) -> bool {
+        let path = path.trim_end_matches('/');
+        if path.is_empty() || path == "." {
+            return true;
+        }
+        if self.file(path).is_some() {
+            return true;
+        }
+        let prefix = format!("{path}/");
+        let i = self.files.partition_point(|f| f.path.as_str() < prefix.as_str());
+        self.files.get(i).is_some_and(|f| f.path.starts_with(&prefix))
+    }
+}
+
+/// Reads a project. `wanted` decides which files' contents are read.
+pub fn read(input: &Input, wanted: &(dyn Fn(&str, u64) -> bool + Sync)) -> Result<Project, SourceError> {
+    match input {
+        Input::Directory(path) => worktree::read(path, wanted),
+        Input::Revision { path, rev } => gitrev::read(path, rev, wanted),
+        Input::Url { url, rev } => clone::read(url, rev.as_deref(), wanted),
+    }
+}
+
+/// Classifies raw bytes: text when valid UTF-8 without NUL bytes in its head.
+fn decode(bytes: Vec<u8>) -> Result<String, &'static str> {
+    let head = &bytes[..bytes.len().min(8192)];
+    if head.contains(&0) {
+        return Err("binary file (NUL bytes)");
+    }
+    String::from_utf8(bytes).map_err(|_| "not valid UTF-8 text")
+}
+
+/// Turns a path into the `/`-separated form relative to `root`.
+fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Vec<_> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(parts.join("/"))
+}
+
+/// Folders never assessed: environments and caches that are not the project's code.
+pub const DEFAULT_EXCLUDED_DIRS: &[&str] = &[
+    ".git",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "node_modules",
+    "site-packages",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".ipynb_checkpoints",
+];
+
+/// Shared last step: sort, and read wanted contents under the caps.
+fn finish(mut project: Project) -> Project {
+    project.files.sort_by(|a, b| a.path.cmp(&b.path));
+    project.files.dedup_by(|a, b| a.path == b.path);
+    project.skipped.sort();
+    project.skipped.dedup();
+    project
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_rejects_binary_and_bad_utf8() {
+        assert!(decode(b"print(1)\n".to_vec()).is_ok());
+        assert!(decode(vec![b'a', 0, b'b']).is_err());
+        assert!(decode(vec![0xff, 0xfe, b'a']).is_err());
+    }
+
+    #[test]
+    fn exists_finds_files_and_folders() {
+        let p = Project {
+            display: ".".into(),
+            commit: None,
+            dirty: None,
+            files: ["a.py", "data/x/y.csv", "datasets.py"]
+                .iter()
+                .map(|p| ProjectFile {
+                    path: p.to_string(),
+                    size: 1,
+                    untracked: false,
+                    content: Content::NotRead,
+                })
+                .collect(),
+            skipped: vec![],
+        };
+        assert!(p.exists("a.py"));
+        assert!(p.exists("data"));
+        assert!(p.exists("data/x/"));
+        assert!(!p.exists("dat"));
+        assert!(!p.exists("data/y.csv"));
+    }
+}

@@ -1,0 +1,37 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Copies a fixture into a fresh temporary folder outside any git work tree,
+/// so that results do not depend on whether the fixture is committed yet.
+/// `gitattributes.fixture` becomes `.gitattributes` (kept under another name in
+/// this repository so that git-lfs never acts on the fixture's pointer files).
+pub fn fixture_copy(name: &str) -> tempfile::TempDir {
+    let src = fixtures_dir().join(name);
+    assert!(src.is_dir(), "no fixture {name}");
+    let tmp = tempfile::Builder::new().prefix("reproscale-fixture-").tempdir().expect("tempdir");
+    copy_dir(&src, tmp.path());
+    tmp
+}
+
+pub fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures")
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    fs::create_dir_all(dst).expect("mkdir");
+    for entry in fs::read_dir(src).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let name = entry.file_name();
+        let name = if name == "gitattributes.fixture" { ".gitattributes".into() } else { name };
+        let target = dst.join(&name);
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
