@@ -89,6 +89,11 @@ pub fn assess_project(project: Project) -> Report {
         findings,
         skipped: facts.skipped.clone(),
         files_seen,
-        entry_points: facts.run_path.entry_points.iter().map(|e| e.path.clone()).collect(),
+        entry_points: facts
+            .run_path
+            .entry_points
+            .iter()
+            .map(|e| e.path.clone())
+            .collect(),
     }
 }

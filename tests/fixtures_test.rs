@@ -28,22 +28,33 @@ struct ExpectedEvidence {
 
 #[test]
 fn fixtures_match_expectations() {
-    let text = std::fs::read_to_string(common::fixtures_dir().join("../fixture_expectations.toml")).expect("expectations");
+    let text = std::fs::read_to_string(common::fixtures_dir().join("../fixture_expectations.toml"))
+        .expect("expectations");
     let all: BTreeMap<String, Expected> = toml::from_str(&text).expect("valid expectations");
     let mut problems = Vec::new();
     for (name, exp) in &all {
         let dir = common::fixture_copy(name);
-        let report = reproscale::assess(&Input::Directory(dir.path().to_path_buf())).expect("assess");
+        let report =
+            reproscale::assess(&Input::Directory(dir.path().to_path_buf())).expect("assess");
         for c in &report.criteria {
             if !reproscale::criteria::catalog::assessed_by_this_version(c.id) {
                 if c.status.as_str() != "unknown" {
-                    problems.push(format!("{name}: {} should be unknown in this version", c.id));
+                    problems.push(format!(
+                        "{name}: {} should be unknown in this version",
+                        c.id
+                    ));
                 }
                 continue;
             }
             if let Some(want) = exp.statuses.get(c.id) {
                 if c.status.as_str() != want {
-                    problems.push(format!("{name}: {} is {} (want {want}) — {} — {}", c.id, c.status.as_str(), c.summary, exp.why));
+                    problems.push(format!(
+                        "{name}: {} is {} (want {want}) — {} — {}",
+                        c.id,
+                        c.status.as_str(),
+                        c.summary,
+                        exp.why
+                    ));
                 }
             }
         }
@@ -52,22 +63,45 @@ fn fixtures_match_expectations() {
                 problems.push(format!("{name}: no criterion {}", e.criterion));
                 continue;
             };
-            let found = c.evidence.iter().any(|ev| ev.path == e.path && (e.line.is_none() || ev.line == e.line) && (e.cell.is_none() || ev.cell == e.cell));
+            let found = c.evidence.iter().any(|ev| {
+                ev.path == e.path
+                    && (e.line.is_none() || ev.line == e.line)
+                    && (e.cell.is_none() || ev.cell == e.cell)
+            });
             if !found {
                 let got: Vec<String> = c.evidence.iter().map(|ev| ev.location()).collect();
-                problems.push(format!("{name}: {} lacks evidence {}{}:{:?} (has {got:?})", e.criterion, e.path, e.cell.map(|c| format!("[cell {c}]")).unwrap_or_default(), e.line));
+                problems.push(format!(
+                    "{name}: {} lacks evidence {}{}:{:?} (has {got:?})",
+                    e.criterion,
+                    e.path,
+                    e.cell.map(|c| format!("[cell {c}]")).unwrap_or_default(),
+                    e.line
+                ));
             }
         }
     }
-    assert!(problems.is_empty(), "{} mismatch(es):\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} mismatch(es):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 #[test]
 fn every_fixture_has_expectations() {
-    let text = std::fs::read_to_string(common::fixtures_dir().join("../fixture_expectations.toml")).expect("expectations");
+    let text = std::fs::read_to_string(common::fixtures_dir().join("../fixture_expectations.toml"))
+        .expect("expectations");
     let all: BTreeMap<String, toml::Value> = toml::from_str(&text).expect("valid");
     for entry in std::fs::read_dir(common::fixtures_dir()).expect("dir") {
-        let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
-        assert!(all.contains_key(&name), "fixture {name} has no expectations");
+        let name = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        assert!(
+            all.contains_key(&name),
+            "fixture {name} has no expectations"
+        );
     }
 }

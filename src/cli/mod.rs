@@ -97,7 +97,11 @@ pub fn run() -> Result<i32, Failure> {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { exit::USAGE } else { exit::OK };
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
             let _ = e.print();
             return Ok(code);
         }
@@ -113,10 +117,16 @@ pub fn run() -> Result<i32, Failure> {
 fn input_of(args: &AssessArgs) -> Input {
     let path = args.path.clone().unwrap_or_else(|| ".".into());
     if source::is_git_url(&path) {
-        Input::Url { url: path, rev: args.rev.clone() }
+        Input::Url {
+            url: path,
+            rev: args.rev.clone(),
+        }
     } else {
         match &args.rev {
-            Some(rev) => Input::Revision { path: PathBuf::from(path), rev: rev.clone() },
+            Some(rev) => Input::Revision {
+                path: PathBuf::from(path),
+                rev: rev.clone(),
+            },
             None => Input::Directory(PathBuf::from(path)),
         }
     }
@@ -159,7 +169,10 @@ fn criteria(format: ListFormat) -> Result<i32, Failure> {
             let mut s = String::new();
             for (i, title) in STAGE_TITLES.iter().enumerate() {
                 s.push_str(&format!("Stage {} — {title}\n", i + 1));
-                for c in catalog::CRITERIA.iter().filter(|c| usize::from(c.stage) == i + 1) {
+                for c in catalog::CRITERIA
+                    .iter()
+                    .filter(|c| usize::from(c.stage) == i + 1)
+                {
                     s.push_str(&format!("  {}  {:<20} {}\n", c.id, c.slug, c.title));
                 }
             }
@@ -194,11 +207,19 @@ fn explain(id: &str) -> Result<i32, Failure> {
             r.id, effect, r.criterion, r.what, r.why, r.fix
         )
     } else {
-        let known: Vec<&str> = catalog::CRITERIA.iter().map(|c| c.slug).chain(lint::RULES.iter().map(|r| r.id)).collect();
-        let hint = closest(id, &known).map(|k| format!(" (did you mean '{k}'?)")).unwrap_or_default();
+        let known: Vec<&str> = catalog::CRITERIA
+            .iter()
+            .map(|c| c.slug)
+            .chain(lint::RULES.iter().map(|r| r.id))
+            .collect();
+        let hint = closest(id, &known)
+            .map(|k| format!(" (did you mean '{k}'?)"))
+            .unwrap_or_default();
         return Err(Failure {
             code: exit::USAGE,
-            message: format!("unknown criterion or rule '{id}'{hint}; `reproscale criteria` lists them"),
+            message: format!(
+                "unknown criterion or rule '{id}'{hint}; `reproscale criteria` lists them"
+            ),
         });
     };
     emit(&text)?;
@@ -220,7 +241,12 @@ fn closest<'a>(id: &str, known: &[&'a str]) -> Option<&'a str> {
         }
         prev[b.len()]
     }
-    known.iter().map(|k| (distance(id, k), *k)).filter(|(d, k)| *d <= (k.len() / 3).max(2)).min().map(|(_, k)| k)
+    known
+        .iter()
+        .map(|k| (distance(id, k), *k))
+        .filter(|(d, k)| *d <= (k.len() / 3).max(2))
+        .min()
+        .map(|(_, k)| k)
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is a clean exit.

@@ -33,31 +33,59 @@ pub fn runs(input: &Input) -> Decided {
         })
         .collect();
     if facts.python.is_empty() {
-        let o = Outcome::new(Status::Fail, "no Python code found").looking_for(&["*.py files", "*.ipynb notebooks"]);
+        let o = Outcome::new(Status::Fail, "no Python code found")
+            .looking_for(&["*.py files", "*.ipynb notebooks"]);
         return (o, Some("Add the project's code (a train.py with an `if __name__ == \"__main__\":` entry point).".into()));
     }
     if !errors.is_empty() {
         let first = errors[0];
-        let o = Outcome::new(Status::Fail, format!("{} file(s) do not parse as Python 3", errors.len()))
-            .with_evidence(capped(errors.iter().map(|f| finding(f)).collect()));
-        let fix = format!("Fix the syntax error at {}:{} (and any others listed).", first.path, first.line.unwrap_or(0));
+        let o = Outcome::new(
+            Status::Fail,
+            format!("{} file(s) do not parse as Python 3", errors.len()),
+        )
+        .with_evidence(capped(errors.iter().map(|f| finding(f)).collect()));
+        let fix = format!(
+            "Fix the syntax error at {}:{} (and any others listed).",
+            first.path,
+            first.line.unwrap_or(0)
+        );
         return (o, Some(fix));
     }
     if !rp.missing.is_empty() {
-        let ev = rp.missing.iter().map(|m| line(&m.path, m.line, format!("runs {}, which is not in the project", m.target)));
-        let o = Outcome::new(Status::Fail, "the pipeline runs a script that does not exist").with_evidence(capped(ev.collect()));
-        let fix = format!("Add {} or correct the command that runs it.", rp.missing[0].target);
+        let ev = rp.missing.iter().map(|m| {
+            line(
+                &m.path,
+                m.line,
+                format!("runs {}, which is not in the project", m.target),
+            )
+        });
+        let o = Outcome::new(
+            Status::Fail,
+            "the pipeline runs a script that does not exist",
+        )
+        .with_evidence(capped(ev.collect()));
+        let fix = format!(
+            "Add {} or correct the command that runs it.",
+            rp.missing[0].target
+        );
         return (o, Some(fix));
     }
     if rp.entry_points.is_empty() {
-        let o = Outcome::new(Status::Fail, "no entry point found: nothing says how to run the code").looking_for(&looked);
+        let o = Outcome::new(
+            Status::Fail,
+            "no entry point found: nothing says how to run the code",
+        )
+        .looking_for(&looked);
         return (o, Some("Add a script with `if __name__ == \"__main__\":` (or a dvc.yaml/Makefile stage) that runs the pipeline end to end.".into()));
     }
     let notebooks = facts.python.iter().filter(|f| f.is_notebook).count();
     let scripts = facts.python.len() - notebooks;
     let mut o = Outcome::new(
         Status::Pass,
-        format!("{} entry point(s); all {scripts} Python file(s) and {notebooks} notebook(s) parse", rp.entry_points.len()),
+        format!(
+            "{} entry point(s); all {scripts} Python file(s) and {notebooks} notebook(s) parse",
+            rp.entry_points.len()
+        ),
     )
     .with_evidence(capped(entry_evidence));
     o.looked_for = looked.iter().map(|s| s.to_string()).collect();
@@ -65,31 +93,56 @@ pub fn runs(input: &Input) -> Decided {
 }
 
 const DATA_EXTS: &[&str] = &[
-    "csv", "tsv", "parquet", "jsonl", "ndjson", "json", "npy", "npz", "h5", "hdf5", "pkl", "pickle", "arrow", "feather",
-    "xlsx", "xls", "mat", "arff", "txt", "png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "wav", "mp3", "flac",
-    "tfrecord", "zip", "gz", "tgz", "bz2", "xz", "libsvm", "data", "xml", "avro", "orc", "sqlite", "db",
+    "csv", "tsv", "parquet", "jsonl", "ndjson", "json", "npy", "npz", "h5", "hdf5", "pkl",
+    "pickle", "arrow", "feather", "xlsx", "xls", "mat", "arff", "txt", "png", "jpg", "jpeg", "gif",
+    "bmp", "tif", "tiff", "wav", "mp3", "flac", "tfrecord", "zip", "gz", "tgz", "bz2", "xz",
+    "libsvm", "data", "xml", "avro", "orc", "sqlite", "db",
 ];
 
 const DOWNLOADERS: &[&str] = &[
-    "urllib.request.urlretrieve", "urllib.request.urlopen", "requests.get", "wget.download", "gdown.download",
-    "huggingface_hub.hf_hub_download", "huggingface_hub.snapshot_download", "torch.hub.download_url_to_file",
-    "tensorflow.keras.utils.get_file", "keras.utils.get_file", "kaggle.api.dataset_download_files",
+    "urllib.request.urlretrieve",
+    "urllib.request.urlopen",
+    "requests.get",
+    "wget.download",
+    "gdown.download",
+    "huggingface_hub.hf_hub_download",
+    "huggingface_hub.snapshot_download",
+    "torch.hub.download_url_to_file",
+    "tensorflow.keras.utils.get_file",
+    "keras.utils.get_file",
+    "kaggle.api.dataset_download_files",
 ];
 
 fn loader_note(callee: &str, call: &crate::facts::python::Call) -> Option<String> {
     let name = callee.rsplit('.').next().unwrap_or(callee);
     let download = matches!(call.kwarg("download"), Some(Value::Lit(Lit::Bool(true))));
     let hit = match callee {
-        "datasets.load_dataset" | "tensorflow_datasets.load" | "seaborn.load_dataset" | "openml.datasets.get_dataset" => true,
-        c if c.starts_with("sklearn.datasets.") => name.starts_with("load_") || name.starts_with("fetch_") || name.starts_with("make_"),
-        c if c.starts_with("torchvision.datasets.") || c.starts_with("torchaudio.datasets.") || c.starts_with("torchtext.datasets.") => download || c.starts_with("torchtext"),
-        c if (c.starts_with("tensorflow.keras.datasets.") || c.starts_with("keras.datasets.")) && name == "load_data" => true,
+        "datasets.load_dataset"
+        | "tensorflow_datasets.load"
+        | "seaborn.load_dataset"
+        | "openml.datasets.get_dataset" => true,
+        c if c.starts_with("sklearn.datasets.") => {
+            name.starts_with("load_") || name.starts_with("fetch_") || name.starts_with("make_")
+        }
+        c if c.starts_with("torchvision.datasets.")
+            || c.starts_with("torchaudio.datasets.")
+            || c.starts_with("torchtext.datasets.") =>
+        {
+            download || c.starts_with("torchtext")
+        }
+        c if (c.starts_with("tensorflow.keras.datasets.") || c.starts_with("keras.datasets."))
+            && name == "load_data" =>
+        {
+            true
+        }
         _ => false,
     };
     if hit {
         return Some(format!("dataset loader {callee}()"));
     }
-    DOWNLOADERS.contains(&callee).then(|| format!("download with {callee}()"))
+    DOWNLOADERS
+        .contains(&callee)
+        .then(|| format!("download with {callee}()"))
 }
 
 /// 1.2: an example input ships with or is fetched by the project.
@@ -104,8 +157,11 @@ pub fn example_input(input: &Input) -> Decided {
     ];
     let (on, off) = findings_for(input, "1.2");
     if !on.is_empty() {
-        let mut o = Outcome::new(Status::Fail, "the code reads data that another machine will not have")
-            .with_evidence(capped(on.iter().map(|f| finding(f)).collect()));
+        let mut o = Outcome::new(
+            Status::Fail,
+            "the code reads data that another machine will not have",
+        )
+        .with_evidence(capped(on.iter().map(|f| finding(f)).collect()));
         o.notes = off.iter().map(|f| finding(f)).collect();
         o.looked_for = looked.iter().map(|s| s.to_string()).collect();
         let first = on[0];
@@ -123,20 +179,38 @@ pub fn example_input(input: &Input) -> Decided {
         let name = parts.pop().unwrap_or("");
         let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
         let in_data_dir = parts.iter().any(|d| DATA_DIRS.contains(d));
-        if in_data_dir && DATA_EXTS.contains(&ext) && !facts.lfs_pointers.contains(&f.path) && !name.starts_with("readme") {
-            let flag = if f.untracked { " (untracked: not committed)" } else { "" };
-            ev.push(Evidence::file(&f.path, format!("committed data file ({} bytes){flag}", f.size)));
+        if in_data_dir
+            && DATA_EXTS.contains(&ext)
+            && !facts.lfs_pointers.contains(&f.path)
+            && !name.starts_with("readme")
+        {
+            let flag = if f.untracked {
+                " (untracked: not committed)"
+            } else {
+                ""
+            };
+            ev.push(Evidence::file(
+                &f.path,
+                format!("committed data file ({} bytes){flag}", f.size),
+            ));
         }
     }
     for p in &facts.lfs_pointers {
-        ev.push(Evidence::file(p, "git-lfs pointer (data tracked with git-lfs)"));
+        ev.push(Evidence::file(
+            p,
+            "git-lfs pointer (data tracked with git-lfs)",
+        ));
     }
     for (p, t) in &facts.dvc_pointers {
         ev.push(Evidence::file(p, format!("DVC pointer tracking {t}")));
     }
     for (path, stage) in &facts.pipelines.dvc_stages {
         for out in &stage.outs {
-            ev.push(line(path, stage.line, format!("dvc.yaml stage {} output {out} (DVC-tracked)", stage.name)));
+            ev.push(line(
+                path,
+                stage.line,
+                format!("dvc.yaml stage {} output {out} (DVC-tracked)", stage.name),
+            ));
         }
     }
     for (p, l, cmd) in &facts.pipelines.downloads {
@@ -155,7 +229,8 @@ pub fn example_input(input: &Input) -> Decided {
         return (o, Some("Commit a small sample of the input under data/ (or add a download script with a checksum, or a dataset loader).".into()));
     }
     let n = ev.len();
-    let mut o = Outcome::new(Status::Pass, format!("example input found ({n} source(s))")).with_evidence(capped(ev));
+    let mut o = Outcome::new(Status::Pass, format!("example input found ({n} source(s))"))
+        .with_evidence(capped(ev));
     o.notes = off.iter().map(|f| finding(f)).collect();
     (o, None)
 }
@@ -178,13 +253,25 @@ pub fn repeatable(input: &Input) -> Decided {
     let path_note = run_path_note(input);
     match worst(&on) {
         Some(effect) => {
-            let status = if effect == Effect::Fail { Status::Fail } else { Status::Partial };
+            let status = if effect == Effect::Fail {
+                Status::Fail
+            } else {
+                Status::Partial
+            };
             let summary = if status == Status::Fail {
-                format!("{} source(s) of unseeded or non-repeatable randomness on the run path", on.iter().filter(|f| crate::lint::find(f.rule).is_some_and(|r| r.effect == Effect::Fail)).count())
+                format!(
+                    "{} source(s) of unseeded or non-repeatable randomness on the run path",
+                    on.iter()
+                        .filter(
+                            |f| crate::lint::find(f.rule).is_some_and(|r| r.effect == Effect::Fail)
+                        )
+                        .count()
+                )
             } else {
                 "seeded, but some operations can still vary between runs".to_string()
             };
-            let mut o = Outcome::new(status, summary).with_evidence(capped(on.iter().map(|f| finding(f)).collect()));
+            let mut o = Outcome::new(status, summary)
+                .with_evidence(capped(on.iter().map(|f| finding(f)).collect()));
             o.notes = notes;
             o.notes.extend(path_note);
             o.looked_for = looked.iter().map(|s| s.to_string()).collect();
@@ -194,7 +281,18 @@ pub fn repeatable(input: &Input) -> Decided {
             (o, Some(fix))
         }
         None => {
-            let seeds: Vec<Evidence> = ctx.seeds.iter().filter(|s| s.on_path).map(|s| at(&s.path, s.loc, format!("{}() seeded with {}", s.callee, describe_values(&s.values)))).collect();
+            let seeds: Vec<Evidence> = ctx
+                .seeds
+                .iter()
+                .filter(|s| s.on_path)
+                .map(|s| {
+                    at(
+                        &s.path,
+                        s.loc,
+                        format!("{}() seeded with {}", s.callee, describe_values(&s.values)),
+                    )
+                })
+                .collect();
             let random_use = uses_randomness(input);
             let summary = if seeds.is_empty() && !random_use {
                 "no source of randomness found on the run path".to_string()
@@ -206,7 +304,10 @@ pub fn repeatable(input: &Input) -> Decided {
             o.notes.extend(path_note);
             o.looked_for = looked.iter().map(|s| s.to_string()).collect();
             if facts.run_path.fallback_all {
-                o.notes.push(Evidence::file(".", "no entry point found: every file was treated as on the run path"));
+                o.notes.push(Evidence::file(
+                    ".",
+                    "no entry point found: every file was treated as on the run path",
+                ));
             }
             (o, None)
         }
@@ -216,9 +317,17 @@ pub fn repeatable(input: &Input) -> Decided {
 /// Whether any RNG draw, sklearn randomness or local generator is on the run path.
 pub fn uses_randomness(input: &Input) -> bool {
     let facts = input.ctx.facts;
-    facts.python.iter().filter(|f| facts.run_path.contains(&f.path)).any(|f| {
-        f.calls.iter().any(|c| rng_lib(c).is_some() || sklearn_call_is_random(c) || crate::lint::seeds::unseeded_local_generator(c))
-    })
+    facts
+        .python
+        .iter()
+        .filter(|f| facts.run_path.contains(&f.path))
+        .any(|f| {
+            f.calls.iter().any(|c| {
+                rng_lib(c).is_some()
+                    || sklearn_call_is_random(c)
+                    || crate::lint::seeds::unseeded_local_generator(c)
+            })
+        })
 }
 
 /// Describes seed values for evidence.
@@ -232,8 +341,24 @@ fn run_path_note(input: &Input) -> Option<Evidence> {
     if rp.entry_points.is_empty() {
         return None;
     }
-    let names: Vec<&str> = rp.entry_points.iter().take(8).map(|e| e.path.as_str()).collect();
+    let names: Vec<&str> = rp
+        .entry_points
+        .iter()
+        .take(8)
+        .map(|e| e.path.as_str())
+        .collect();
     let more = rp.entry_points.len().saturating_sub(8);
-    let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
-    Some(Evidence::file(".", format!("run path: {} file(s) reached from entry point(s) {}{tail}", rp.files.len(), names.join(", "))))
+    let tail = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    Some(Evidence::file(
+        ".",
+        format!(
+            "run path: {} file(s) reached from entry point(s) {}{tail}",
+            rp.files.len(),
+            names.join(", ")
+        ),
+    ))
 }

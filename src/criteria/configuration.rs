@@ -31,20 +31,42 @@ fn pipeline_flag_invocations(facts: &Facts) -> Vec<&Invocation> {
 fn config_sources(facts: &Facts) -> Vec<Evidence> {
     let mut ev = Vec::new();
     for c in &facts.configs {
-        ev.push(Evidence::file(&c.path, format!("{:?} config with {} key(s)", c.format, c.keys.len()).to_lowercase()));
+        ev.push(Evidence::file(
+            &c.path,
+            format!("{:?} config with {} key(s)", c.format, c.keys.len()).to_lowercase(),
+        ));
     }
     for p in &facts.python_configs {
         ev.push(Evidence::file(p, "Python config module"));
     }
     for d in &facts.hydra_dirs {
-        ev.push(Evidence::file(if d.is_empty() { "." } else { d }, "Hydra config folder"));
+        ev.push(Evidence::file(
+            if d.is_empty() { "." } else { d },
+            "Hydra config folder",
+        ));
     }
-    for (path, ep, name, _, l) in &facts.pipelines.mlproject_params {
-        ev.push(line(path, *l, format!("MLproject parameter {name} of entry point {ep}")));
+    for p in &facts.pipelines.mlproject_params {
+        ev.push(line(
+            &p.path,
+            p.line,
+            format!(
+                "MLproject parameter {} of entry point {}",
+                p.name, p.entry_point
+            ),
+        ));
     }
     for inv in pipeline_flag_invocations(facts) {
-        let flags: Vec<String> = inv.flags.iter().filter(|(_, v)| !matches!(v, FlagValue::Switch)).map(|(f, _)| format!("--{f}")).collect();
-        ev.push(line(&inv.origin.path, inv.origin.line, format!("{} passes {}", inv.origin.name, flags.join(" "))));
+        let flags: Vec<String> = inv
+            .flags
+            .iter()
+            .filter(|(_, v)| !matches!(v, FlagValue::Switch))
+            .map(|(f, _)| format!("--{f}"))
+            .collect();
+        ev.push(line(
+            &inv.origin.path,
+            inv.origin.line,
+            format!("{} passes {}", inv.origin.name, flags.join(" ")),
+        ));
     }
     ev
 }
@@ -70,22 +92,38 @@ pub fn config_files(input: &Input) -> Decided {
         } else {
             "no config file found".to_string()
         };
-        let mut o = Outcome::new(Status::Fail, summary).with_evidence(capped(literals)).looking_for(&looked);
+        let mut o = Outcome::new(Status::Fail, summary)
+            .with_evidence(capped(literals))
+            .looking_for(&looked);
         o.notes = notes;
         return (o, Some("Create a config file (e.g. params.yaml) holding every hyper-parameter and the seed, and read it at start-up.".into()));
     }
     if !literals.is_empty() {
         let n = literals.len();
-        let mut o = Outcome::new(Status::Partial, format!("config found, but {n} hyper-parameter literal(s) are hard-coded in code"))
-            .with_evidence(capped(literals));
+        let mut o = Outcome::new(
+            Status::Partial,
+            format!("config found, but {n} hyper-parameter literal(s) are hard-coded in code"),
+        )
+        .with_evidence(capped(literals));
         o.evidence.extend(sources.into_iter().take(5));
         o.notes = notes;
         o.looked_for = looked.iter().map(|s| s.to_string()).collect();
         let first = on[0];
-        return (o, Some(format!("Move the literal at {}:{} (and the others listed) into the config file.", first.path, first.line.unwrap_or(0))));
+        return (
+            o,
+            Some(format!(
+                "Move the literal at {}:{} (and the others listed) into the config file.",
+                first.path,
+                first.line.unwrap_or(0)
+            )),
+        );
     }
     let n = sources.len();
-    let mut o = Outcome::new(Status::Pass, format!("{n} config source(s); no hyper-parameter literals at call sites on the run path")).with_evidence(capped(sources));
+    let mut o = Outcome::new(
+        Status::Pass,
+        format!("{n} config source(s); no hyper-parameter literals at call sites on the run path"),
+    )
+    .with_evidence(capped(sources));
     o.notes = notes;
     (o, None)
 }
@@ -99,22 +137,40 @@ enum SeedOrigin {
 fn classify(facts: &Facts, v: &Value) -> SeedOrigin {
     let passed = facts.pipelines.flags_passed();
     match v {
-        Value::Config(k) => SeedOrigin::Config(format!("from config key `{}`", k.trim_start_matches("*."))),
+        Value::Config(k) => {
+            SeedOrigin::Config(format!("from config key `{}`", k.trim_start_matches("*.")))
+        }
         Value::Cli(flag) => {
             if let Some(invs) = passed.get(flag.as_str()) {
                 let inv = invs[0];
-                return SeedOrigin::Config(format!("from --{flag}, passed by {} ({})", inv.origin.path, inv.origin.name));
+                return SeedOrigin::Config(format!(
+                    "from --{flag}, passed by {} ({})",
+                    inv.origin.path, inv.origin.name
+                ));
             }
-            let default_from_config = facts.python.iter().flat_map(|f| &f.cli_params).any(|p| &p.name == flag && matches!(p.default, Some(Value::Config(_))));
+            let default_from_config = facts
+                .python
+                .iter()
+                .flat_map(|f| &f.cli_params)
+                .any(|p| &p.name == flag && matches!(p.default, Some(Value::Config(_))));
             if default_from_config {
-                SeedOrigin::Config(format!("from --{flag}, whose default is read from the config"))
+                SeedOrigin::Config(format!(
+                    "from --{flag}, whose default is read from the config"
+                ))
             } else {
-                SeedOrigin::Partial(format!("from --{flag}'s default value; no pipeline or config passes it"))
+                SeedOrigin::Partial(format!(
+                    "from --{flag}'s default value; no pipeline or config passes it"
+                ))
             }
         }
-        Value::Call(c) if c.contains("initial_seed") => SeedOrigin::Config("derived from torch's seed".into()),
+        Value::Call(c) if c.contains("initial_seed") => {
+            SeedOrigin::Config("derived from torch's seed".into())
+        }
         Value::Lit(l) => SeedOrigin::Partial(format!("literal seed {} in code", l.text())),
-        other => SeedOrigin::Partial(format!("seed from {}, not from the config", other.describe())),
+        other => SeedOrigin::Partial(format!(
+            "seed from {}, not from the config",
+            other.describe()
+        )),
     }
 }
 
@@ -129,21 +185,40 @@ pub fn seeds_in_config(input: &Input) -> Decided {
     let (on, _) = findings_for(input, "1.3");
     let blocking: Vec<&&crate::lint::Finding> = on
         .iter()
-        .filter(|f| matches!(f.rule, "unseeded-rng" | "random-state-unset" | "seed-from-entropy"))
+        .filter(|f| {
+            matches!(
+                f.rule,
+                "unseeded-rng" | "random-state-unset" | "seed-from-entropy"
+            )
+        })
         .collect();
     if !blocking.is_empty() {
-        let o = Outcome::new(Status::Fail, "randomness on the run path is unseeded or seeded from time/entropy")
-            .with_evidence(capped(blocking.iter().map(|f| finding(f)).collect()))
-            .looking_for(&looked);
-        return (o, Some("Add `seed: 42` to the config and seed every RNG from it at start-up.".into()));
+        let o = Outcome::new(
+            Status::Fail,
+            "randomness on the run path is unseeded or seeded from time/entropy",
+        )
+        .with_evidence(capped(blocking.iter().map(|f| finding(f)).collect()))
+        .looking_for(&looked);
+        return (
+            o,
+            Some("Add `seed: 42` to the config and seed every RNG from it at start-up.".into()),
+        );
     }
     let points: Vec<_> = ctx.seeds.iter().filter(|s| s.on_path).collect();
     if points.is_empty() {
         if uses_randomness(input) {
-            let o = Outcome::new(Status::Unknown, "randomness is used but no seeding call was recognised").looking_for(&looked);
+            let o = Outcome::new(
+                Status::Unknown,
+                "randomness is used but no seeding call was recognised",
+            )
+            .looking_for(&looked);
             return (o, None);
         }
-        let o = Outcome::new(Status::NotApplicable, "no source of randomness and no seed on the run path").looking_for(&looked);
+        let o = Outcome::new(
+            Status::NotApplicable,
+            "no source of randomness and no seed on the run path",
+        )
+        .looking_for(&looked);
         return (o, None);
     }
     let mut good = Vec::new();
@@ -151,13 +226,18 @@ pub fn seeds_in_config(input: &Input) -> Decided {
     for p in &points {
         for v in &p.values {
             match classify(facts, v) {
-                SeedOrigin::Config(why) => good.push(at(&p.path, p.loc, format!("{}(): {why}", p.callee))),
-                SeedOrigin::Partial(why) => weak.push(at(&p.path, p.loc, format!("{}(): {why}", p.callee))),
+                SeedOrigin::Config(why) => {
+                    good.push(at(&p.path, p.loc, format!("{}(): {why}", p.callee)))
+                }
+                SeedOrigin::Partial(why) => {
+                    weak.push(at(&p.path, p.loc, format!("{}(): {why}", p.callee)))
+                }
             }
         }
     }
     if weak.is_empty() {
-        let o = Outcome::new(Status::Pass, "every seed comes from the config").with_evidence(capped(good));
+        let o = Outcome::new(Status::Pass, "every seed comes from the config")
+            .with_evidence(capped(good));
         return (o, None);
     }
     let has_config = !config_sources(facts).is_empty();
@@ -170,7 +250,11 @@ pub fn seeds_in_config(input: &Input) -> Decided {
     let mut o = Outcome::new(Status::Partial, summary).with_evidence(capped(weak));
     o.evidence.extend(good.into_iter().take(5));
     o.looked_for = looked.iter().map(|s| s.to_string()).collect();
-    let fix = format!("Put the seed in the config and pass it to the call at {} (now {}).", first.location(), describe_values(&points[0].values));
+    let fix = format!(
+        "Put the seed in the config and pass it to the call at {} (now {}).",
+        first.location(),
+        describe_values(&points[0].values)
+    );
     (o, Some(fix))
 }
 
@@ -178,7 +262,10 @@ pub fn seeds_in_config(input: &Input) -> Decided {
 fn key_is_read(key: &str, reads: &BTreeSet<String>) -> bool {
     reads.iter().any(|r| {
         if let Some(tail) = r.strip_prefix("*.") {
-            key == tail || key.ends_with(&format!(".{tail}")) || key.starts_with(&format!("{tail}.")) || key.contains(&format!(".{tail}."))
+            key == tail
+                || key.ends_with(&format!(".{tail}"))
+                || key.starts_with(&format!("{tail}."))
+                || key.contains(&format!(".{tail}."))
         } else {
             key == r || key.starts_with(&format!("{r}."))
         }
@@ -186,7 +273,10 @@ fn key_is_read(key: &str, reads: &BTreeSet<String>) -> bool {
 }
 
 fn is_meta_key(key: &str) -> bool {
-    key == "defaults" || key.starts_with("defaults.") || key.starts_with("hydra.") || key.split('.').any(|s| s.starts_with('_'))
+    key == "defaults"
+        || key.starts_with("defaults.")
+        || key.starts_with("hydra.")
+        || key.split('.').any(|s| s.starts_with('_'))
 }
 
 /// Who reads a config file, if anyone.
@@ -196,7 +286,11 @@ fn reader_of(facts: &Facts, path: &str) -> Option<Evidence> {
         let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
         for (lit, loc) in &f.path_literals {
             let lit = lit.trim_start_matches("./");
-            if join("", lit) == path || join(dir, lit) == path || (!lit.contains('/') && lit == base) || path.ends_with(&format!("/{lit}")) {
+            if join("", lit) == path
+                || join(dir, lit) == path
+                || (!lit.contains('/') && lit == base)
+                || path.ends_with(&format!("/{lit}"))
+            {
                 return Some(at(&f.path, *loc, format!("reads {path}")));
             }
         }
@@ -210,18 +304,32 @@ fn reader_of(facts: &Facts, path: &str) -> Option<Evidence> {
         for v in values.chain(inv.positionals.iter().map(String::as_str)) {
             let v = v.rsplit('=').next().unwrap_or(v);
             if join(dir, v) == path || join("", v) == path {
-                return Some(line(&inv.origin.path, inv.origin.line, format!("{} passes {path}", inv.origin.name)));
+                return Some(line(
+                    &inv.origin.path,
+                    inv.origin.line,
+                    format!("{} passes {path}", inv.origin.name),
+                ));
             }
         }
     }
     for (dvc, stage) in &facts.pipelines.dvc_stages {
         if stage.params.iter().any(|(file, _)| file == path) {
-            return Some(line(dvc, stage.line, format!("stage {} declares params from {path}", stage.name)));
+            return Some(line(
+                dvc,
+                stage.line,
+                format!("stage {} declares params from {path}", stage.name),
+            ));
         }
     }
     for d in &facts.hydra_dirs {
         if d.is_empty() || path.starts_with(&format!("{d}/")) {
-            return Some(Evidence::file(path, format!("in the Hydra config folder {}", if d.is_empty() { "." } else { d })));
+            return Some(Evidence::file(
+                path,
+                format!(
+                    "in the Hydra config folder {}",
+                    if d.is_empty() { "." } else { d }
+                ),
+            ));
         }
     }
     None
@@ -238,9 +346,20 @@ pub fn code_reads_config(input: &Input) -> Decided {
     ];
     if config_sources(facts).is_empty() {
         let o = Outcome::new(Status::Fail, "no config for the code to read").looking_for(&looked);
-        return (o, Some("Create a config file and load it in the entry point.".into()));
+        return (
+            o,
+            Some("Create a config file and load it in the entry point.".into()),
+        );
     }
-    let mut reads: BTreeSet<String> = facts.python.iter().flat_map(|f| f.key_reads.iter().map(|k| k.key.clone())).collect();
+    let mut reads: BTreeSet<String> = BTreeSet::new();
+    let mut exact: BTreeSet<String> = BTreeSet::new();
+    for k in facts.python.iter().flat_map(|f| &f.key_reads) {
+        if k.binding {
+            exact.insert(k.key.clone());
+        } else {
+            reads.insert(k.key.clone());
+        }
+    }
     let mut whole: BTreeSet<String> = BTreeSet::new();
     for (_, stage) in &facts.pipelines.dvc_stages {
         for (file, key) in &stage.params {
@@ -269,15 +388,27 @@ pub fn code_reads_config(input: &Input) -> Decided {
     let mut readers = Vec::new();
     for c in &facts.configs {
         match reader_of(facts, &c.path) {
-            None => unread_files.push(Evidence::file(&c.path, "config file that no code or pipeline reads")),
+            None => unread_files.push(Evidence::file(
+                &c.path,
+                "config file that no code or pipeline reads",
+            )),
             Some(r) => {
                 readers.push(r);
                 if reads_everything || whole.contains(&c.path) {
                     continue;
                 }
                 for k in &c.keys {
-                    if !is_meta_key(&k.key) && !key_is_read(&k.key, &reads) {
-                        unread_keys.push(line(&c.path, k.line, format!("key `{}` is never read", k.key)));
+                    let bound = exact.contains(&k.key)
+                        || exact.iter().any(|e| {
+                            e.strip_prefix("*.")
+                                .is_some_and(|t| k.key == t || k.key.ends_with(&format!(".{t}")))
+                        });
+                    if !is_meta_key(&k.key) && !bound && !key_is_read(&k.key, &reads) {
+                        unread_keys.push(line(
+                            &c.path,
+                            k.line,
+                            format!("key `{}` is never read", k.key),
+                        ));
                     }
                 }
             }
@@ -285,22 +416,50 @@ pub fn code_reads_config(input: &Input) -> Decided {
     }
     if !unread_files.is_empty() {
         let first = unread_files[0].path.clone();
-        let mut o = Outcome::new(Status::Fail, format!("{} config file(s) are not read by any code or pipeline", unread_files.len()))
-            .with_evidence(capped(unread_files))
-            .looking_for(&looked);
+        let mut o = Outcome::new(
+            Status::Fail,
+            format!(
+                "{} config file(s) are not read by any code or pipeline",
+                unread_files.len()
+            ),
+        )
+        .with_evidence(capped(unread_files))
+        .looking_for(&looked);
         o.notes = readers;
-        return (o, Some(format!("Load {first} in the entry point (or delete it if it is stale).")));
+        return (
+            o,
+            Some(format!(
+                "Load {first} in the entry point (or delete it if it is stale)."
+            )),
+        );
     }
     if !unread_keys.is_empty() {
         let first = unread_keys[0].clone();
-        let mut o = Outcome::new(Status::Partial, format!("config is read, but {} key(s) are never read", unread_keys.len()))
-            .with_evidence(capped(unread_keys))
-            .looking_for(&looked);
+        let mut o = Outcome::new(
+            Status::Partial,
+            format!(
+                "config is read, but {} key(s) are never read",
+                unread_keys.len()
+            ),
+        )
+        .with_evidence(capped(unread_keys))
+        .looking_for(&looked);
         o.notes = readers;
-        return (o, Some(format!("Use or delete the unread keys, starting with {} ({}).", first.note.trim_start_matches("key ").trim_end_matches(" is never read"), first.location())));
+        return (
+            o,
+            Some(format!(
+                "Use or delete the unread keys, starting with {} ({}).",
+                first
+                    .note
+                    .trim_start_matches("key ")
+                    .trim_end_matches(" is never read"),
+                first.location()
+            )),
+        );
     }
     let n = readers.len();
-    let mut o = Outcome::new(Status::Pass, "the config is read and every key is used").with_evidence(capped(readers));
+    let mut o = Outcome::new(Status::Pass, "the config is read and every key is used")
+        .with_evidence(capped(readers));
     if n == 0 {
         o.summary = "parameters are passed by the pipeline".into();
         o.evidence = config_sources(facts);
@@ -316,12 +475,27 @@ pub fn config_repeatable(c13: &Outcome, c22: &Outcome) -> Decided {
     ];
     let ok22 = c22.status.is_met();
     let (status, summary) = match (c13.status, c22.status) {
-        (Status::Pass, _) if ok22 => (Status::Pass, "static proxy: randomness seeded, seeds from the config"),
-        (Status::Fail, _) | (_, Status::Fail) => (Status::Fail, "static proxy: the same config would not give the same result"),
-        (Status::Unknown, _) | (_, Status::Unknown) => (Status::Unknown, "static proxy: 1.3 or 2.2 could not be decided"),
-        _ => (Status::Partial, "static proxy: seeded, but not fully from the config or not fully deterministic"),
+        (Status::Pass, _) if ok22 => (
+            Status::Pass,
+            "static proxy: randomness seeded, seeds from the config",
+        ),
+        (Status::Fail, _) | (_, Status::Fail) => (
+            Status::Fail,
+            "static proxy: the same config would not give the same result",
+        ),
+        (Status::Unknown, _) | (_, Status::Unknown) => (
+            Status::Unknown,
+            "static proxy: 1.3 or 2.2 could not be decided",
+        ),
+        _ => (
+            Status::Partial,
+            "static proxy: seeded, but not fully from the config or not fully deterministic",
+        ),
     };
-    let fix = (status != Status::Pass).then(|| "Meet 1.3 and 2.2; then `reproscale verify` proves it by running the same config twice.".to_string());
+    let fix = (status != Status::Pass).then(|| {
+        "Meet 1.3 and 2.2; then `reproscale verify` proves it by running the same config twice."
+            .to_string()
+    });
     (Outcome::new(status, summary).with_evidence(ev), fix)
 }
 
@@ -331,7 +505,10 @@ mod tests {
 
     #[test]
     fn key_matching() {
-        let reads: BTreeSet<String> = ["train.lr", "model", "*.depth"].iter().map(|s| s.to_string()).collect();
+        let reads: BTreeSet<String> = ["train.lr", "model", "*.depth"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert!(key_is_read("train.lr", &reads));
         assert!(key_is_read("model.width", &reads));
         assert!(key_is_read("net.depth", &reads));

@@ -39,13 +39,19 @@ pub fn evaluate(ctx: &Context, findings: &[Finding]) -> Vec<CriterionResult> {
     ];
     catalog::CRITERIA
         .iter()
-        .map(|def| match decided.iter().position(|(id, _)| *id == def.id) {
-            Some(i) => {
-                let (_, (outcome, fix)) = decided.swap_remove(i);
-                CriterionResult::new(def, outcome, fix)
-            }
-            None => CriterionResult::new(def, Outcome::new(Status::Unknown, "not assessed by this version"), None),
-        })
+        .map(
+            |def| match decided.iter().position(|(id, _)| *id == def.id) {
+                Some(i) => {
+                    let (_, (outcome, fix)) = decided.swap_remove(i);
+                    CriterionResult::new(def, outcome, fix)
+                }
+                None => CriterionResult::new(
+                    def,
+                    Outcome::new(Status::Unknown, "not assessed by this version"),
+                    None,
+                ),
+            },
+        )
         .collect()
 }
 
@@ -60,7 +66,11 @@ fn findings_for<'a>(input: &Input<'a>, criterion: &str) -> (Vec<&'a Finding>, Ve
 
 /// The worst effect among findings.
 fn worst(findings: &[&Finding]) -> Option<lint::Effect> {
-    let effects: Vec<_> = findings.iter().filter_map(|f| lint::find(f.rule)).map(|r| r.effect).collect();
+    let effects: Vec<_> = findings
+        .iter()
+        .filter_map(|f| lint::find(f.rule))
+        .map(|r| r.effect)
+        .collect();
     if effects.contains(&lint::Effect::Fail) {
         Some(lint::Effect::Fail)
     } else if effects.is_empty() {

@@ -192,10 +192,16 @@ pub fn is_candidate(path: &str, size: u64) -> Option<Format> {
 pub fn is_python_config_module(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     let mut parts: Vec<&str> = lower.split('/').collect();
-    let Some(name) = parts.pop() else { return false };
-    let Some(stem) = name.strip_suffix(".py") else { return false };
+    let Some(name) = parts.pop() else {
+        return false;
+    };
+    let Some(stem) = name.strip_suffix(".py") else {
+        return false;
+    };
     crate::facts::python::CONFIG_MODULE_NAMES.contains(&stem)
-        || parts.last().is_some_and(|d| matches!(*d, "config" | "configs") && stem != "__init__")
+        || parts
+            .last()
+            .is_some_and(|d| matches!(*d, "config" | "configs") && stem != "__init__")
 }
 
 /// Parses a config file. `Err` carries the parser's message.
@@ -222,10 +228,11 @@ pub fn parse(path: &str, format: Format, text: &str) -> Result<Option<ConfigFile
         return Ok(None);
     };
     let hydra_defaults = map.get("defaults").is_some_and(|d| d.is_array());
-    let global_package = text
-        .lines()
-        .next()
-        .is_some_and(|l| l.trim_start_matches('#').trim().starts_with("@package _global_"));
+    let global_package = text.lines().next().is_some_and(|l| {
+        l.trim_start_matches('#')
+            .trim()
+            .starts_with("@package _global_")
+    });
     let mut keys = Vec::new();
     flatten("", &tree, &mut keys);
     let lines: Vec<&str> = text.lines().collect();
@@ -274,7 +281,11 @@ fn find_line(lines: &[&str], key: &str, format: Format) -> Option<u32> {
     let mut from = 0usize;
     let mut found = None;
     for seg in key.split('.') {
-        let hit = lines.iter().enumerate().skip(from).find(|(_, l)| line_has_key(l, seg, format))?;
+        let hit = lines
+            .iter()
+            .enumerate()
+            .skip(from)
+            .find(|(_, l)| line_has_key(l, seg, format))?;
         found = Some(hit.0);
         from = hit.0 + 1;
     }
@@ -286,9 +297,19 @@ fn line_has_key(line: &str, seg: &str, format: Format) -> bool {
     match format {
         Format::Yaml => {
             let t = t.trim_start_matches("- ");
-            [format!("{seg}:"), format!("\"{seg}\":"), format!("'{seg}':")].iter().any(|p| t.starts_with(p.as_str()))
+            [
+                format!("{seg}:"),
+                format!("\"{seg}\":"),
+                format!("'{seg}':"),
+            ]
+            .iter()
+            .any(|p| t.starts_with(p.as_str()))
         }
-        Format::Json => t.starts_with(&format!("\"{seg}\"")) || t.contains(&format!("\"{seg}\":")) || t.contains(&format!("\"{seg}\" :")),
+        Format::Json => {
+            t.starts_with(&format!("\"{seg}\""))
+                || t.contains(&format!("\"{seg}\":"))
+                || t.contains(&format!("\"{seg}\" :"))
+        }
         Format::Toml | Format::Ini | Format::Gin => {
             t.starts_with(&format!("[{seg}]"))
                 || t.starts_with(&format!("[{seg}."))
@@ -333,7 +354,11 @@ fn gin_tree(text: &str) -> Json {
     let mut root = serde_json::Map::new();
     for line in text.lines() {
         let t = line.trim();
-        if t.is_empty() || t.starts_with('#') || t.starts_with("import ") || t.starts_with("include ") {
+        if t.is_empty()
+            || t.starts_with('#')
+            || t.starts_with("import ")
+            || t.starts_with("include ")
+        {
             continue;
         }
         if let Some((k, v)) = t.split_once('=') {
@@ -353,28 +378,58 @@ mod tests {
     #[test]
     fn yaml_keys_flatten_with_lines() {
         let text = "train:\n  lr: 0.1\n  epochs: 3\nseed: 7\n";
-        let c = parse("params.yaml", Format::Yaml, text).expect("ok").expect("mapping");
+        let c = parse("params.yaml", Format::Yaml, text)
+            .expect("ok")
+            .expect("mapping");
         let got: Vec<_> = c.keys.iter().map(|k| (k.key.as_str(), k.line)).collect();
-        assert_eq!(got, [("train.lr", Some(2)), ("train.epochs", Some(3)), ("seed", Some(4))]);
+        assert_eq!(
+            got,
+            [
+                ("train.lr", Some(2)),
+                ("train.epochs", Some(3)),
+                ("seed", Some(4))
+            ]
+        );
     }
 
     #[test]
     fn json_toml_ini_gin() {
-        let j = parse("c.json", Format::Json, "{\n  \"a\": {\"b\": 1},\n  \"seed\": 2\n}").expect("ok").expect("map");
+        let j = parse(
+            "c.json",
+            Format::Json,
+            "{\n  \"a\": {\"b\": 1},\n  \"seed\": 2\n}",
+        )
+        .expect("ok")
+        .expect("map");
         assert_eq!(j.keys[0].key, "a.b");
         assert_eq!(j.keys[1].line, Some(3));
-        let t = parse("c.toml", Format::Toml, "seed = 1\n[train]\nlr = 0.1\n").expect("ok").expect("map");
-        assert_eq!(t.keys.iter().map(|k| k.key.as_str()).collect::<Vec<_>>(), ["seed", "train.lr"]);
+        let t = parse("c.toml", Format::Toml, "seed = 1\n[train]\nlr = 0.1\n")
+            .expect("ok")
+            .expect("map");
+        assert_eq!(
+            t.keys.iter().map(|k| k.key.as_str()).collect::<Vec<_>>(),
+            ["seed", "train.lr"]
+        );
         assert_eq!(t.keys[1].line, Some(3));
-        let i = parse("c.ini", Format::Ini, "[train]\nlr = 0.1\n").expect("ok").expect("map");
+        let i = parse("c.ini", Format::Ini, "[train]\nlr = 0.1\n")
+            .expect("ok")
+            .expect("map");
         assert_eq!(i.keys[0].key, "train.lr");
-        let g = parse("c.gin", Format::Gin, "train.lr = 0.1\nmodel/Dense.units = 3\n").expect("ok").expect("map");
+        let g = parse(
+            "c.gin",
+            Format::Gin,
+            "train.lr = 0.1\nmodel/Dense.units = 3\n",
+        )
+        .expect("ok")
+        .expect("map");
         assert_eq!(g.keys.len(), 2);
     }
 
     #[test]
     fn lists_at_top_level_are_data_and_errors_are_reported() {
-        assert!(parse("d.json", Format::Json, "[1,2]").expect("ok").is_none());
+        assert!(parse("d.json", Format::Json, "[1,2]")
+            .expect("ok")
+            .is_none());
         assert!(parse("bad.yaml", Format::Yaml, "a: [1,\n").is_err());
     }
 

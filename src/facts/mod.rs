@@ -82,14 +82,29 @@ pub fn wants(path: &str, size: u64) -> bool {
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
     let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-    matches!(ext, "py" | "ipynb" | "yaml" | "yml" | "toml" | "gin" | "ini" | "cfg" | "sh" | "dvc" | "md" | "rst")
-        || (ext == "json" && size <= 256 * 1024)
-        || matches!(name, "makefile" | "gnumakefile" | "mlproject" | ".gitattributes" | "readme" | "readme.txt")
+    matches!(
+        ext,
+        "py" | "ipynb"
+            | "yaml"
+            | "yml"
+            | "toml"
+            | "gin"
+            | "ini"
+            | "cfg"
+            | "sh"
+            | "dvc"
+            | "md"
+            | "rst"
+    ) || (ext == "json" && size <= 256 * 1024)
+        || matches!(
+            name,
+            "makefile" | "gnumakefile" | "mlproject" | ".gitattributes" | "readme" | "readme.txt"
+        )
         || size <= 200
 }
 
 enum Parsed {
-    Py(PyFile),
+    Py(Box<PyFile>),
     Config(ConfigFile),
     PyConfig(String),
     Lfs(String),
@@ -114,10 +129,10 @@ pub fn extract(project: Project) -> Facts {
                 if config::is_python_config_module(&f.path) {
                     out.push(Parsed::PyConfig(f.path.clone()));
                 }
-                out.push(Parsed::Py(python::parse_file(&f.path, text)));
+                out.push(Parsed::Py(Box::new(python::parse_file(&f.path, text))));
             } else if lower.ends_with(".ipynb") {
                 out.push(match notebook::parse(&f.path, text) {
-                    Ok(py) => Parsed::Py(py),
+                    Ok(py) => Parsed::Py(Box::new(py)),
                     Err(notebook::NotebookError::Malformed(e)) => Parsed::Skip(Skipped {
                         path: f.path.clone(),
                         reason: format!("malformed notebook: {e}"),
@@ -155,7 +170,7 @@ pub fn extract(project: Project) -> Facts {
     let mut skipped = project.skipped.clone();
     for p in parsed.into_iter().flatten() {
         match p {
-            Parsed::Py(f) => python.push(f),
+            Parsed::Py(f) => python.push(*f),
             Parsed::Config(c) => configs.push(c),
             Parsed::PyConfig(p) => python_configs.push(p),
             Parsed::Lfs(p) => lfs_pointers.push(p),
@@ -175,7 +190,9 @@ pub fn extract(project: Project) -> Facts {
             "mlproject" => pipelines.add_mlproject(&f.path, text),
             "makefile" | "gnumakefile" => pipelines.add_makefile(&f.path, text),
             _ if name.ends_with(".sh") => pipelines.add_commands(&f.path, text, false),
-            _ if name.starts_with("readme") && !f.path.contains('/') => pipelines.add_commands(&f.path, text, true),
+            _ if name.starts_with("readme") && !f.path.contains('/') => {
+                pipelines.add_commands(&f.path, text, true)
+            }
             _ => {}
         }
     }
@@ -208,9 +225,12 @@ pub fn extract(project: Project) -> Facts {
 /// The path a `.dvc` file tracks: its `outs[].path`, else its own name less `.dvc`.
 fn dvc_pointer_target(path: &str, text: &str) -> String {
     let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-    let out = text
-        .lines()
-        .find_map(|l| l.trim().trim_start_matches("- ").strip_prefix("path:").map(|p| p.trim().trim_matches(['"', '\'']).to_string()));
+    let out = text.lines().find_map(|l| {
+        l.trim()
+            .trim_start_matches("- ")
+            .strip_prefix("path:")
+            .map(|p| p.trim().trim_matches(['"', '\'']).to_string())
+    });
     match out {
         Some(p) => pipeline::join(dir, &p),
         None => path.trim_end_matches(".dvc").to_string(),
@@ -229,7 +249,11 @@ fn hydra_dirs(python: &[PyFile], configs: &[ConfigFile]) -> Vec<String> {
     }
     for c in configs {
         if c.hydra_defaults && c.format == Format::Yaml {
-            dirs.push(c.path.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string()));
+            dirs.push(
+                c.path
+                    .rsplit_once('/')
+                    .map_or(String::new(), |(d, _)| d.to_string()),
+            );
         }
     }
     dirs.sort();
@@ -243,11 +267,21 @@ fn apply_hydra_groups(configs: &mut [ConfigFile], dirs: &[String]) {
         if c.global_package {
             continue;
         }
-        let Some(dir) = dirs.iter().filter(|d| d.is_empty() || c.path.starts_with(&format!("{d}/"))).max_by_key(|d| d.len()) else {
+        let Some(dir) = dirs
+            .iter()
+            .filter(|d| d.is_empty() || c.path.starts_with(&format!("{d}/")))
+            .max_by_key(|d| d.len())
+        else {
             continue;
         };
-        let rel = if dir.is_empty() { c.path.as_str() } else { &c.path[dir.len() + 1..] };
-        let Some((group, _)) = rel.rsplit_once('/') else { continue };
+        let rel = if dir.is_empty() {
+            c.path.as_str()
+        } else {
+            &c.path[dir.len() + 1..]
+        };
+        let Some((group, _)) = rel.rsplit_once('/') else {
+            continue;
+        };
         let prefix = group.replace('/', ".");
         for k in &mut c.keys {
             k.key = format!("{prefix}.{}", k.key);

@@ -68,7 +68,8 @@ pub enum NotebookError {
 
 /// Parses a notebook's code cells. Cell numbers are 1-based over all cells.
 pub fn parse(path: &str, text: &str) -> Result<PyFile, NotebookError> {
-    let nb: Notebook = serde_json::from_str(text).map_err(|e| NotebookError::Malformed(e.to_string()))?;
+    let nb: Notebook =
+        serde_json::from_str(text).map_err(|e| NotebookError::Malformed(e.to_string()))?;
     let lang = nb
         .metadata
         .pointer("/kernelspec/language")
@@ -138,7 +139,9 @@ fn is_shell_assign(line: &str) -> bool {
         Some((lhs, rhs)) => {
             let lhs = lhs.trim();
             !lhs.is_empty()
-                && lhs.chars().all(|c| c.is_alphanumeric() || c == '_' || c == ',' || c == ' ')
+                && lhs
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == ',' || c == ' ')
                 && (rhs.trim_start().starts_with('!') || rhs.trim_start().starts_with('%'))
                 && !rhs.starts_with('=')
         }
@@ -165,15 +168,25 @@ mod tests {
             {"cell_type":"code","source":["import numpy as np\n","np.random.rand(2)"]},
             {"cell_type":"code","source":"%%bash\nls"}],"metadata":{}}"##;
         let f = parse("nb.ipynb", nb).expect("parses");
-        let call = f.calls.iter().find(|c| c.callee == "numpy.random.rand").expect("call");
+        let call = f
+            .calls
+            .iter()
+            .find(|c| c.callee == "numpy.random.rand")
+            .expect("call");
         assert_eq!((call.loc.cell, call.loc.line), (Some(2), 2));
         assert!(f.syntax_errors.is_empty());
     }
 
     #[test]
     fn other_kernels_and_garbage_are_errors() {
-        assert!(matches!(parse("a.ipynb", "{not json"), Err(NotebookError::Malformed(_))));
+        assert!(matches!(
+            parse("a.ipynb", "{not json"),
+            Err(NotebookError::Malformed(_))
+        ));
         let r = r#"{"cells":[],"metadata":{"kernelspec":{"language":"R"}}}"#;
-        assert!(matches!(parse("a.ipynb", r), Err(NotebookError::NotPython(_))));
+        assert!(matches!(
+            parse("a.ipynb", r),
+            Err(NotebookError::NotPython(_))
+        ));
     }
 }

@@ -62,6 +62,21 @@ pub struct DvcStage {
     pub params: Vec<(String, String)>,
 }
 
+/// A parameter of an MLproject entry point.
+#[derive(Debug, Clone)]
+pub struct MlParam {
+    /// The MLproject file.
+    pub path: String,
+    /// Entry point.
+    pub entry_point: String,
+    /// Parameter name.
+    pub name: String,
+    /// Default value.
+    pub default: Option<String>,
+    /// Line.
+    pub line: Option<u32>,
+}
+
 /// Everything the pipelines declare.
 #[derive(Debug, Clone, Default)]
 pub struct Pipelines {
@@ -69,8 +84,8 @@ pub struct Pipelines {
     pub invocations: Vec<Invocation>,
     /// dvc.yaml stages, with their dvc.yaml path.
     pub dvc_stages: Vec<(String, DvcStage)>,
-    /// MLproject parameters: (MLproject path, entry point, name, default, line).
-    pub mlproject_params: Vec<(String, String, String, Option<String>, Option<u32>)>,
+    /// MLproject parameters.
+    pub mlproject_params: Vec<MlParam>,
     /// Makefile variables: (Makefile path, name, value, line).
     pub make_vars: Vec<(String, String, String, u32)>,
     /// Files produced by pipelines (dvc outs, Makefile file targets).
@@ -123,7 +138,16 @@ pub fn shell_words(cmd: &str) -> Vec<String> {
 }
 
 /// Launchers that take a script path the way `python` does.
-const LAUNCHERS: &[&str] = &["torchrun", "deepspeed", "accelerate", "horovodrun", "mpirun", "srun", "streamlit", "kernprof"];
+const LAUNCHERS: &[&str] = &[
+    "torchrun",
+    "deepspeed",
+    "accelerate",
+    "horovodrun",
+    "mpirun",
+    "srun",
+    "streamlit",
+    "kernprof",
+];
 
 fn is_python(word: &str) -> bool {
     let base = word.rsplit('/').next().unwrap_or(word);
@@ -143,7 +167,10 @@ pub fn invocations(cmd: &str, cwd: &str, origin: &Origin) -> Vec<Invocation> {
             }
             continue;
         }
-        let Some(start) = words.iter().position(|w| is_python(w) || LAUNCHERS.contains(&w.rsplit('/').next().unwrap_or(w))) else {
+        let Some(start) = words
+            .iter()
+            .position(|w| is_python(w) || LAUNCHERS.contains(&w.rsplit('/').next().unwrap_or(w)))
+        else {
             continue;
         };
         let launcher = !is_python(&words[start]);
@@ -193,7 +220,10 @@ fn parse_args(words: &[String]) -> (Vec<(String, FlagValue)>, Vec<String>) {
     let mut i = 0;
     while i < words.len() {
         let w = &words[i];
-        if let Some(body) = w.strip_prefix("--").or_else(|| w.strip_prefix('-').filter(|b| !b.is_empty() && !b.starts_with(|c: char| c.is_ascii_digit()))) {
+        if let Some(body) = w.strip_prefix("--").or_else(|| {
+            w.strip_prefix('-')
+                .filter(|b| !b.is_empty() && !b.starts_with(|c: char| c.is_ascii_digit()))
+        }) {
             if body.is_empty() {
                 i += 1;
                 continue;
@@ -249,7 +279,10 @@ pub fn join(base: &str, rel: &str) -> String {
     if rel.starts_with('/') {
         return rel.to_string();
     }
-    let mut parts: Vec<&str> = base.split('/').filter(|s| !s.is_empty() && *s != ".").collect();
+    let mut parts: Vec<&str> = base
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
     for seg in rel.split('/') {
         match seg {
             "" | "." => {}
@@ -293,29 +326,41 @@ impl Pipelines {
         let tree: Json = match serde_saphyr::from_str(text) {
             Ok(t) => t,
             Err(e) => {
-                self.problems.push((path.into(), e.to_string().lines().next().unwrap_or("").to_string()));
+                self.problems.push((
+                    path.into(),
+                    e.to_string().lines().next().unwrap_or("").to_string(),
+                ));
                 return;
             }
         };
         let dir = parent(path);
-        let Some(Json::Object(stages)) = tree.get("stages") else { return };
+        let Some(Json::Object(stages)) = tree.get("stages") else {
+            return;
+        };
         for (name, st) in stages {
             let wdir = join(dir, st.get("wdir").and_then(Json::as_str).unwrap_or("."));
             let mut stage = DvcStage {
                 name: name.clone(),
                 line: line_of(text, &format!("{name}:")),
                 cmds: str_list(st.get("cmd")),
-                deps: str_list(st.get("deps")).iter().map(|d| join(&wdir, d)).collect(),
+                deps: str_list(st.get("deps"))
+                    .iter()
+                    .map(|d| join(&wdir, d))
+                    .collect(),
                 wdir: wdir.clone(),
                 ..DvcStage::default()
             };
             for key in ["outs", "metrics", "plots"] {
-                stage.outs.extend(str_list(st.get(key)).iter().map(|o| join(&wdir, o)));
+                stage
+                    .outs
+                    .extend(str_list(st.get(key)).iter().map(|o| join(&wdir, o)));
             }
             if let Some(Json::Array(params)) = st.get("params") {
                 for p in params {
                     match p {
-                        Json::String(k) => stage.params.push((join(&wdir, "params.yaml"), k.clone())),
+                        Json::String(k) => {
+                            stage.params.push((join(&wdir, "params.yaml"), k.clone()))
+                        }
                         Json::Object(m) => {
                             for (file, keys) in m {
                                 let file = join(&wdir, file);
@@ -340,7 +385,8 @@ impl Pipelines {
             for cmd in &stage.cmds {
                 self.invocations.extend(invocations(cmd, &wdir, &origin));
                 if let Some(d) = download_command(cmd) {
-                    self.downloads.push((path.to_string(), stage.line.unwrap_or(0), d));
+                    self.downloads
+                        .push((path.to_string(), stage.line.unwrap_or(0), d));
                 }
             }
             self.produced.extend(stage.outs.iter().cloned());
@@ -353,12 +399,17 @@ impl Pipelines {
         let tree: Json = match serde_saphyr::from_str(text) {
             Ok(t) => t,
             Err(e) => {
-                self.problems.push((path.into(), e.to_string().lines().next().unwrap_or("").to_string()));
+                self.problems.push((
+                    path.into(),
+                    e.to_string().lines().next().unwrap_or("").to_string(),
+                ));
                 return;
             }
         };
         let dir = parent(path);
-        let Some(Json::Object(eps)) = tree.get("entry_points") else { return };
+        let Some(Json::Object(eps)) = tree.get("entry_points") else {
+            return;
+        };
         for (name, ep) in eps {
             if let Some(Json::Object(params)) = ep.get("parameters") {
                 for (p, spec) in params {
@@ -369,7 +420,13 @@ impl Pipelines {
                         }),
                         _ => None,
                     };
-                    self.mlproject_params.push((path.to_string(), name.clone(), p.clone(), default, line_of(text, &format!("{p}:"))));
+                    self.mlproject_params.push(MlParam {
+                        path: path.to_string(),
+                        entry_point: name.clone(),
+                        name: p.clone(),
+                        default,
+                        line: line_of(text, &format!("{p}:")),
+                    });
                 }
             }
             if let Some(cmd) = ep.get("command").and_then(Json::as_str) {
@@ -424,7 +481,8 @@ impl Pipelines {
             let assign = ["?=", ":=", "::=", "+=", "="].iter().find_map(|op| {
                 let (name, value) = t.split_once(op)?;
                 let name = name.trim().trim_start_matches("export ").trim();
-                (!name.is_empty() && !name.contains(' ') && !name.contains(':')).then(|| (name.to_string(), value.trim().to_string()))
+                (!name.is_empty() && !name.contains(' ') && !name.contains(':'))
+                    .then(|| (name.to_string(), value.trim().to_string()))
             });
             if let Some((name, value)) = assign {
                 self.make_vars.push((path.to_string(), name, value, n));
@@ -438,7 +496,12 @@ impl Pipelines {
         }
         let _ = target_line;
         for t in targets {
-            if !phony.contains(&t) && (t.contains('.') || t.contains('/')) && !t.contains('%') && !t.starts_with('.') && !t.contains('$') {
+            if !phony.contains(&t)
+                && (t.contains('.') || t.contains('/'))
+                && !t.contains('%')
+                && !t.starts_with('.')
+                && !t.contains('$')
+            {
                 self.produced.push(join(dir, &t));
             }
         }
@@ -457,11 +520,19 @@ impl Pipelines {
             if !in_block {
                 continue;
             }
-            let cmd = line.trim().trim_start_matches("$ ").trim_start_matches("> ").trim_start_matches("!");
+            let cmd = line
+                .trim()
+                .trim_start_matches("$ ")
+                .trim_start_matches("> ")
+                .trim_start_matches("!");
             let origin = Origin {
                 path: path.to_string(),
                 line: Some(n),
-                name: if readme { "README code block".into() } else { "script".into() },
+                name: if readme {
+                    "README code block".into()
+                } else {
+                    "script".into()
+                },
             };
             self.invocations.extend(invocations(cmd, dir, &origin));
             if let Some(d) = download_command(cmd) {
@@ -485,8 +556,11 @@ impl Pipelines {
 /// `wget URL` or `curl URL` in a command.
 fn download_command(cmd: &str) -> Option<String> {
     let words = shell_words(cmd);
-    let i = words.iter().position(|w| w == "wget" || w == "curl" || w == "gdown" || w == "aria2c")?;
-    words[i..].iter().any(|w| w.contains("://") || words[i] == "gdown").then(|| cmd.trim().to_string())
+    let i = words
+        .iter()
+        .position(|w| w == "wget" || w == "curl" || w == "gdown" || w == "aria2c")?;
+    // The URL is often a Makefile variable (`curl -o x $(DATA_URL)`).
+    (words.len() > i + 1).then(|| cmd.trim().to_string())
 }
 
 #[cfg(test)]
@@ -503,11 +577,21 @@ mod tests {
 
     #[test]
     fn finds_python_invocations_and_flags() {
-        let inv = invocations("cd src && python -u train.py --seed $(SEED) --lr=0.1 -v model.depth=3", "", &origin());
+        let inv = invocations(
+            "cd src && python -u train.py --seed $(SEED) --lr=0.1 model.depth=3 -v",
+            "",
+            &origin(),
+        );
         assert_eq!(inv.len(), 1);
         assert_eq!(inv[0].script.as_deref(), Some("src/train.py"));
-        assert_eq!(inv[0].flags[0], ("seed".into(), FlagValue::Parameter("SEED".into())));
-        assert_eq!(inv[0].flags[1], ("lr".into(), FlagValue::Literal("0.1".into())));
+        assert_eq!(
+            inv[0].flags[0],
+            ("seed".into(), FlagValue::Parameter("SEED".into()))
+        );
+        assert_eq!(
+            inv[0].flags[1],
+            ("lr".into(), FlagValue::Literal("0.1".into()))
+        );
         assert_eq!(inv[0].positionals, ["model.depth=3"]);
         let m = invocations("python3 -m pkg.train --config conf.yaml", "", &origin());
         assert_eq!(m[0].module.as_deref(), Some("pkg.train"));
@@ -534,7 +618,13 @@ mod tests {
         let (_, st) = &p.dvc_stages[0];
         assert_eq!(st.line, Some(2));
         assert_eq!(p.invocations[0].script.as_deref(), Some("src/train.py"));
-        assert_eq!(st.params, [("src/params.yaml".to_string(), "train.lr".to_string()), ("other.yaml".into(), "seed".into())]);
+        assert_eq!(
+            st.params,
+            [
+                ("src/params.yaml".to_string(), "train.lr".to_string()),
+                ("other.yaml".into(), "seed".into())
+            ]
+        );
         assert_eq!(st.outs, ["model.pkl", "metrics.json"]);
     }
 

@@ -100,6 +100,9 @@ pub struct CliParam {
 pub struct KeyRead {
     /// Dotted key; `*.` prefix when the object's own prefix is unknown.
     pub key: String,
+    /// Bound to a name (`x = cfg.a`): reads `a` itself when it is a leaf, not
+    /// its children, which count only when read through that name.
+    pub binding: bool,
     /// Where.
     pub loc: Loc,
 }
@@ -198,14 +201,20 @@ impl LineMap {
 
     /// The location of a byte offset.
     pub fn loc(&self, offset: TextSize) -> Loc {
-        let idx = self.starts.partition_point(|s| *s <= offset).saturating_sub(1);
+        let idx = self
+            .starts
+            .partition_point(|s| *s <= offset)
+            .saturating_sub(1);
         if self.cells.is_empty() {
             return Loc {
                 line: u32::try_from(idx + 1).unwrap_or(u32::MAX),
                 cell: None,
             };
         }
-        let ci = self.cells.partition_point(|(first, _)| *first <= idx).saturating_sub(1);
+        let ci = self
+            .cells
+            .partition_point(|(first, _)| *first <= idx)
+            .saturating_sub(1);
         let (first, cell) = self.cells[ci];
         Loc {
             line: u32::try_from(idx - first + 1).unwrap_or(u32::MAX),
@@ -277,6 +286,8 @@ fn collect(path: &str, module: &ast::ModModule, map: &LineMap) -> PyFile {
         depth: 0,
         sorted_calls: HashSet::new(),
         pending_assign: None,
+        returns: HashMap::new(),
+        func_stack: Vec::new(),
     };
     for stmt in &module.body {
         c.visit_stmt(stmt);
@@ -309,7 +320,9 @@ pub const CONFIG_LOADERS: &[&str] = &[
 fn is_config_helper(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     let verbs = ["load", "read", "get", "parse", "open"];
-    let nouns = ["config", "cfg", "conf", "params", "hparams", "settings", "yaml"];
+    let nouns = [
+        "config", "cfg", "conf", "params", "hparams", "settings", "yaml",
+    ];
     verbs.iter().any(|v| n.starts_with(v)) && nouns.iter().any(|o| n.ends_with(o))
 }
 
@@ -385,6 +398,10 @@ struct Collector<'m> {
     depth: usize,
     sorted_calls: HashSet<TextSize>,
     pending_assign: Option<(TextSize, String)>,
+    /// Functions of this file that return a config or the CLI namespace.
+    returns: HashMap<String, Value>,
+    /// Enclosing function names.
+    func_stack: Vec<String>,
 }
 
 impl Collector<'_> {
@@ -397,7 +414,12 @@ impl Collector<'_> {
         match expr {
             Expr::Name(n) => {
                 let id = n.id.as_str();
-                Some(self.aliases.get(id).cloned().unwrap_or_else(|| id.to_string()))
+                Some(
+                    self.aliases
+                        .get(id)
+                        .cloned()
+                        .unwrap_or_else(|| id.to_string()),
+                )
             }
             Expr::Attribute(a) => {
                 let base = self.resolve(&a.value)?;
@@ -441,7 +463,9 @@ impl Collector<'_> {
             Expr::Attribute(a) => {
                 let attr = a.attr.as_str();
                 match self.eval(&a.value) {
-                    Value::Config(p) if !DICT_METHODS.contains(&attr) => Value::config_child(&p, attr),
+                    Value::Config(p) if !DICT_METHODS.contains(&attr) => {
+                        Value::config_child(&p, attr)
+                    }
                     Value::CliNamespace => Value::Cli(attr.to_string()),
                     _ => match self.resolve(expr).as_deref() {
                         Some("absl.flags.FLAGS") => Value::CliNamespace,
@@ -456,7 +480,9 @@ impl Collector<'_> {
                     (Value::Config(p), Value::Lit(Lit::Str(k))) => Value::config_child(&p, &k),
                     (Value::Config(p), _) => Value::Config(p),
                     (Value::CliNamespace, Value::Lit(Lit::Str(k))) => Value::Cli(k),
-                    (_, Value::Lit(Lit::Str(k))) if self.resolve(&s.value).as_deref() == Some("os.environ") => {
+                    (_, Value::Lit(Lit::Str(k)))
+                        if self.resolve(&s.value).as_deref() == Some("os.environ") =>
+                    {
                         Value::Env(k)
                     }
                     _ => Value::Unknown,
@@ -493,7 +519,9 @@ impl Collector<'_> {
                 }
                 if matches!(m, "getint" | "getfloat" | "getboolean") {
                     let args: Vec<_> = c.arguments.args.iter().map(|e| self.eval(e)).collect();
-                    if let (Some(Value::Lit(Lit::Str(s))), Some(Value::Lit(Lit::Str(k)))) = (args.first(), args.get(1)) {
+                    if let (Some(Value::Lit(Lit::Str(s))), Some(Value::Lit(Lit::Str(k)))) =
+                        (args.first(), args.get(1))
+                    {
                         return Value::config_child(&p, &format!("{s}.{k}"));
                     }
                 }
@@ -504,8 +532,24 @@ impl Collector<'_> {
             }
         }
         let name = callee.rsplit('.').next().unwrap_or(&callee);
+        if let Some(v) = self.returns.get(&callee) {
+            return v.clone();
+        }
         if CONFIG_LOADERS.contains(&callee.as_str()) || is_config_helper(name) {
             return Value::Config(String::new());
+        }
+        if matches!(
+            name,
+            "parse_args"
+                | "parse_known_args"
+                | "get_args"
+                | "get_arguments"
+                | "parse_arguments"
+                | "parse_opt"
+                | "parse_opts"
+                | "get_parser_args"
+        ) {
+            return Value::CliNamespace;
         }
         if ENTROPY.contains(&callee.as_str()) || callee.starts_with("secrets.") {
             return Value::Entropy(callee);
@@ -534,6 +578,12 @@ impl Collector<'_> {
             }
             _ => {}
         }
+        // Entropy taints whatever is computed from it (`int.from_bytes(os.urandom(4))`).
+        for arg in c.arguments.args.iter() {
+            if let v @ Value::Entropy(_) = self.eval(arg) {
+                return v;
+            }
+        }
         Value::Call(callee)
     }
 
@@ -543,7 +593,9 @@ impl Collector<'_> {
             Value::Config(k) => match expr {
                 Expr::Subscript(_) | Expr::Attribute(_) => Some(k),
                 Expr::Call(c) => match c.func.as_ref() {
-                    Expr::Attribute(a) if matches!(self.eval(&a.value), Value::Config(_)) => Some(k),
+                    Expr::Attribute(a) if matches!(self.eval(&a.value), Value::Config(_)) => {
+                        Some(k)
+                    }
                     _ => None,
                 },
                 _ => None,
@@ -554,7 +606,11 @@ impl Collector<'_> {
 
     fn record_key(&mut self, key: String, loc: Loc) {
         if !key.is_empty() {
-            self.file.key_reads.push(KeyRead { key, loc });
+            self.file.key_reads.push(KeyRead {
+                key,
+                binding: false,
+                loc,
+            });
         }
     }
 
@@ -587,7 +643,11 @@ impl Collector<'_> {
                 // `args, rest = parser.parse_known_args()`
                 let first = matches!(value, Value::CliNamespace);
                 for (i, elt) in t.elts.iter().enumerate() {
-                    let v = if first && i == 0 { Value::CliNamespace } else { Value::Unknown };
+                    let v = if first && i == 0 {
+                        Value::CliNamespace
+                    } else {
+                        Value::Unknown
+                    };
                     self.bind_target(elt, v);
                 }
             }
@@ -601,7 +661,11 @@ impl Collector<'_> {
                 };
                 if let Some(t) = target_name {
                     let loc = self.loc(target);
-                    self.file.assigns.push(Assign { target: t, value, loc });
+                    self.file.assigns.push(Assign {
+                        target: t,
+                        value,
+                        loc,
+                    });
                 }
             }
             _ => {}
@@ -629,10 +693,19 @@ impl Collector<'_> {
         // Whole-config consumers read every key below the one passed.
         if matches!(
             callee.as_str(),
-            "hydra.utils.instantiate" | "instantiate" | "omegaconf.OmegaConf.to_container" | "omegaconf.OmegaConf.to_object" | "dict" | "vars"
+            "hydra.utils.instantiate"
+                | "instantiate"
+                | "omegaconf.OmegaConf.to_container"
+                | "omegaconf.OmegaConf.to_object"
+                | "dict"
+                | "vars"
         ) {
             if let Some(Value::Config(p)) = args.first() {
-                let key = if p.is_empty() { "**".to_string() } else { p.clone() };
+                let key = if p.is_empty() {
+                    "**".to_string()
+                } else {
+                    p.clone()
+                };
                 self.record_key(key, loc);
             }
         }
@@ -680,8 +753,14 @@ impl Collector<'_> {
     fn cli_param(&mut self, callee: &str, args: &[Value], kwargs: &[(String, Value)], loc: Loc) {
         let kw = |n: &str| kwargs.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
         let name_of = |flag: &str| flag.trim_start_matches('-').replace('-', "_");
-        if callee.ends_with(".add_argument") || callee == "click.option" || callee == "click.argument" {
-            let flags: Vec<String> = args.iter().filter_map(|v| v.as_str().map(String::from)).collect();
+        if callee.ends_with(".add_argument")
+            || callee == "click.option"
+            || callee == "click.argument"
+        {
+            let flags: Vec<String> = args
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect();
             let Some(first) = flags.first() else { return };
             let long = flags.iter().find(|f| f.starts_with("--")).unwrap_or(first);
             let name = match kw("dest").as_ref().and_then(|v| v.as_str()) {
@@ -746,7 +825,10 @@ impl Collector<'_> {
         let fname = f.name.as_str().to_string();
         self.file.functions.push(FuncDef {
             name: fname.clone(),
-            params: params.iter().map(|p| p.parameter.name.to_string()).collect(),
+            params: params
+                .iter()
+                .map(|p| p.parameter.name.to_string())
+                .collect(),
         });
         for (index, p) in params.iter().enumerate() {
             let pname = p.parameter.name.as_str();
@@ -809,7 +891,10 @@ impl<'a> Visitor<'a> for Collector<'_> {
                     } else {
                         format!("{module}.{name}")
                     };
-                    let local = alias.asname.as_ref().map_or(name.clone(), |a| a.to_string());
+                    let local = alias
+                        .asname
+                        .as_ref()
+                        .map_or(name.clone(), |a| a.to_string());
                     if name != "*" && i.level == 0 {
                         self.aliases.insert(local, full);
                     } else if name != "*" && CONFIG_MODULE_NAMES.contains(&name.as_str()) {
@@ -836,9 +921,20 @@ impl<'a> Visitor<'a> for Collector<'_> {
                 let saved = self.names.clone();
                 self.function_def(f);
                 self.depth += 1;
+                self.func_stack.push(f.name.to_string());
                 self.visit_body(&f.body);
+                self.func_stack.pop();
                 self.depth -= 1;
                 self.names = saved;
+            }
+            Stmt::Return(r) => {
+                if let (Some(v), Some(func)) = (&r.value, self.func_stack.last()) {
+                    let value = self.eval(v);
+                    if matches!(value, Value::Config(_) | Value::CliNamespace) {
+                        self.returns.insert(func.clone(), value);
+                    }
+                }
+                visitor::walk_stmt(self, stmt);
             }
             Stmt::If(s) => {
                 if is_main_guard(&s.test) {
@@ -849,10 +945,20 @@ impl<'a> Visitor<'a> for Collector<'_> {
             Stmt::Assign(a) => {
                 // `x = cfg["train"]` binds a config prefix; it is not a read of the whole subtree.
                 let chain = self.config_access(&a.value);
-                if let (Some(_), [Expr::Name(_)]) = (&chain, a.targets.as_slice()) {
+                if let (Some(key), [Expr::Name(_)]) = (&chain, a.targets.as_slice()) {
+                    if !key.is_empty() {
+                        let loc = self.loc(a.value.as_ref());
+                        self.file.key_reads.push(KeyRead {
+                            key: key.clone(),
+                            binding: true,
+                            loc,
+                        });
+                    }
                     self.visit_chain_children(&a.value);
                 } else {
-                    if let ([Expr::Name(n)], Expr::Call(c)) = (a.targets.as_slice(), a.value.as_ref()) {
+                    if let ([Expr::Name(n)], Expr::Call(c)) =
+                        (a.targets.as_slice(), a.value.as_ref())
+                    {
                         self.pending_assign = Some((c.start(), n.id.to_string()));
                     }
                     self.visit_expr(&a.value);
@@ -902,7 +1008,10 @@ impl<'a> Visitor<'a> for Collector<'_> {
                             .iter()
                             .map(|e| self.eval(e).as_lit().cloned())
                             .collect();
-                        if bounds.iter().all(|b| b.as_ref().is_some_and(Lit::is_number)) {
+                        if bounds
+                            .iter()
+                            .all(|b| b.as_ref().is_some_and(Lit::is_number))
+                        {
                             let loc = self.loc(stmt);
                             self.file.range_loops.push(RangeLoop {
                                 var: var.id.to_string(),
@@ -928,7 +1037,11 @@ impl<'a> Visitor<'a> for Collector<'_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         if let Some(key) = self.config_access(expr) {
             let loc = self.loc(expr);
-            let key = if key.is_empty() { "**".to_string() } else { key };
+            let key = if key.is_empty() {
+                "**".to_string()
+            } else {
+                key
+            };
             // A method call on the whole object (`cfg.items()`) reads all of it.
             self.record_key(key, loc);
             if let Expr::Call(c) = expr {
@@ -959,7 +1072,8 @@ fn is_main_guard(test: &Expr) -> bool {
     let is_name = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__");
     let is_main = |e: &Expr| matches!(e, Expr::StringLiteral(s) if s.value.to_str() == "__main__");
     c.comparators.len() == 1
-        && ((is_name(&c.left) && is_main(&c.comparators[0])) || (is_main(&c.left) && is_name(&c.comparators[0])))
+        && ((is_name(&c.left) && is_main(&c.comparators[0]))
+            || (is_main(&c.left) && is_name(&c.comparators[0])))
 }
 
 fn number(n: &Number) -> Lit {
@@ -1002,9 +1116,12 @@ pub fn looks_like_path(s: &str) -> bool {
         return false;
     }
     let last = s.rsplit(['/', '\\']).next().unwrap_or(s);
-    let has_ext = last
-        .rsplit_once('.')
-        .is_some_and(|(stem, ext)| !stem.is_empty() && (1..=8).contains(&ext.len()) && ext.chars().all(|c| c.is_ascii_alphanumeric()));
+    let has_ext = last.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty()
+            && (1..=8).contains(&ext.len())
+            && ext.chars().all(|c| c.is_ascii_alphanumeric())
+            && ext.chars().any(|c| c.is_ascii_alphabetic())
+    });
     has_ext || (s.contains('/') && !s.starts_with("//"))
 }
 
@@ -1028,30 +1145,64 @@ mod tests {
     fn traces_seed_from_config_and_cli() {
         let src = "import yaml, random, argparse\nwith open('c.yaml') as f:\n    cfg = yaml.safe_load(f)\nrandom.seed(cfg['train']['seed'])\np = argparse.ArgumentParser()\np.add_argument('--seed', type=int, default=3)\nargs = p.parse_args()\nrandom.seed(args.seed)\n";
         let f = parse(src);
-        let seeds: Vec<_> = f.calls.iter().filter(|c| c.callee == "random.seed").map(|c| c.args[0].clone()).collect();
-        assert_eq!(seeds, [Value::Config("train.seed".into()), Value::Cli("seed".into())]);
+        let seeds: Vec<_> = f
+            .calls
+            .iter()
+            .filter(|c| c.callee == "random.seed")
+            .map(|c| c.args[0].clone())
+            .collect();
+        assert_eq!(
+            seeds,
+            [
+                Value::Config("train.seed".into()),
+                Value::Cli("seed".into())
+            ]
+        );
         assert_eq!(f.cli_params[0].name, "seed");
         assert_eq!(f.cli_params[0].default, Some(Value::Lit(Lit::Int(3))));
         let keys: Vec<_> = f.key_reads.iter().map(|k| k.key.as_str()).collect();
         assert_eq!(keys, ["train.seed"]);
-        let open = f.calls.iter().find(|c| c.callee == "yaml.safe_load").expect("load");
-        assert_eq!(open.args[0], Value::File(Box::new(Value::Lit(Lit::Str("c.yaml".into())))));
+        let open = f
+            .calls
+            .iter()
+            .find(|c| c.callee == "yaml.safe_load")
+            .expect("load");
+        assert_eq!(
+            open.args[0],
+            Value::File(Box::new(Value::Lit(Lit::Str("c.yaml".into()))))
+        );
     }
 
     #[test]
     fn prefix_binding_is_not_a_read_of_the_subtree() {
         let f = parse("import json\ncfg = json.load(open('p.json'))\ntrain = cfg['train']\nx = train.lr\ny = cfg.get('model', {}).get('depth')\n");
-        let keys: Vec<_> = f.key_reads.iter().map(|k| k.key.as_str()).collect();
-        assert_eq!(keys, ["train.lr", "model.depth"]);
+        let keys: Vec<_> = f
+            .key_reads
+            .iter()
+            .map(|k| (k.key.as_str(), k.binding))
+            .collect();
+        assert_eq!(
+            keys,
+            [("train", true), ("train.lr", true), ("model.depth", true)]
+        );
     }
 
     #[test]
     fn entropy_and_main_guard_and_sorted() {
         let f = parse("import time, random, os\nrandom.seed(int(time.time()))\nfiles = sorted(os.listdir('d'))\nother = os.listdir('e')\nif __name__ == '__main__':\n    pass\n");
         assert!(f.main_guard);
-        let seed = f.calls.iter().find(|c| c.callee == "random.seed").expect("seed");
+        let seed = f
+            .calls
+            .iter()
+            .find(|c| c.callee == "random.seed")
+            .expect("seed");
         assert_eq!(seed.args[0], Value::Entropy("time.time".into()));
-        let listings: Vec<_> = f.calls.iter().filter(|c| c.callee == "os.listdir").map(|c| c.in_sorted).collect();
+        let listings: Vec<_> = f
+            .calls
+            .iter()
+            .filter(|c| c.callee == "os.listdir")
+            .map(|c| c.in_sorted)
+            .collect();
         assert_eq!(listings, [true, false]);
     }
 
@@ -1064,10 +1215,23 @@ mod tests {
 
     #[test]
     fn notebook_cells_map_to_cell_and_line() {
-        let cells = vec![(1, "import numpy as np\n".to_string()), (3, "x = 1\nnp.random.rand(3)".to_string())];
+        let cells = vec![
+            (1, "import numpy as np\n".to_string()),
+            (3, "x = 1\nnp.random.rand(3)".to_string()),
+        ];
         let f = parse_cells("nb.ipynb", &cells);
-        let call = f.calls.iter().find(|c| c.callee == "numpy.random.rand").expect("rand");
-        assert_eq!(call.loc, Loc { line: 2, cell: Some(3) });
+        let call = f
+            .calls
+            .iter()
+            .find(|c| c.callee == "numpy.random.rand")
+            .expect("rand");
+        assert_eq!(
+            call.loc,
+            Loc {
+                line: 2,
+                cell: Some(3)
+            }
+        );
     }
 
     #[test]

@@ -85,7 +85,11 @@ impl RunPath {
                     }
                 }
                 None => {
-                    let name = inv.script.clone().or_else(|| inv.module.clone().map(|m| format!("-m {m}"))).unwrap_or_default();
+                    let name = inv
+                        .script
+                        .clone()
+                        .or_else(|| inv.module.clone().map(|m| format!("-m {m}")))
+                        .unwrap_or_default();
                     // README blocks often show commands for files made at run time.
                     let is_readme = inv.origin.path.to_ascii_lowercase().starts_with("readme");
                     if !is_readme && !project.exists(&name) {
@@ -105,7 +109,9 @@ impl RunPath {
             if !files.insert(path.clone()) {
                 continue;
             }
-            let Some(f) = index.get(path.as_str()) else { continue };
+            let Some(f) = index.get(path.as_str()) else {
+                continue;
+            };
             for imp in &f.imports {
                 for target in resolve_import(&f.path, imp, &index) {
                     if !files.contains(&target) {
@@ -127,10 +133,15 @@ impl RunPath {
 fn is_auxiliary(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
-    lower.split('/').any(|s| matches!(s, "tests" | "test" | "docs" | "doc"))
+    lower
+        .split('/')
+        .any(|s| matches!(s, "tests" | "test" | "docs" | "doc"))
         || name.starts_with("test_")
         || name.ends_with("_test.py")
-        || matches!(name, "setup.py" | "conftest.py" | "noxfile.py" | "fabfile.py")
+        || matches!(
+            name,
+            "setup.py" | "conftest.py" | "noxfile.py" | "fabfile.py"
+        )
 }
 
 fn parent(path: &str) -> &str {
@@ -171,7 +182,11 @@ fn resolve_import(from: &str, imp: &Import, index: &HashMap<&str, &PyFile>) -> V
         let mut c = Vec::new();
         if let Some(name) = &imp.name {
             if name != "*" {
-                c.push(if base.is_empty() { name.clone() } else { format!("{base}/{name}") });
+                c.push(if base.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{base}/{name}")
+                });
             }
         }
         if !base.is_empty() {

@@ -18,8 +18,16 @@ fn check(ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for f in &ctx.facts.python {
         for a in &f.assigns {
-            if a.target.ends_with("backends.cudnn.benchmark") && matches!(a.value, Value::Lit(Lit::Bool(true))) {
-                out.push(Finding::at(RULE.id, &f.path, a.loc, "cudnn.benchmark = True selects algorithms by timing".into(), ctx.facts.run_path.contains(&f.path)));
+            if a.target.ends_with("backends.cudnn.benchmark")
+                && matches!(a.value, Value::Lit(Lit::Bool(true)))
+            {
+                out.push(Finding::at(
+                    RULE.id,
+                    &f.path,
+                    a.loc,
+                    "cudnn.benchmark = True selects algorithms by timing".into(),
+                    ctx.facts.run_path.contains(&f.path),
+                ));
             }
         }
     }

@@ -28,20 +28,60 @@ pub(super) const MISSING: RuleDef = RuleDef {
 
 /// Calls that read a file named by their first argument.
 const READERS: &[&str] = &[
-    "open", "io.open", "pandas.read_csv", "pandas.read_table", "pandas.read_parquet", "pandas.read_json",
-    "pandas.read_excel", "pandas.read_feather", "pandas.read_pickle", "pandas.read_hdf", "numpy.load",
-    "numpy.loadtxt", "numpy.genfromtxt", "numpy.fromfile", "PIL.Image.open", "torch.load", "joblib.load",
-    "h5py.File", "scipy.io.loadmat", "datasets.load_from_disk", "cv2.imread", "imageio.imread",
-    "imageio.v2.imread", "imageio.v3.imread", "polars.read_csv", "polars.read_parquet", "pyarrow.parquet.read_table",
-    "soundfile.read", "librosa.load", "tensorflow.keras.models.load_model", "keras.models.load_model",
+    "open",
+    "io.open",
+    "pandas.read_csv",
+    "pandas.read_table",
+    "pandas.read_parquet",
+    "pandas.read_json",
+    "pandas.read_excel",
+    "pandas.read_feather",
+    "pandas.read_pickle",
+    "pandas.read_hdf",
+    "numpy.load",
+    "numpy.loadtxt",
+    "numpy.genfromtxt",
+    "numpy.fromfile",
+    "PIL.Image.open",
+    "torch.load",
+    "joblib.load",
+    "h5py.File",
+    "scipy.io.loadmat",
+    "datasets.load_from_disk",
+    "cv2.imread",
+    "imageio.imread",
+    "imageio.v2.imread",
+    "imageio.v3.imread",
+    "polars.read_csv",
+    "polars.read_parquet",
+    "pyarrow.parquet.read_table",
+    "soundfile.read",
+    "librosa.load",
+    "tensorflow.keras.models.load_model",
+    "keras.models.load_model",
 ];
 
 /// Calls that write a file named by the given argument index.
 const WRITERS: &[(&str, usize)] = &[
-    ("to_csv", 0), ("to_parquet", 0), ("to_json", 0), ("to_pickle", 0), ("to_feather", 0), ("to_excel", 0),
-    ("numpy.save", 0), ("numpy.savez", 0), ("numpy.savez_compressed", 0), ("numpy.savetxt", 0),
-    ("torch.save", 1), ("joblib.dump", 1), ("savefig", 0), ("save", 0), ("save_pretrained", 0),
-    ("urllib.request.urlretrieve", 1), ("write_text", 0), ("write_bytes", 0), ("save_to_disk", 0),
+    ("to_csv", 0),
+    ("to_parquet", 0),
+    ("to_json", 0),
+    ("to_pickle", 0),
+    ("to_feather", 0),
+    ("to_excel", 0),
+    ("numpy.save", 0),
+    ("numpy.savez", 0),
+    ("numpy.savez_compressed", 0),
+    ("numpy.savetxt", 0),
+    ("torch.save", 1),
+    ("joblib.dump", 1),
+    ("savefig", 0),
+    ("save", 0),
+    ("save_pretrained", 0),
+    ("urllib.request.urlretrieve", 1),
+    ("write_text", 0),
+    ("write_bytes", 0),
+    ("save_to_disk", 0),
 ];
 
 fn is_absolute(p: &str) -> bool {
@@ -49,16 +89,33 @@ fn is_absolute(p: &str) -> bool {
     if p.starts_with("/tmp/") || p.starts_with("/dev/") || p == "/tmp" {
         return false;
     }
-    p.starts_with('/') || p.starts_with("~/") || (b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/')) || p.starts_with("\\\\")
+    p.starts_with('/')
+        || p.starts_with("~/")
+        || (b.len() > 2
+            && b[0].is_ascii_alphabetic()
+            && b[1] == b':'
+            && (b[2] == b'\\' || b[2] == b'/'))
+        || p.starts_with("\\\\")
 }
 
 fn open_mode_writes(call: &crate::facts::python::Call) -> bool {
-    let mode = call.args.get(1).or_else(|| call.kwarg("mode")).and_then(Value::as_str).unwrap_or("r");
+    let mode = call
+        .args
+        .get(1)
+        .or_else(|| call.kwarg("mode"))
+        .and_then(Value::as_str)
+        .unwrap_or("r");
     mode.contains(['w', 'a', 'x'])
 }
 
 /// Literal data paths read by code: (file, call, path), parameters resolved through call sites.
-fn reads(facts: &Facts) -> Vec<(&crate::facts::python::PyFile, &crate::facts::python::Call, String)> {
+fn reads(
+    facts: &Facts,
+) -> Vec<(
+    &crate::facts::python::PyFile,
+    &crate::facts::python::Call,
+    String,
+)> {
     let mut out = Vec::new();
     for f in &facts.python {
         for call in &f.calls {
@@ -68,7 +125,11 @@ fn reads(facts: &Facts) -> Vec<(&crate::facts::python::PyFile, &crate::facts::py
             if matches!(call.callee.as_str(), "open" | "io.open") && open_mode_writes(call) {
                 continue;
             }
-            let arg = call.args.first().or_else(|| call.kwarg("file")).or_else(|| call.kwarg("filepath_or_buffer"));
+            let arg = call
+                .args
+                .first()
+                .or_else(|| call.kwarg("file"))
+                .or_else(|| call.kwarg("filepath_or_buffer"));
             for v in arg.map(|a| facts.resolve(a)).unwrap_or_default() {
                 if let Some(p) = v.as_str() {
                     out.push((f, call, p.to_string()));
@@ -85,14 +146,15 @@ fn written(facts: &Facts) -> Vec<String> {
     for f in &facts.python {
         let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
         for call in &f.calls {
-            let target = if matches!(call.callee.as_str(), "open" | "io.open") && open_mode_writes(call) {
-                call.args.first()
-            } else {
-                WRITERS
-                    .iter()
-                    .find(|(w, _)| call.callee == *w || call.name() == *w)
-                    .and_then(|(_, i)| call.args.get(*i))
-            };
+            let target =
+                if matches!(call.callee.as_str(), "open" | "io.open") && open_mode_writes(call) {
+                    call.args.first()
+                } else {
+                    WRITERS
+                        .iter()
+                        .find(|(w, _)| call.callee == *w || call.name() == *w)
+                        .and_then(|(_, i)| call.args.get(*i))
+                };
             if let Some(p) = target.and_then(Value::as_str) {
                 out.push(crate::facts::pipeline::join("", p));
                 out.push(crate::facts::pipeline::join(dir, p));
@@ -106,7 +168,15 @@ fn check_absolute(ctx: &Context) -> Vec<Finding> {
     reads(ctx.facts)
         .into_iter()
         .filter(|(_, _, p)| is_absolute(p))
-        .map(|(f, call, p)| Finding::at(ABSOLUTE.id, &f.path, call.loc, format!("{}(\"{p}\"): absolute path", call.name()), ctx.facts.run_path.contains(&f.path)))
+        .map(|(f, call, p)| {
+            Finding::at(
+                ABSOLUTE.id,
+                &f.path,
+                call.loc,
+                format!("{}(\"{p}\"): absolute path", call.name()),
+                ctx.facts.run_path.contains(&f.path),
+            )
+        })
         .collect()
 }
 
@@ -115,22 +185,53 @@ fn check_missing(ctx: &Context) -> Vec<Finding> {
     let mut produced: Vec<String> = facts.pipelines.produced.clone();
     produced.extend(written(facts));
     produced.extend(facts.dvc_pointers.iter().map(|(_, t)| t.clone()));
-    let covered = |p: &str| produced.iter().any(|o| o == p || p.starts_with(&format!("{}/", o.trim_end_matches('/'))));
+    let covered = |p: &str| {
+        produced
+            .iter()
+            .any(|o| o == p || p.starts_with(&format!("{}/", o.trim_end_matches('/'))))
+    };
     let mut out = Vec::new();
     for (f, call, p) in reads(facts) {
         let p = p.as_str();
-        let ext = p.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-        if is_absolute(p) || p.contains(['{', '*', '%', '$']) || !crate::facts::python::looks_like_path(p) || matches!(ext.as_str(), "yaml" | "yml" | "toml" | "ini" | "cfg" | "gin") {
+        let ext = p
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
+        if is_absolute(p)
+            || p.contains(['{', '*', '%', '$'])
+            || !crate::facts::python::looks_like_path(p)
+            || matches!(
+                ext.as_str(),
+                "yaml" | "yml" | "toml" | "ini" | "cfg" | "gin"
+            )
+        {
             continue;
         }
         let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
-        let candidates = [crate::facts::pipeline::join("", p), crate::facts::pipeline::join(dir, p)];
-        let mut wdirs: Vec<String> = facts.pipelines.dvc_stages.iter().map(|(_, s)| crate::facts::pipeline::join(&s.wdir, p)).collect();
+        let candidates = [
+            crate::facts::pipeline::join("", p),
+            crate::facts::pipeline::join(dir, p),
+        ];
+        let mut wdirs: Vec<String> = facts
+            .pipelines
+            .dvc_stages
+            .iter()
+            .map(|(_, s)| crate::facts::pipeline::join(&s.wdir, p))
+            .collect();
         wdirs.extend(candidates);
         if wdirs.iter().any(|c| facts.project.exists(c) || covered(c)) {
             continue;
         }
-        out.push(Finding::at(MISSING.id, &f.path, call.loc, format!("{}(\"{p}\"): not in the project and not produced by the pipeline", call.name()), facts.run_path.contains(&f.path)));
+        out.push(Finding::at(
+            MISSING.id,
+            &f.path,
+            call.loc,
+            format!(
+                "{}(\"{p}\"): not in the project and not produced by the pipeline",
+                call.name()
+            ),
+            facts.run_path.contains(&f.path),
+        ));
     }
     out
 }

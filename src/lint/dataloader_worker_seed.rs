@@ -26,9 +26,21 @@ fn check(ctx: &Context) -> Vec<Finding> {
                 None | Some(Value::Lit(Lit::Int(0))) => false,
                 Some(_) => true,
             };
-            if workers && call.kwarg("worker_init_fn").is_none() && call.kwarg("generator").is_none() {
-                let n = call.kwarg("num_workers").map(|v| v.describe()).unwrap_or_default();
-                out.push(Finding::at(RULE.id, &f.path, call.loc, format!("DataLoader with num_workers = {n} and no worker_init_fn/generator"), ctx.facts.run_path.contains(&f.path)));
+            if workers
+                && call.kwarg("worker_init_fn").is_none()
+                && call.kwarg("generator").is_none()
+            {
+                let n = call
+                    .kwarg("num_workers")
+                    .map(|v| v.describe())
+                    .unwrap_or_default();
+                out.push(Finding::at(
+                    RULE.id,
+                    &f.path,
+                    call.loc,
+                    format!("DataLoader with num_workers = {n} and no worker_init_fn/generator"),
+                    ctx.facts.run_path.contains(&f.path),
+                ));
             }
         }
     }

@@ -17,29 +17,112 @@ pub(super) const RULE: RuleDef = RuleDef {
 
 /// Keyword names that are hyper-parameters (SPEC §2: the knobs of a run).
 const HP_NAMES: &[&str] = &[
-    "lr", "learning_rate", "base_lr", "max_lr", "min_lr", "learning_rate_init", "epochs", "num_epochs",
-    "n_epochs", "max_epochs", "num_train_epochs", "steps", "max_steps", "num_steps", "total_steps",
-    "n_steps", "num_iterations", "max_iter", "n_iter", "iterations", "batch_size", "train_batch_size",
-    "eval_batch_size", "per_device_train_batch_size", "per_device_eval_batch_size",
-    "gradient_accumulation_steps", "weight_decay", "dropout", "dropout_rate", "drop_rate", "momentum",
-    "n_estimators", "num_boost_round", "max_depth", "min_samples_split", "min_samples_leaf", "C",
-    "alpha", "l1_ratio", "test_size", "train_size", "val_size", "validation_split", "warmup_steps",
-    "label_smoothing", "n_neighbors", "num_leaves", "subsample", "colsample_bytree", "eta",
-    "reg_alpha", "reg_lambda", "gamma", "beta1", "beta2", "eps", "patience", "step_size",
-    "max_features", "num_layers", "hidden_size", "hidden_dim", "embedding_dim", "n_components",
+    "lr",
+    "learning_rate",
+    "base_lr",
+    "max_lr",
+    "min_lr",
+    "learning_rate_init",
+    "epochs",
+    "num_epochs",
+    "n_epochs",
+    "max_epochs",
+    "num_train_epochs",
+    "steps",
+    "max_steps",
+    "num_steps",
+    "total_steps",
+    "n_steps",
+    "num_iterations",
+    "max_iter",
+    "n_iter",
+    "iterations",
+    "batch_size",
+    "train_batch_size",
+    "eval_batch_size",
+    "per_device_train_batch_size",
+    "per_device_eval_batch_size",
+    "gradient_accumulation_steps",
+    "weight_decay",
+    "dropout",
+    "dropout_rate",
+    "drop_rate",
+    "momentum",
+    "n_estimators",
+    "num_boost_round",
+    "max_depth",
+    "min_samples_split",
+    "min_samples_leaf",
+    "C",
+    "alpha",
+    "l1_ratio",
+    "test_size",
+    "train_size",
+    "val_size",
+    "validation_split",
+    "warmup_steps",
+    "label_smoothing",
+    "n_neighbors",
+    "num_leaves",
+    "subsample",
+    "colsample_bytree",
+    "eta",
+    "reg_alpha",
+    "reg_lambda",
+    "gamma",
+    "beta1",
+    "beta2",
+    "eps",
+    "patience",
+    "step_size",
+    "max_features",
+    "num_layers",
+    "hidden_size",
+    "hidden_dim",
+    "embedding_dim",
+    "n_components",
 ];
 
 const CONSTANT_NAMES: &[&str] = &[
-    "lr", "learning_rate", "epochs", "num_epochs", "n_epochs", "max_epochs", "batch_size", "weight_decay",
-    "dropout", "momentum", "n_estimators", "max_depth", "test_size", "train_size", "val_size", "steps",
-    "max_steps", "num_steps", "max_iter", "warmup_steps",
+    "lr",
+    "learning_rate",
+    "epochs",
+    "num_epochs",
+    "n_epochs",
+    "max_epochs",
+    "batch_size",
+    "weight_decay",
+    "dropout",
+    "momentum",
+    "n_estimators",
+    "max_depth",
+    "test_size",
+    "train_size",
+    "val_size",
+    "steps",
+    "max_steps",
+    "num_steps",
+    "max_iter",
+    "warmup_steps",
 ];
 
 /// Calls whose arguments are declarations or lookups, not call-site settings.
 fn is_declaration(callee: &str) -> bool {
     let name = callee.rsplit('.').next().unwrap_or(callee);
-    matches!(name, "add_argument" | "get" | "setdefault" | "pop" | "getfloat" | "getint" | "Option" | "option" | "Argument" | "argument" | "field")
-        || callee.starts_with("absl.flags.DEFINE")
+    matches!(
+        name,
+        "add_argument"
+            | "get"
+            | "setdefault"
+            | "pop"
+            | "getfloat"
+            | "getint"
+            | "Option"
+            | "option"
+            | "Argument"
+            | "argument"
+            | "field"
+    ) || callee.starts_with("absl.flags.DEFINE")
         || callee.starts_with("typer.")
 }
 
@@ -62,14 +145,26 @@ fn check(ctx: &Context) -> Vec<Finding> {
             for (k, v) in &call.kwargs {
                 if let Value::Lit(l) = v {
                     if l.is_number() && HP_NAMES.contains(&k.as_str()) {
-                        out.push(Finding::at(RULE.id, &f.path, call.loc, format!("{k}={} hard-coded in {}()", l.text(), call.name()), on_path));
+                        out.push(Finding::at(
+                            RULE.id,
+                            &f.path,
+                            call.loc,
+                            format!("{k}={} hard-coded in {}()", l.text(), call.name()),
+                            on_path,
+                        ));
                     }
                 }
             }
             if call.name().starts_with("Dropout") && call.callee.contains("nn") {
                 if let Some(Value::Lit(l)) = call.args.first() {
                     if l.is_number() {
-                        out.push(Finding::at(RULE.id, &f.path, call.loc, format!("dropout {} hard-coded in {}()", l.text(), call.name()), on_path));
+                        out.push(Finding::at(
+                            RULE.id,
+                            &f.path,
+                            call.loc,
+                            format!("dropout {} hard-coded in {}()", l.text(), call.name()),
+                            on_path,
+                        ));
                     }
                 }
             }
@@ -77,12 +172,33 @@ fn check(ctx: &Context) -> Vec<Finding> {
         for l in &f.range_loops {
             if is_loop_var(&l.var) {
                 let bounds: Vec<String> = l.bounds.iter().map(|b| b.text()).collect();
-                out.push(Finding::at(RULE.id, &f.path, l.loc, format!("for {} in range({}): loop count hard-coded", l.var, bounds.join(", ")), on_path));
+                out.push(Finding::at(
+                    RULE.id,
+                    &f.path,
+                    l.loc,
+                    format!(
+                        "for {} in range({}): loop count hard-coded",
+                        l.var,
+                        bounds.join(", ")
+                    ),
+                    on_path,
+                ));
             }
         }
         for c in &f.constants {
-            if c.value.is_number() && CONSTANT_NAMES.contains(&c.name.to_ascii_lowercase().as_str()) {
-                out.push(Finding::at(RULE.id, &f.path, c.loc, format!("{} = {} hard-coded as a module constant", c.name, c.value.text()), on_path));
+            if c.value.is_number() && CONSTANT_NAMES.contains(&c.name.to_ascii_lowercase().as_str())
+            {
+                out.push(Finding::at(
+                    RULE.id,
+                    &f.path,
+                    c.loc,
+                    format!(
+                        "{} = {} hard-coded as a module constant",
+                        c.name,
+                        c.value.text()
+                    ),
+                    on_path,
+                ));
             }
         }
     }

@@ -70,7 +70,13 @@ pub struct Finding {
 
 impl Finding {
     /// A finding at a Python location.
-    pub fn at(rule: &'static str, path: &str, loc: Loc, message: String, on_run_path: bool) -> Self {
+    pub fn at(
+        rule: &'static str,
+        path: &str,
+        loc: Loc,
+        message: String,
+        on_run_path: bool,
+    ) -> Self {
         Finding {
             rule,
             path: path.to_string(),
@@ -97,7 +103,11 @@ impl<'a> Context<'a> {
     pub fn new(facts: &'a Facts) -> Self {
         let seeds = seeds::seed_points(facts);
         let seeded = seeds::seeded_libs(&seeds);
-        Context { facts, seeds, seeded }
+        Context {
+            facts,
+            seeds,
+            seeded,
+        }
     }
 }
 
@@ -138,11 +148,18 @@ mod tests {
         let mut ids = BTreeSet::new();
         for r in RULES {
             assert!(ids.insert(r.id), "duplicate rule {}", r.id);
-            assert!(crate::criteria::catalog::find(r.criterion).is_some(), "{}", r.id);
+            assert!(
+                crate::criteria::catalog::find(r.criterion).is_some(),
+                "{}",
+                r.id
+            );
             for s in [r.what, r.why, r.fix] {
                 assert!(!s.trim().is_empty(), "{} lacks docs", r.id);
             }
-            assert!(crate::criteria::catalog::find(r.id).is_none(), "rule ids must not shadow criteria");
+            assert!(
+                crate::criteria::catalog::find(r.id).is_none(),
+                "rule ids must not shadow criteria"
+            );
         }
     }
 }

@@ -18,12 +18,26 @@ fn check(ctx: &Context) -> Vec<Finding> {
         let on_path = ctx.facts.run_path.contains(&f.path);
         for a in &f.assigns {
             if a.target == "os.environ[PYTHONHASHSEED]" {
-                out.push(Finding::at(RULE.id, &f.path, a.loc, "PYTHONHASHSEED set in-process has no effect on this process".into(), on_path));
+                out.push(Finding::at(
+                    RULE.id,
+                    &f.path,
+                    a.loc,
+                    "PYTHONHASHSEED set in-process has no effect on this process".into(),
+                    on_path,
+                ));
             }
         }
         for call in &f.calls {
-            if matches!(call.callee.as_str(), "os.putenv" | "os.environ.setdefault") && call.args.first().and_then(|v| v.as_str()) == Some("PYTHONHASHSEED") {
-                out.push(Finding::at(RULE.id, &f.path, call.loc, "PYTHONHASHSEED set in-process has no effect on this process".into(), on_path));
+            if matches!(call.callee.as_str(), "os.putenv" | "os.environ.setdefault")
+                && call.args.first().and_then(|v| v.as_str()) == Some("PYTHONHASHSEED")
+            {
+                out.push(Finding::at(
+                    RULE.id,
+                    &f.path,
+                    call.loc,
+                    "PYTHONHASHSEED set in-process has no effect on this process".into(),
+                    on_path,
+                ));
             }
         }
     }

@@ -21,14 +21,22 @@ fn check(ctx: &Context) -> Vec<Finding> {
         let numpy_seeded = if on_path {
             ctx.seeded.contains("numpy")
         } else {
-            ctx.seeds.iter().any(|s| s.path == f.path && s.libs.contains(&"numpy"))
+            ctx.seeds
+                .iter()
+                .any(|s| s.path == f.path && s.libs.contains(&"numpy"))
         };
         if numpy_seeded {
             continue;
         }
         for call in &f.calls {
             if sklearn_call_is_random(call) && random_state_unset(call) {
-                out.push(Finding::at(RULE.id, &f.path, call.loc, format!("{}() without random_state", call.name()), on_path));
+                out.push(Finding::at(
+                    RULE.id,
+                    &f.path,
+                    call.loc,
+                    format!("{}() without random_state", call.name()),
+                    on_path,
+                ));
             }
         }
     }

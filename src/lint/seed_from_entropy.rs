@@ -19,7 +19,13 @@ fn check(ctx: &Context) -> Vec<Finding> {
         .iter()
         .filter_map(|s| {
             let v = s.values.iter().find(|v| matches!(v, Value::Entropy(_)))?;
-            Some(Finding::at(RULE.id, &s.path, s.loc, format!("{}() seeded from {}", s.callee, v.describe()), s.on_path))
+            Some(Finding::at(
+                RULE.id,
+                &s.path,
+                s.loc,
+                format!("{}() seeded from {}", s.callee, v.describe()),
+                s.on_path,
+            ))
         })
         .collect()
 }

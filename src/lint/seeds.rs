@@ -45,12 +45,27 @@ const GLOBAL_SEEDERS: &[(&str, &[&str])] = &[
     ("tensorflow.random.set_seed", &["tensorflow"]),
     ("tensorflow.set_random_seed", &["tensorflow"]),
     ("tensorflow.compat.v1.set_random_seed", &["tensorflow"]),
-    ("tensorflow.keras.utils.set_random_seed", &["random", "numpy", "tensorflow"]),
-    ("keras.utils.set_random_seed", &["random", "numpy", "tensorflow"]),
-    ("transformers.set_seed", &["random", "numpy", "torch", "tensorflow"]),
-    ("transformers.trainer_utils.set_seed", &["random", "numpy", "torch", "tensorflow"]),
+    (
+        "tensorflow.keras.utils.set_random_seed",
+        &["random", "numpy", "tensorflow"],
+    ),
+    (
+        "keras.utils.set_random_seed",
+        &["random", "numpy", "tensorflow"],
+    ),
+    (
+        "transformers.set_seed",
+        &["random", "numpy", "torch", "tensorflow"],
+    ),
+    (
+        "transformers.trainer_utils.set_seed",
+        &["random", "numpy", "torch", "tensorflow"],
+    ),
     ("accelerate.utils.set_seed", &["random", "numpy", "torch"]),
-    ("transformers.TrainingArguments", &["random", "numpy", "torch"]),
+    (
+        "transformers.TrainingArguments",
+        &["random", "numpy", "torch"],
+    ),
 ];
 
 const LOCAL_GENERATORS: &[&str] = &[
@@ -67,31 +82,213 @@ const LOCAL_GENERATORS: &[&str] = &[
 
 /// Global RNG draws, by library.
 const RNG_FUNCS: &[(&str, &[&str])] = &[
-    ("random", &["random", "randint", "randrange", "choice", "choices", "shuffle", "sample", "uniform", "gauss", "normalvariate", "betavariate", "expovariate", "gammavariate", "lognormvariate", "triangular", "vonmisesvariate", "paretovariate", "weibullvariate", "getrandbits", "randbytes"]),
-    ("numpy.random", &["rand", "randn", "randint", "random", "random_sample", "random_integers", "ranf", "sample", "choice", "shuffle", "permutation", "normal", "uniform", "binomial", "poisson", "beta", "gamma", "exponential", "multivariate_normal", "standard_normal", "dirichlet", "laplace", "lognormal", "multinomial", "bytes", "geometric", "logistic", "chisquare", "standard_cauchy", "standard_t", "triangular", "weibull", "bernoulli"]),
-    ("torch", &["rand", "randn", "randint", "randperm", "normal", "bernoulli", "multinomial", "rand_like", "randn_like", "randint_like", "poisson"]),
-    ("torch.nn.init", &["uniform_", "normal_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "trunc_normal_", "orthogonal_", "sparse_"]),
-    ("torch.nn", &["Linear", "Bilinear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "LSTM", "GRU", "RNN", "LSTMCell", "GRUCell", "Embedding", "EmbeddingBag", "MultiheadAttention", "Transformer", "TransformerEncoderLayer", "TransformerDecoderLayer", "Dropout", "Dropout2d", "Dropout3d", "AlphaDropout"]),
-    ("torch.utils.data", &["random_split", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler"]),
-    ("tensorflow.random", &["uniform", "normal", "truncated_normal", "shuffle", "categorical", "gamma", "poisson"]),
+    (
+        "random",
+        &[
+            "random",
+            "randint",
+            "randrange",
+            "choice",
+            "choices",
+            "shuffle",
+            "sample",
+            "uniform",
+            "gauss",
+            "normalvariate",
+            "betavariate",
+            "expovariate",
+            "gammavariate",
+            "lognormvariate",
+            "triangular",
+            "vonmisesvariate",
+            "paretovariate",
+            "weibullvariate",
+            "getrandbits",
+            "randbytes",
+        ],
+    ),
+    (
+        "numpy.random",
+        &[
+            "rand",
+            "randn",
+            "randint",
+            "random",
+            "random_sample",
+            "random_integers",
+            "ranf",
+            "sample",
+            "choice",
+            "shuffle",
+            "permutation",
+            "normal",
+            "uniform",
+            "binomial",
+            "poisson",
+            "beta",
+            "gamma",
+            "exponential",
+            "multivariate_normal",
+            "standard_normal",
+            "dirichlet",
+            "laplace",
+            "lognormal",
+            "multinomial",
+            "bytes",
+            "geometric",
+            "logistic",
+            "chisquare",
+            "standard_cauchy",
+            "standard_t",
+            "triangular",
+            "weibull",
+            "bernoulli",
+        ],
+    ),
+    (
+        "torch",
+        &[
+            "rand",
+            "randn",
+            "randint",
+            "randperm",
+            "normal",
+            "bernoulli",
+            "multinomial",
+            "rand_like",
+            "randn_like",
+            "randint_like",
+            "poisson",
+        ],
+    ),
+    (
+        "torch.nn.init",
+        &[
+            "uniform_",
+            "normal_",
+            "xavier_uniform_",
+            "xavier_normal_",
+            "kaiming_uniform_",
+            "kaiming_normal_",
+            "trunc_normal_",
+            "orthogonal_",
+            "sparse_",
+        ],
+    ),
+    (
+        "torch.nn",
+        &[
+            "Linear",
+            "Bilinear",
+            "Conv1d",
+            "Conv2d",
+            "Conv3d",
+            "ConvTranspose1d",
+            "ConvTranspose2d",
+            "ConvTranspose3d",
+            "LSTM",
+            "GRU",
+            "RNN",
+            "LSTMCell",
+            "GRUCell",
+            "Embedding",
+            "EmbeddingBag",
+            "MultiheadAttention",
+            "Transformer",
+            "TransformerEncoderLayer",
+            "TransformerDecoderLayer",
+            "Dropout",
+            "Dropout2d",
+            "Dropout3d",
+            "AlphaDropout",
+        ],
+    ),
+    (
+        "torch.utils.data",
+        &[
+            "random_split",
+            "RandomSampler",
+            "SubsetRandomSampler",
+            "WeightedRandomSampler",
+        ],
+    ),
+    (
+        "tensorflow.random",
+        &[
+            "uniform",
+            "normal",
+            "truncated_normal",
+            "shuffle",
+            "categorical",
+            "gamma",
+            "poisson",
+        ],
+    ),
 ];
 
 /// sklearn callables that draw randomness unless `random_state` is set.
 pub const SKLEARN_RANDOM: &[&str] = &[
-    "RandomForestClassifier", "RandomForestRegressor", "ExtraTreesClassifier", "ExtraTreesRegressor",
-    "GradientBoostingClassifier", "GradientBoostingRegressor", "HistGradientBoostingClassifier",
-    "HistGradientBoostingRegressor", "DecisionTreeClassifier", "DecisionTreeRegressor",
-    "ExtraTreeClassifier", "ExtraTreeRegressor", "BaggingClassifier", "BaggingRegressor",
-    "AdaBoostClassifier", "AdaBoostRegressor", "IsolationForest", "RandomTreesEmbedding", "KMeans",
-    "MiniBatchKMeans", "BisectingKMeans", "MLPClassifier", "MLPRegressor", "SGDClassifier",
-    "SGDRegressor", "Perceptron", "PassiveAggressiveClassifier", "PassiveAggressiveRegressor", "TSNE",
-    "ShuffleSplit", "StratifiedShuffleSplit", "GroupShuffleSplit", "RepeatedKFold",
-    "RepeatedStratifiedKFold", "train_test_split", "RandomizedSearchCV", "make_classification",
-    "make_regression", "make_blobs", "make_moons", "make_circles", "shuffle", "resample",
-    "GaussianMixture", "BayesianGaussianMixture", "NMF", "LatentDirichletAllocation",
-    "SpectralClustering", "RBFSampler", "Nystroem", "SparseRandomProjection",
-    "GaussianRandomProjection", "TruncatedSVD", "FastICA", "LinearSVC", "SVC", "NuSVC",
-    "KFold", "StratifiedKFold", "LogisticRegression", "Ridge",
+    "RandomForestClassifier",
+    "RandomForestRegressor",
+    "ExtraTreesClassifier",
+    "ExtraTreesRegressor",
+    "GradientBoostingClassifier",
+    "GradientBoostingRegressor",
+    "HistGradientBoostingClassifier",
+    "HistGradientBoostingRegressor",
+    "DecisionTreeClassifier",
+    "DecisionTreeRegressor",
+    "ExtraTreeClassifier",
+    "ExtraTreeRegressor",
+    "BaggingClassifier",
+    "BaggingRegressor",
+    "AdaBoostClassifier",
+    "AdaBoostRegressor",
+    "IsolationForest",
+    "RandomTreesEmbedding",
+    "KMeans",
+    "MiniBatchKMeans",
+    "BisectingKMeans",
+    "MLPClassifier",
+    "MLPRegressor",
+    "SGDClassifier",
+    "SGDRegressor",
+    "Perceptron",
+    "PassiveAggressiveClassifier",
+    "PassiveAggressiveRegressor",
+    "TSNE",
+    "ShuffleSplit",
+    "StratifiedShuffleSplit",
+    "GroupShuffleSplit",
+    "RepeatedKFold",
+    "RepeatedStratifiedKFold",
+    "train_test_split",
+    "RandomizedSearchCV",
+    "make_classification",
+    "make_regression",
+    "make_blobs",
+    "make_moons",
+    "make_circles",
+    "shuffle",
+    "resample",
+    "GaussianMixture",
+    "BayesianGaussianMixture",
+    "NMF",
+    "LatentDirichletAllocation",
+    "SpectralClustering",
+    "RBFSampler",
+    "Nystroem",
+    "SparseRandomProjection",
+    "GaussianRandomProjection",
+    "TruncatedSVD",
+    "FastICA",
+    "LinearSVC",
+    "SVC",
+    "NuSVC",
+    "KFold",
+    "StratifiedKFold",
+    "LogisticRegression",
+    "Ridge",
 ];
 
 /// Whether an sklearn call draws randomness in the way it is called.
@@ -137,7 +334,10 @@ pub fn rng_lib(call: &Call) -> Option<&'static str> {
             });
         }
     }
-    if call.name() == "DataLoader" && call.callee.starts_with("torch.") && matches!(call.kwarg("shuffle"), Some(Value::Lit(Lit::Bool(true)))) {
+    if call.name() == "DataLoader"
+        && call.callee.starts_with("torch.")
+        && matches!(call.kwarg("shuffle"), Some(Value::Lit(Lit::Bool(true))))
+    {
         return Some("torch");
     }
     None
@@ -145,14 +345,24 @@ pub fn rng_lib(call: &Call) -> Option<&'static str> {
 
 /// A local generator built without a seed (`default_rng()`, `random.Random()`).
 pub fn unseeded_local_generator(call: &Call) -> bool {
-    let seeded_by_kw = call.kwarg("seed").is_some_and(|v| !matches!(v, Value::Lit(Lit::None)));
-    matches!(call.callee.as_str(), "numpy.random.default_rng" | "numpy.random.RandomState" | "random.Random")
-        && !seeded_by_kw
-        && call.args.first().is_none_or(|v| matches!(v, Value::Lit(Lit::None)))
+    let seeded_by_kw = call
+        .kwarg("seed")
+        .is_some_and(|v| !matches!(v, Value::Lit(Lit::None)));
+    matches!(
+        call.callee.as_str(),
+        "numpy.random.default_rng" | "numpy.random.RandomState" | "random.Random"
+    ) && !seeded_by_kw
+        && call
+            .args
+            .first()
+            .is_none_or(|v| matches!(v, Value::Lit(Lit::None)))
 }
 
 fn is_project_function(facts: &Facts, name: &str) -> bool {
-    facts.python.iter().any(|f| f.functions.iter().any(|d| d.name == name))
+    facts
+        .python
+        .iter()
+        .any(|f| f.functions.iter().any(|d| d.name == name))
 }
 
 /// Every seeding point in the project.
@@ -162,7 +372,10 @@ pub fn seed_points(facts: &Facts) -> Vec<SeedPoint> {
         let on_path = facts.run_path.contains(&f.path);
         for call in &f.calls {
             let name = call.name();
-            let global = GLOBAL_SEEDERS.iter().find(|(c, _)| *c == call.callee).map(|(_, l)| l.to_vec());
+            let global = GLOBAL_SEEDERS
+                .iter()
+                .find(|(c, _)| *c == call.callee)
+                .map(|(_, l)| l.to_vec());
             let everything = name == "seed_everything" && !is_project_function(facts, name);
             let mut libs = None;
             let mut value = None;
@@ -180,12 +393,17 @@ pub fn seed_points(facts: &Facts) -> Vec<SeedPoint> {
                     }
                 }
             } else if let Some(v) = call.kwarg("random_state").or_else(|| call.kwarg("seed")) {
-                if !matches!(v, Value::Lit(Lit::None)) && !call.callee.ends_with("add_argument") && !call.callee.starts_with("absl.flags") {
+                if !matches!(v, Value::Lit(Lit::None))
+                    && !call.callee.ends_with("add_argument")
+                    && !call.callee.starts_with("absl.flags")
+                {
                     libs = Some(vec![]);
                     value = Some(v.clone());
                 }
             }
-            let (Some(libs), Some(value)) = (libs, value) else { continue };
+            let (Some(libs), Some(value)) = (libs, value) else {
+                continue;
+            };
             out.push(SeedPoint {
                 path: f.path.clone(),
                 loc: call.loc,
@@ -201,5 +419,9 @@ pub fn seed_points(facts: &Facts) -> Vec<SeedPoint> {
 
 /// Libraries whose global RNG is seeded on the run path.
 pub fn seeded_libs(points: &[SeedPoint]) -> BTreeSet<&'static str> {
-    points.iter().filter(|p| p.on_path).flat_map(|p| p.libs.iter().copied()).collect()
+    points
+        .iter()
+        .filter(|p| p.on_path)
+        .flat_map(|p| p.libs.iter().copied())
+        .collect()
 }

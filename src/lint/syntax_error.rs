@@ -18,8 +18,18 @@ fn check(ctx: &Context) -> Vec<Finding> {
         // One error per file: after the first, the parser's recovery produces noise.
         if let Some(e) = f.syntax_errors.first() {
             let more = f.syntax_errors.len() - 1;
-            let extra = if more > 0 { format!(" (and {more} more)") } else { String::new() };
-            out.push(Finding::at(RULE.id, &f.path, e.loc, format!("does not parse: {}{extra}", e.message), ctx.facts.run_path.contains(&f.path)));
+            let extra = if more > 0 {
+                format!(" (and {more} more)")
+            } else {
+                String::new()
+            };
+            out.push(Finding::at(
+                RULE.id,
+                &f.path,
+                e.loc,
+                format!("does not parse: {}{extra}", e.message),
+                ctx.facts.run_path.contains(&f.path),
+            ));
         }
     }
     out

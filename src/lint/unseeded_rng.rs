@@ -20,7 +20,13 @@ fn check(ctx: &Context) -> Vec<Finding> {
         let on_path = ctx.facts.run_path.contains(&f.path);
         for call in &f.calls {
             if unseeded_local_generator(call) {
-                out.push(Finding::at(RULE.id, &f.path, call.loc, format!("{}() without a seed", call.callee), on_path));
+                out.push(Finding::at(
+                    RULE.id,
+                    &f.path,
+                    call.loc,
+                    format!("{}() without a seed", call.callee),
+                    on_path,
+                ));
                 continue;
             }
             if let Some(lib) = rng_lib(call) {
@@ -28,10 +34,21 @@ fn check(ctx: &Context) -> Vec<Finding> {
                 let seeded = if on_path {
                     ctx.seeded.contains(lib)
                 } else {
-                    ctx.seeds.iter().any(|s| s.path == f.path && s.libs.contains(&lib))
+                    ctx.seeds
+                        .iter()
+                        .any(|s| s.path == f.path && s.libs.contains(&lib))
                 };
                 if !seeded {
-                    out.push(Finding::at(RULE.id, &f.path, call.loc, format!("{}() draws from the {lib} RNG, which is never seeded", call.callee), on_path));
+                    out.push(Finding::at(
+                        RULE.id,
+                        &f.path,
+                        call.loc,
+                        format!(
+                            "{}() draws from the {lib} RNG, which is never seeded",
+                            call.callee
+                        ),
+                        on_path,
+                    ));
                 }
             }
         }

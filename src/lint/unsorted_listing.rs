@@ -12,7 +12,13 @@ pub(super) const RULE: RuleDef = RuleDef {
     check,
 };
 
-const LISTINGS: &[&str] = &["os.listdir", "os.scandir", "os.walk", "glob.glob", "glob.iglob"];
+const LISTINGS: &[&str] = &[
+    "os.listdir",
+    "os.scandir",
+    "os.walk",
+    "glob.glob",
+    "glob.iglob",
+];
 const METHODS: &[&str] = &["iterdir", "glob", "rglob"];
 
 fn check(ctx: &Context) -> Vec<Finding> {
@@ -20,7 +26,10 @@ fn check(ctx: &Context) -> Vec<Finding> {
     for f in &ctx.facts.python {
         let on_path = ctx.facts.run_path.contains(&f.path);
         for call in &f.calls {
-            let listing = LISTINGS.contains(&call.callee.as_str()) || (METHODS.contains(&call.name()) && !call.callee.starts_with("glob.") && call.callee.contains('.'));
+            let listing = LISTINGS.contains(&call.callee.as_str())
+                || (METHODS.contains(&call.name())
+                    && !call.callee.starts_with("glob.")
+                    && call.callee.contains('.'));
             if !listing || call.in_sorted {
                 continue;
             }
@@ -31,7 +40,13 @@ fn check(ctx: &Context) -> Vec<Finding> {
                     continue;
                 }
             }
-            out.push(Finding::at(RULE.id, &f.path, call.loc, format!("{}() order is not sorted", call.callee), on_path));
+            out.push(Finding::at(
+                RULE.id,
+                &f.path,
+                call.loc,
+                format!("{}() order is not sorted", call.callee),
+                on_path,
+            ));
         }
     }
     out

@@ -47,7 +47,8 @@ pub fn render(report: &Report) -> String {
         entry_points: &report.entry_points,
         skipped: &report.skipped,
     };
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }

@@ -40,7 +40,13 @@ fn paint(s: Style, text: &str) -> String {
 
 fn evidence_line(out: &mut String, e: &Evidence) {
     let dim = Style::new().dimmed();
-    let _ = writeln!(out, "      {} {}  {}", paint(dim, "·"), paint(Style::new().bold(), &e.location()), e.note);
+    let _ = writeln!(
+        out,
+        "      {} {}  {}",
+        paint(dim, "·"),
+        paint(Style::new().bold(), &e.location()),
+        e.note
+    );
 }
 
 /// Renders the assessment for a terminal.
@@ -49,18 +55,37 @@ pub fn render(report: &Report) -> String {
     let bold = Style::new().bold();
     let dim = Style::new().dimmed();
     let commit = match (&report.project.commit, report.project.dirty) {
-        (Some(c), Some(true)) => format!(" (commit {}, uncommitted changes)", &c[..c.len().min(10)]),
+        (Some(c), Some(true)) => {
+            format!(" (commit {}, uncommitted changes)", &c[..c.len().min(10)])
+        }
         (Some(c), _) => format!(" (commit {})", &c[..c.len().min(10)]),
         (None, _) => String::new(),
     };
-    let _ = writeln!(out, "{} {} — {}{}", paint(bold, TOOL_NAME), VERSION, report.project.path, commit);
+    let _ = writeln!(
+        out,
+        "{} {} — {}{}",
+        paint(bold, TOOL_NAME),
+        VERSION,
+        report.project.path,
+        commit
+    );
     let _ = writeln!(out);
     let star_style = Style::new().bold().fg_color(Some(AnsiColor::Yellow.into()));
-    let _ = writeln!(out, "{} {}/5 ({})", paint(star_style, &star_glyphs(report.stars)), report.stars, basis(report));
+    let _ = writeln!(
+        out,
+        "{} {}/5 ({})",
+        paint(star_style, &star_glyphs(report.stars)),
+        report.stars,
+        basis(report)
+    );
     let _ = writeln!(out);
     for st in &report.stages {
         let title = STAGE_TITLES[usize::from(st.stage - 1)];
-        let all_unknown = report.criteria.iter().filter(|c| c.stage == st.stage).all(|c| c.status == Status::Unknown);
+        let all_unknown = report
+            .criteria
+            .iter()
+            .filter(|c| c.stage == st.stage)
+            .all(|c| c.status == Status::Unknown);
         let (m, s) = if st.passed {
             ("✓", style(Status::Pass))
         } else if all_unknown {
@@ -68,16 +93,44 @@ pub fn render(report: &Report) -> String {
         } else {
             ("✗", style(Status::Fail))
         };
-        let extra = if all_unknown { "  not assessed by this version" } else { "" };
-        let _ = writeln!(out, "  {} Stage {} {:<20} {}/{}{}", paint(s, m), st.stage, title, st.met, st.total, paint(dim, extra));
+        let extra = if all_unknown {
+            "  not assessed by this version"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  {} Stage {} {:<20} {}/{}{}",
+            paint(s, m),
+            st.stage,
+            title,
+            st.met,
+            st.total,
+            paint(dim, extra)
+        );
     }
     for st in &report.stages {
-        let crits: Vec<_> = report.criteria.iter().filter(|c| c.stage == st.stage).collect();
+        let crits: Vec<_> = report
+            .criteria
+            .iter()
+            .filter(|c| c.stage == st.stage)
+            .collect();
         if crits.iter().all(|c| c.status == Status::Unknown) {
             continue;
         }
         let _ = writeln!(out);
-        let _ = writeln!(out, "{}", paint(bold, &format!("Stage {} — {}", st.stage, STAGE_TITLES[usize::from(st.stage - 1)])));
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                bold,
+                &format!(
+                    "Stage {} — {}",
+                    st.stage,
+                    STAGE_TITLES[usize::from(st.stage - 1)]
+                )
+            )
+        );
         for c in crits {
             let s = style(c.status);
             let _ = writeln!(
@@ -93,21 +146,48 @@ pub fn render(report: &Report) -> String {
                 evidence_line(&mut out, e);
             }
             if c.evidence.len() > SHOWN {
-                let _ = writeln!(out, "      {}", paint(dim, &format!("… {} more (see --format json)", c.evidence.len() - SHOWN)));
+                let _ = writeln!(
+                    out,
+                    "      {}",
+                    paint(
+                        dim,
+                        &format!("… {} more (see --format json)", c.evidence.len() - SHOWN)
+                    )
+                );
             }
             if c.status != Status::Pass && !c.looked_for.is_empty() && c.evidence.is_empty() {
-                let _ = writeln!(out, "      {} {}", paint(dim, "looked for:"), c.looked_for.join("; "));
+                let _ = writeln!(
+                    out,
+                    "      {} {}",
+                    paint(dim, "looked for:"),
+                    c.looked_for.join("; ")
+                );
             }
             if !c.notes.is_empty() {
                 for n in c.notes.iter().take(3) {
-                    let _ = writeln!(out, "      {} {}  {}", paint(dim, "note:"), n.location(), paint(dim, &n.note));
+                    let _ = writeln!(
+                        out,
+                        "      {} {}  {}",
+                        paint(dim, "note:"),
+                        n.location(),
+                        paint(dim, &n.note)
+                    );
                 }
                 if c.notes.len() > 3 {
-                    let _ = writeln!(out, "      {}", paint(dim, &format!("… {} more notes", c.notes.len() - 3)));
+                    let _ = writeln!(
+                        out,
+                        "      {}",
+                        paint(dim, &format!("… {} more notes", c.notes.len() - 3))
+                    );
                 }
             }
             if let Some(fix) = &c.fix {
-                let _ = writeln!(out, "      {} {}", paint(Style::new().fg_color(Some(AnsiColor::Cyan.into())), "fix:"), fix);
+                let _ = writeln!(
+                    out,
+                    "      {} {}",
+                    paint(Style::new().fg_color(Some(AnsiColor::Cyan.into())), "fix:"),
+                    fix
+                );
             }
         }
     }
@@ -128,12 +208,23 @@ pub fn render(report: &Report) -> String {
         )
     );
     if !report.skipped.is_empty() {
-        let _ = writeln!(out, "{}", paint(dim, &format!("skipped {} item(s):", report.skipped.len())));
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(dim, &format!("skipped {} item(s):", report.skipped.len()))
+        );
         for s in report.skipped.iter().take(10) {
             let _ = writeln!(out, "  {}  {}", s.path, paint(dim, &s.reason));
         }
         if report.skipped.len() > 10 {
-            let _ = writeln!(out, "  {}", paint(dim, &format!("… {} more (see --format json)", report.skipped.len() - 10)));
+            let _ = writeln!(
+                out,
+                "  {}",
+                paint(
+                    dim,
+                    &format!("… {} more (see --format json)", report.skipped.len() - 10)
+                )
+            );
         }
     }
     out

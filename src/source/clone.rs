@@ -38,8 +38,14 @@ pub(super) fn read(
         .map_err(|e| SourceError::Git(format!("cannot run git to clone {url}: {e}")))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
-        let first = err.lines().find(|l| !l.trim().is_empty()).unwrap_or("unknown error");
-        return Err(SourceError::Git(format!("git clone {url} failed: {}", first.trim())));
+        let first = err
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("unknown error");
+        return Err(SourceError::Git(format!(
+            "git clone {url} failed: {}",
+            first.trim()
+        )));
     }
     let mut project = match rev {
         Some(rev) => super::gitrev::read(&dest, rev, wanted)?,

@@ -55,7 +55,10 @@ pub(super) fn read(
                 None => continue,
             }
         };
-        if rel.split('/').any(|s| super::DEFAULT_EXCLUDED_DIRS.contains(&s)) {
+        if rel
+            .split('/')
+            .any(|s| super::DEFAULT_EXCLUDED_DIRS.contains(&s))
+        {
             continue;
         }
         match entry.mode.kind() {
@@ -82,7 +85,10 @@ pub(super) fn read(
         } else if size > MAX_PARSE_BYTES {
             skipped.push(Skipped {
                 path: rel.clone(),
-                reason: format!("larger than {} MiB: counted, not parsed", MAX_PARSE_BYTES >> 20),
+                reason: format!(
+                    "larger than {} MiB: counted, not parsed",
+                    MAX_PARSE_BYTES >> 20
+                ),
             });
             Content::Skipped
         } else {

@@ -131,13 +131,20 @@ impl Project {
             return true;
         }
         let prefix = format!("{path}/");
-        let i = self.files.partition_point(|f| f.path.as_str() < prefix.as_str());
-        self.files.get(i).is_some_and(|f| f.path.starts_with(&prefix))
+        let i = self
+            .files
+            .partition_point(|f| f.path.as_str() < prefix.as_str());
+        self.files
+            .get(i)
+            .is_some_and(|f| f.path.starts_with(&prefix))
     }
 }
 
 /// Reads a project. `wanted` decides which files' contents are read.
-pub fn read(input: &Input, wanted: &(dyn Fn(&str, u64) -> bool + Sync)) -> Result<Project, SourceError> {
+pub fn read(
+    input: &Input,
+    wanted: &(dyn Fn(&str, u64) -> bool + Sync),
+) -> Result<Project, SourceError> {
     match input {
         Input::Directory(path) => worktree::read(path, wanted),
         Input::Revision { path, rev } => gitrev::read(path, rev, wanted),

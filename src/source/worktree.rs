@@ -22,7 +22,10 @@ struct Found {
     size: u64,
 }
 
-pub(super) fn read(path: &Path, wanted: &(dyn Fn(&str, u64) -> bool + Sync)) -> Result<Project, SourceError> {
+pub(super) fn read(
+    path: &Path,
+    wanted: &(dyn Fn(&str, u64) -> bool + Sync),
+) -> Result<Project, SourceError> {
     let unreadable = |reason: String| SourceError::Unreadable {
         path: path.display().to_string(),
         reason,
@@ -70,7 +73,13 @@ pub(super) fn read(path: &Path, wanted: &(dyn Fn(&str, u64) -> bool + Sync)) -> 
                 untracked,
                 content,
             };
-            (file, skip.map(|reason| Skipped { path: f.rel, reason }))
+            (
+                file,
+                skip.map(|reason| Skipped {
+                    path: f.rel,
+                    reason,
+                }),
+            )
         })
         .collect();
     let mut files = Vec::with_capacity(results.len());
@@ -89,7 +98,8 @@ pub(super) fn read(path: &Path, wanted: &(dyn Fn(&str, u64) -> bool + Sync)) -> 
 }
 
 fn is_excluded(rel: &str) -> bool {
-    rel.split('/').any(|seg| DEFAULT_EXCLUDED_DIRS.contains(&seg))
+    rel.split('/')
+        .any(|seg| DEFAULT_EXCLUDED_DIRS.contains(&seg))
 }
 
 fn load(f: &Found, wanted: &(dyn Fn(&str, u64) -> bool + Sync)) -> (Content, Option<String>) {
@@ -99,7 +109,10 @@ fn load(f: &Found, wanted: &(dyn Fn(&str, u64) -> bool + Sync)) -> (Content, Opt
     if f.size > MAX_PARSE_BYTES {
         return (
             Content::Skipped,
-            Some(format!("larger than {} MiB: counted, not parsed", MAX_PARSE_BYTES >> 20)),
+            Some(format!(
+                "larger than {} MiB: counted, not parsed",
+                MAX_PARSE_BYTES >> 20
+            )),
         );
     }
     let mut bytes = Vec::with_capacity(f.size as usize);
@@ -147,7 +160,9 @@ fn walk(root: &Path, found: &mut Vec<Found>, skipped: &mut Vec<Skipped>) {
         let Some(rel) = relative(root, entry.path()) else {
             continue;
         };
-        let Some(ft) = entry.file_type() else { continue };
+        let Some(ft) = entry.file_type() else {
+            continue;
+        };
         if ft.is_dir() {
             continue;
         }
@@ -207,7 +222,8 @@ fn error_path(err: &ignore::Error, root: &Path) -> String {
 
 /// A symlink is followed only when it stays inside the project and names a file.
 fn resolve_link(root: &Path, link: &Path) -> Result<(PathBuf, u64), String> {
-    let target = fs::canonicalize(link).map_err(|_| "broken symlink or symlink loop".to_string())?;
+    let target =
+        fs::canonicalize(link).map_err(|_| "broken symlink or symlink loop".to_string())?;
     if !target.starts_with(root) {
         return Err("symlink points outside the project: not followed".into());
     }
@@ -263,5 +279,5 @@ fn git_dirty(root: &Path) -> Option<bool> {
         .args(["status", "--porcelain", "--untracked-files=no", "--", "."])
         .output()
         .ok()?;
-    out.status.success().then(|| !out.stdout.is_empty())
+    out.status.success().then_some(!out.stdout.is_empty())
 }

@@ -12,13 +12,18 @@ use std::path::{Path, PathBuf};
 pub fn fixture_copy(name: &str) -> tempfile::TempDir {
     let src = fixtures_dir().join(name);
     assert!(src.is_dir(), "no fixture {name}");
-    let tmp = tempfile::Builder::new().prefix("reproscale-fixture-").tempdir().expect("tempdir");
+    let tmp = tempfile::Builder::new()
+        .prefix("reproscale-fixture-")
+        .tempdir()
+        .expect("tempdir");
     copy_dir(&src, tmp.path());
     tmp
 }
 
 pub fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("fixtures")
 }
 
 fn copy_dir(src: &Path, dst: &Path) {
@@ -26,7 +31,11 @@ fn copy_dir(src: &Path, dst: &Path) {
     for entry in fs::read_dir(src).expect("read_dir") {
         let entry = entry.expect("entry");
         let name = entry.file_name();
-        let name = if name == "gitattributes.fixture" { ".gitattributes".into() } else { name };
+        let name = if name == "gitattributes.fixture" {
+            ".gitattributes".into()
+        } else {
+            name
+        };
         let target = dst.join(&name);
         if entry.file_type().expect("type").is_dir() {
             copy_dir(&entry.path(), &target);
