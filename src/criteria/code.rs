@@ -1,6 +1,6 @@
 //! Stage 1, Code: 1.1 runs, 1.2 example-input, 1.3 repeatable.
 
-use super::evidence::{at, capped, finding, line};
+use super::evidence::{at, capped, finding, line, off_path};
 use super::{findings_for, worst, Input};
 use crate::assessment::{Evidence, Outcome, Status};
 use crate::facts::config::DATA_DIRS;
@@ -45,9 +45,8 @@ pub fn runs(input: &Input) -> Decided {
         )
         .with_evidence(capped(errors.iter().map(|f| finding(f)).collect()));
         let fix = format!(
-            "Fix the syntax error at {}:{} (and any others listed).",
-            first.path,
-            first.line.unwrap_or(0)
+            "Fix the syntax error at {} (and any others listed).",
+            first.location()
         );
         return (o, Some(fix));
     }
@@ -162,13 +161,13 @@ pub fn example_input(input: &Input) -> Decided {
             "the code reads data that another machine will not have",
         )
         .with_evidence(capped(on.iter().map(|f| finding(f)).collect()));
-        o.notes = off.iter().map(|f| finding(f)).collect();
+        o.notes = off.iter().map(|f| off_path(f)).collect();
         o.looked_for = looked.iter().map(|s| s.to_string()).collect();
         let first = on[0];
         let fix = if first.rule == "absolute-data-path" {
-            format!("Replace the absolute path at {}:{} with a relative path to data shipped or fetched with the project.", first.path, first.line.unwrap_or(0))
+            format!("Replace the absolute path at {} with a relative path to data shipped or fetched with the project.", first.location())
         } else {
-            format!("Commit a small example of the file read at {}:{} (or track it with DVC/git-lfs, or add the step that produces it).", first.path, first.line.unwrap_or(0))
+            format!("Commit a small example of the file read at {} (or track it with DVC/git-lfs, or add the step that produces it).", first.location())
         };
         return (o, Some(fix));
     }
@@ -225,13 +224,13 @@ pub fn example_input(input: &Input) -> Decided {
     }
     if ev.is_empty() {
         let mut o = Outcome::new(Status::Fail, "no example input found").looking_for(&looked);
-        o.notes = off.iter().map(|f| finding(f)).collect();
+        o.notes = off.iter().map(|f| off_path(f)).collect();
         return (o, Some("Commit a small sample of the input under data/ (or add a download script with a checksum, or a dataset loader).".into()));
     }
     let n = ev.len();
     let mut o = Outcome::new(Status::Pass, format!("example input found ({n} source(s))"))
         .with_evidence(capped(ev));
-    o.notes = off.iter().map(|f| finding(f)).collect();
+    o.notes = off.iter().map(|f| off_path(f)).collect();
     (o, None)
 }
 
@@ -240,7 +239,7 @@ pub fn repeatable(input: &Input) -> Decided {
     let ctx = input.ctx;
     let facts = ctx.facts;
     let (on, off) = findings_for(input, "1.3");
-    let notes: Vec<Evidence> = off.iter().map(|f| finding(f)).collect();
+    let notes: Vec<Evidence> = off.iter().map(|f| off_path(f)).collect();
     let looked = [
         "unseeded random/numpy/torch/tensorflow RNG draws",
         "sklearn random_state left unset",
@@ -277,7 +276,7 @@ pub fn repeatable(input: &Input) -> Decided {
             o.looked_for = looked.iter().map(|s| s.to_string()).collect();
             let first = on[0];
             let rule_fix = crate::lint::find(first.rule).map(|r| r.fix).unwrap_or("");
-            let fix = format!("{}:{}: {rule_fix}", first.path, first.line.unwrap_or(0));
+            let fix = format!("{}: {rule_fix}", first.location());
             (o, Some(fix))
         }
         None => {

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::code::{describe_values, uses_randomness};
-use super::evidence::{at, capped, finding, line};
+use super::evidence::{at, capped, finding, line, off_path};
 use super::{findings_for, Input};
 use crate::assessment::{Evidence, Outcome, Status};
 use crate::facts::pipeline::{join, FlagValue, Invocation};
@@ -84,7 +84,7 @@ pub fn config_files(input: &Input) -> Decided {
     let sources = config_sources(facts);
     let (on, off) = findings_for(input, "2.1");
     let literals: Vec<Evidence> = on.iter().map(|f| finding(f)).collect();
-    let notes: Vec<Evidence> = off.iter().map(|f| finding(f)).collect();
+    let notes: Vec<Evidence> = off.iter().map(|f| off_path(f)).collect();
     let cli_only = facts.python.iter().any(|f| !f.cli_params.is_empty());
     if sources.is_empty() {
         let summary = if cli_only {
@@ -112,9 +112,8 @@ pub fn config_files(input: &Input) -> Decided {
         return (
             o,
             Some(format!(
-                "Move the literal at {}:{} (and the others listed) into the config file.",
-                first.path,
-                first.line.unwrap_or(0)
+                "Move the literal at {} (and the others listed) into the config file.",
+                first.location()
             )),
         );
     }

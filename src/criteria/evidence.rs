@@ -37,6 +37,13 @@ pub fn finding(f: &Finding) -> Evidence {
     }
 }
 
+/// A finding off the run path, as a note.
+pub fn off_path(f: &Finding) -> Evidence {
+    let mut e = finding(f);
+    e.note = format!("off the run path: {}", e.note);
+    e
+}
+
 /// Caps a list, adding one item that counts what was left out.
 pub fn capped(mut items: Vec<Evidence>) -> Vec<Evidence> {
     if items.len() > MAX_EVIDENCE {

@@ -69,6 +69,15 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// `path:line`, or `path[cell N]:line` for notebooks.
+    pub fn location(&self) -> String {
+        let cell = self.cell.map(|c| format!("[cell {c}]")).unwrap_or_default();
+        match self.line {
+            Some(l) => format!("{}{cell}:{l}", self.path),
+            None => format!("{}{cell}", self.path),
+        }
+    }
+
     /// A finding at a Python location.
     pub fn at(
         rule: &'static str,

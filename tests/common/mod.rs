@@ -10,13 +10,17 @@ use std::path::{Path, PathBuf};
 /// `gitattributes.fixture` becomes `.gitattributes` (kept under another name in
 /// this repository so that git-lfs never acts on the fixture's pointer files).
 pub fn fixture_copy(name: &str) -> tempfile::TempDir {
-    let src = fixtures_dir().join(name);
-    assert!(src.is_dir(), "no fixture {name}");
+    dir_copy(&fixtures_dir().join(name))
+}
+
+/// Copies any folder of this repository (e.g. an example) into a fresh temporary folder.
+pub fn dir_copy(src: &Path) -> tempfile::TempDir {
+    assert!(src.is_dir(), "no folder {}", src.display());
     let tmp = tempfile::Builder::new()
         .prefix("reproscale-fixture-")
         .tempdir()
         .expect("tempdir");
-    copy_dir(&src, tmp.path());
+    copy_dir(src, tmp.path());
     tmp
 }
 
@@ -43,4 +47,20 @@ fn copy_dir(src: &Path, dst: &Path) {
             fs::copy(entry.path(), &target).expect("copy");
         }
     }
+}
+
+/// Assesses a copy of `src` and renders it, with the temporary path replaced by `label`.
+pub fn render_copy(src: &Path, label: &str, format: &str) -> String {
+    let dir = dir_copy(src);
+    let report = reproscale::assess(&reproscale::source::Input::Directory(
+        dir.path().to_path_buf(),
+    ))
+    .expect("assess");
+    let out = match format {
+        "json" => reproscale::render::json::render(&report),
+        _ => anstream::adapter::strip_str(&reproscale::render::text::render(&report)).to_string(),
+    };
+    let escaped = serde_json::to_string(&dir.path().display().to_string()).expect("json string");
+    out.replace(&escaped[1..escaped.len() - 1], label)
+        .replace(&dir.path().display().to_string(), label)
 }
