@@ -75,10 +75,24 @@ pub fn assess_project(project: Project) -> Report {
         dirty: project.dirty,
     };
     let files_seen = project.files.len();
+    let timing = std::env::var_os("REPROSCALE_TIMING").is_some();
+    let t = std::time::Instant::now();
     let facts = facts::extract(project);
+    if timing {
+        eprintln!("facts: {:?}", t.elapsed());
+    }
     let ctx = lint::Context::new(&facts);
+    if timing {
+        eprintln!("context: {:?}", t.elapsed());
+    }
     let findings = lint::run(&ctx);
+    if timing {
+        eprintln!("lint: {:?}", t.elapsed());
+    }
     let criteria = criteria::evaluate(&ctx, &findings);
+    if timing {
+        eprintln!("criteria: {:?}", t.elapsed());
+    }
     let stages = assessment::stages(&criteria);
     Report {
         project: info,

@@ -10,6 +10,8 @@ pub mod python;
 pub mod runpath;
 pub mod values;
 
+use std::collections::{HashMap, HashSet};
+
 use rayon::prelude::*;
 
 use crate::source::{Project, Skipped};
@@ -43,6 +45,10 @@ pub struct Facts {
     pub skipped: Vec<Skipped>,
     /// The run path.
     pub run_path: runpath::RunPath,
+    /// Calls by the last segment of their callee: (file index, call index).
+    pub calls_by_name: HashMap<String, Vec<(usize, usize)>>,
+    /// Names of functions defined anywhere in the project.
+    pub function_names: HashSet<String>,
 }
 
 impl Facts {
@@ -60,14 +66,15 @@ impl Facts {
             return vec![values::Value::Unknown];
         }
         let mut out = Vec::new();
-        for f in &self.python {
-            for call in &f.calls {
-                if call.name() != func {
-                    continue;
-                }
-                if let Some(v) = call.kwarg(name).or_else(|| call.args.get(*index)) {
-                    out.extend(self.resolve_depth(v, depth + 1));
-                }
+        for &(fi, ci) in self
+            .calls_by_name
+            .get(func.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            let call = &self.python[fi].calls[ci];
+            if let Some(v) = call.kwarg(name).or_else(|| call.args.get(*index)) {
+                out.extend(self.resolve_depth(v, depth + 1));
             }
         }
         if out.is_empty() {
@@ -208,7 +215,20 @@ pub fn extract(project: Project) -> Facts {
     skipped.sort();
     skipped.dedup();
     let run_path = runpath::RunPath::build(&project, &python, &pipelines);
+    let mut calls_by_name: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+    let mut function_names = HashSet::new();
+    for (fi, f) in python.iter().enumerate() {
+        for (ci, c) in f.calls.iter().enumerate() {
+            calls_by_name
+                .entry(c.name().to_string())
+                .or_default()
+                .push((fi, ci));
+        }
+        function_names.extend(f.functions.iter().map(|d| d.name.clone()));
+    }
     Facts {
+        calls_by_name,
+        function_names,
         project,
         python,
         configs,

@@ -105,17 +105,39 @@ pub struct Context<'a> {
     pub seeds: Vec<seeds::SeedPoint>,
     /// Global RNGs seeded on the run path.
     pub seeded: BTreeSet<&'static str>,
+    /// Global RNGs seeded in each file, by path.
+    pub seeded_in_file: std::collections::HashMap<String, BTreeSet<&'static str>>,
 }
 
 impl<'a> Context<'a> {
+    /// Whether `lib` is seeded: on the run path for files on it, else in the file itself.
+    pub fn is_seeded(&self, path: &str, on_path: bool, lib: &str) -> bool {
+        if on_path {
+            self.seeded.contains(lib)
+        } else {
+            self.seeded_in_file
+                .get(path)
+                .is_some_and(|s| s.contains(lib))
+        }
+    }
+
     /// Precomputes the shared analyses.
     pub fn new(facts: &'a Facts) -> Self {
         let seeds = seeds::seed_points(facts);
         let seeded = seeds::seeded_libs(&seeds);
+        let mut seeded_in_file: std::collections::HashMap<String, BTreeSet<&'static str>> =
+            Default::default();
+        for s in &seeds {
+            seeded_in_file
+                .entry(s.path.clone())
+                .or_default()
+                .extend(s.libs.iter().copied());
+        }
         Context {
             facts,
             seeds,
             seeded,
+            seeded_in_file,
         }
     }
 }

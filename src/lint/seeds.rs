@@ -376,7 +376,7 @@ pub fn seed_points(facts: &Facts) -> Vec<SeedPoint> {
                 .iter()
                 .find(|(c, _)| *c == call.callee)
                 .map(|(_, l)| l.to_vec());
-            let everything = name == "seed_everything" && !is_project_function(facts, name);
+            let everything = name == "seed_everything" && !facts.function_names.contains(name);
             let mut libs = None;
             let mut value = None;
             if let Some(l) = global {

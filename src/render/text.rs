@@ -40,13 +40,17 @@ fn paint(s: Style, text: &str) -> String {
 
 fn evidence_line(out: &mut String, e: &Evidence) {
     let dim = Style::new().dimmed();
-    let _ = writeln!(
-        out,
-        "      {} {}  {}",
-        paint(dim, "·"),
-        paint(Style::new().bold(), &e.location()),
-        e.note
-    );
+    if e.path == "." {
+        let _ = writeln!(out, "      {} {}", paint(dim, "·"), e.note);
+    } else {
+        let _ = writeln!(
+            out,
+            "      {} {}  {}",
+            paint(dim, "·"),
+            paint(Style::new().bold(), &e.location()),
+            e.note
+        );
+    }
 }
 
 /// Renders the assessment for a terminal.
@@ -165,11 +169,15 @@ pub fn render(report: &Report) -> String {
             }
             if !c.notes.is_empty() {
                 for n in c.notes.iter().take(3) {
+                    let loc = if n.path == "." {
+                        String::new()
+                    } else {
+                        format!("{}  ", n.location())
+                    };
                     let _ = writeln!(
                         out,
-                        "      {} {}  {}",
+                        "      {} {loc}{}",
                         paint(dim, "note:"),
-                        n.location(),
                         paint(dim, &n.note)
                     );
                 }

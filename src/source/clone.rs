@@ -25,11 +25,14 @@ pub(super) fn read(
         .map_err(|e| SourceError::Git(format!("cannot create a temporary directory: {e}")))?;
     let dest = tmp.path().join("repo");
     let mut cmd = Command::new("git");
-    cmd.arg("clone").arg("--quiet").arg("--no-tags");
+    cmd.arg("clone").arg("--quiet");
     if rev.is_none() {
-        cmd.args(["--depth", "1"]);
+        cmd.args(["--no-tags", "--depth", "1"]);
     } else {
-        cmd.arg("--no-checkout");
+        // A bare clone keeps the remote's branches as local branches and
+        // fetches its tags, so `--rev` can name a branch or a tag; the commit
+        // is read from the object database, so no checkout is needed.
+        cmd.arg("--bare");
     }
     cmd.arg("--").arg(url).arg(&dest);
     cmd.env("GIT_TERMINAL_PROMPT", "0");
