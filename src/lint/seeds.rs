@@ -358,13 +358,6 @@ pub fn unseeded_local_generator(call: &Call) -> bool {
             .is_none_or(|v| matches!(v, Value::Lit(Lit::None)))
 }
 
-fn is_project_function(facts: &Facts, name: &str) -> bool {
-    facts
-        .python
-        .iter()
-        .any(|f| f.functions.iter().any(|d| d.name == name))
-}
-
 /// Every seeding point in the project.
 pub fn seed_points(facts: &Facts) -> Vec<SeedPoint> {
     let mut out = Vec::new();
