@@ -146,10 +146,16 @@ pub fn read(
     wanted: &(dyn Fn(&str, u64) -> bool + Sync),
 ) -> Result<Project, SourceError> {
     match input {
+        // A bare repository has no work tree: read its HEAD commit instead.
+        Input::Directory(path) if is_bare_repo(path) => gitrev::read(path, "HEAD", wanted),
         Input::Directory(path) => worktree::read(path, wanted),
         Input::Revision { path, rev } => gitrev::read(path, rev, wanted),
         Input::Url { url, rev } => clone::read(url, rev.as_deref(), wanted),
     }
+}
+
+fn is_bare_repo(path: &Path) -> bool {
+    path.join("HEAD").is_file() && path.join("objects").is_dir() && gix::open(path).is_ok_and(|r| r.is_bare())
 }
 
 /// Classifies raw bytes: text when valid UTF-8 without NUL bytes in its head.
