@@ -194,6 +194,8 @@ pub struct StageResult {
     pub met: usize,
     /// Criteria in the stage.
     pub total: usize,
+    /// Whether this version assesses the stage at all (false: every criterion is `unknown`).
+    pub assessed: bool,
 }
 
 /// Folds criterion results into per-stage progress.
@@ -208,6 +210,7 @@ pub fn stages(criteria: &[CriterionResult]) -> Vec<StageResult> {
                 passed: !of_stage.is_empty() && met == of_stage.len(),
                 met,
                 total: of_stage.len(),
+                assessed: of_stage.iter().any(|c| c.status != Status::Unknown),
             }
         })
         .collect()

@@ -43,7 +43,7 @@ pub fn runs(input: &Input) -> Decided {
             Status::Fail,
             format!("{} file(s) do not parse as Python 3", errors.len()),
         )
-        .with_evidence(capped(errors.iter().map(|f| finding(f)).collect()));
+        .with_evidence(errors.iter().map(|f| finding(f)).collect::<Vec<_>>());
         let fix = format!(
             "Fix the syntax error at {} (and any others listed).",
             first.location()
@@ -194,6 +194,32 @@ pub fn example_input(input: &Input) -> Decided {
             ));
         }
     }
+    for (f, call, p) in crate::lint::data_paths::reads(facts) {
+        let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
+        let ext = p
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
+        let here = [
+            crate::facts::pipeline::join("", &p),
+            crate::facts::pipeline::join(dir, &p),
+        ]
+        .into_iter()
+        .find(|c| facts.project.file(c).is_some());
+        let is_config = |p: &str| facts.configs.iter().any(|c| c.path == p);
+        if let (Some(path), true) = (here, DATA_EXTS.contains(&ext.as_str())) {
+            if is_config(&path) {
+                continue;
+            }
+            if !ev.iter().any(|e: &Evidence| e.path == path) {
+                ev.push(at(
+                    &f.path,
+                    call.loc,
+                    format!("reads committed data file {path}"),
+                ));
+            }
+        }
+    }
     for p in &facts.lfs_pointers {
         ev.push(Evidence::file(
             p,
@@ -203,13 +229,26 @@ pub fn example_input(input: &Input) -> Decided {
     for (p, t) in &facts.dvc_pointers {
         ev.push(Evidence::file(p, format!("DVC pointer tracking {t}")));
     }
+    // Stage deps that no stage produces are the pipeline's inputs; with DVC they are tracked.
     for (path, stage) in &facts.pipelines.dvc_stages {
-        for out in &stage.outs {
-            ev.push(line(
-                path,
-                stage.line,
-                format!("dvc.yaml stage {} output {out} (DVC-tracked)", stage.name),
-            ));
+        for dep in &stage.deps {
+            let produced = facts
+                .pipelines
+                .produced
+                .iter()
+                .any(|o| o == dep || dep.starts_with(&format!("{o}/")));
+            let code = dep.ends_with(".py") || dep.ends_with(".sh");
+            let tracked = facts
+                .dvc_pointers
+                .iter()
+                .any(|(_, t)| t == dep || dep.starts_with(&format!("{t}/")));
+            if !produced && !code && (tracked || facts.project.exists(dep)) {
+                ev.push(line(
+                    path,
+                    stage.line,
+                    format!("dvc.yaml stage {} reads {dep}", stage.name),
+                ));
+            }
         }
     }
     for (p, l, cmd) in &facts.pipelines.downloads {

@@ -137,7 +137,22 @@ fn classify(facts: &Facts, v: &Value) -> SeedOrigin {
     let passed = facts.pipelines.flags_passed();
     match v {
         Value::Config(k) => {
-            SeedOrigin::Config(format!("from config key `{}`", k.trim_start_matches("*.")))
+            let key = k.trim_start_matches("*.");
+            let null = facts.configs.iter().find_map(|c| {
+                c.keys
+                    .iter()
+                    .find(|ck| {
+                        (ck.key == key || ck.key.ends_with(&format!(".{key}")))
+                            && matches!(ck.value.as_str(), "null" | "None" | "~" | "")
+                    })
+                    .map(|ck| format!("{}:{}", c.path, ck.line.unwrap_or(0)))
+            });
+            match null {
+                Some(at) => SeedOrigin::Partial(format!(
+                    "config key `{key}` is null ({at}): no seed is set unless a run overrides it"
+                )),
+                None => SeedOrigin::Config(format!("from config key `{key}`")),
+            }
         }
         Value::Cli(flag) => {
             if let Some(invs) = passed.get(flag.as_str()) {
@@ -378,6 +393,21 @@ pub fn code_reads_config(input: &Input) -> Decided {
         for pos in &inv.positionals {
             if let Some((k, _)) = pos.split_once('=') {
                 reads.insert(k.trim_start_matches('+').to_string());
+            }
+        }
+    }
+    // `${paths.data_dir}` in one config value reads another key.
+    for c in &facts.configs {
+        for k in &c.keys {
+            let mut rest = k.value.as_str();
+            while let Some(i) = rest.find("${") {
+                rest = &rest[i + 2..];
+                let Some(end) = rest.find('}') else { break };
+                let r = &rest[..end];
+                if !r.contains(':') && !r.starts_with('.') && !r.is_empty() {
+                    reads.insert(r.to_string());
+                }
+                rest = &rest[end..];
             }
         }
     }

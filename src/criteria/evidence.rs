@@ -4,9 +4,6 @@ use crate::assessment::Evidence;
 use crate::facts::values::Loc;
 use crate::lint::Finding;
 
-/// At most this many evidence items per criterion; the rest are counted.
-pub const MAX_EVIDENCE: usize = 25;
-
 /// Evidence at a Python location.
 pub fn at(path: &str, loc: Loc, note: impl Into<String>) -> Evidence {
     Evidence {
@@ -44,12 +41,8 @@ pub fn off_path(f: &Finding) -> Evidence {
     e
 }
 
-/// Caps a list, adding one item that counts what was left out.
-pub fn capped(mut items: Vec<Evidence>) -> Vec<Evidence> {
-    if items.len() > MAX_EVIDENCE {
-        let more = items.len() - MAX_EVIDENCE;
-        items.truncate(MAX_EVIDENCE);
-        items.push(Evidence::file("…", format!("and {more} more")));
-    }
+/// Evidence lists are kept whole: JSON consumers get every item, and the
+/// text renderer elides long lists itself.
+pub fn capped(items: Vec<Evidence>) -> Vec<Evidence> {
     items
 }

@@ -198,6 +198,13 @@ pub fn is_python_config_module(path: &str) -> bool {
     let Some(stem) = name.strip_suffix(".py") else {
         return false;
     };
+    // Sphinx's docs/conf.py configures the documentation, not a run.
+    if parts
+        .iter()
+        .any(|d| matches!(*d, "docs" | "doc" | "documentation"))
+    {
+        return false;
+    }
     crate::facts::python::CONFIG_MODULE_NAMES.contains(&stem)
         || parts
             .last()

@@ -245,12 +245,16 @@ pub fn extract(project: Project) -> Facts {
 /// The path a `.dvc` file tracks: its `outs[].path`, else its own name less `.dvc`.
 fn dvc_pointer_target(path: &str, text: &str) -> String {
     let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-    let out = text.lines().find_map(|l| {
-        l.trim()
-            .trim_start_matches("- ")
-            .strip_prefix("path:")
-            .map(|p| p.trim().trim_matches(['"', '\'']).to_string())
-    });
+    // `deps:` (for `dvc import`) may come first; the tracked path is under `outs:`.
+    let out = text
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("outs:"))
+        .find_map(|l| {
+            l.trim()
+                .trim_start_matches("- ")
+                .strip_prefix("path:")
+                .map(|p| p.trim().trim_matches(['"', '\'']).to_string())
+        });
     match out {
         Some(p) => pipeline::join(dir, &p),
         None => path.trim_end_matches(".dvc").to_string(),
@@ -278,7 +282,18 @@ fn hydra_dirs(python: &[PyFile], configs: &[ConfigFile]) -> Vec<String> {
     }
     dirs.sort();
     dirs.dedup();
-    dirs
+    // An option file with its own `defaults:` (conf/trainer/gpu.yaml) is inside
+    // the config folder, not a folder of its own.
+    let outer: Vec<String> = dirs
+        .iter()
+        .filter(|d| {
+            !dirs
+                .iter()
+                .any(|o| o != *d && (o.is_empty() || d.starts_with(&format!("{o}/"))))
+        })
+        .cloned()
+        .collect();
+    outer
 }
 
 /// Keys of `conf/<group>/<option>.yaml` live under `<group>.` at run time.

@@ -110,20 +110,27 @@ pub fn blank_magics(src: &str) -> String {
     }
     let mut out = String::with_capacity(src.len());
     let mut continued = false;
+    let mut magic_continued = false;
     for (i, line) in src.lines().enumerate() {
         if i > 0 {
             out.push('\n');
         }
         let trimmed = line.trim_start();
         let indent = &line[..line.len() - trimmed.len()];
-        let magic = !continued
-            && (trimmed.starts_with('%')
-                || trimmed.starts_with('!')
-                || trimmed.ends_with('?') && !trimmed.starts_with('#')
-                || is_shell_assign(trimmed));
+        let magic = magic_continued
+            || !continued
+                && (trimmed.starts_with('%')
+                    || trimmed.starts_with('!')
+                    || trimmed.ends_with('?') && !trimmed.starts_with('#')
+                    || is_shell_assign(trimmed));
         if magic {
-            out.push_str(indent);
-            out.push_str("pass");
+            // A continuation line of a magic (`!pip install x \`) keeps the magic's
+            // indent as `pass` would be an unexpected indent.
+            if !magic_continued {
+                out.push_str(indent);
+                out.push_str("pass");
+            }
+            magic_continued = trimmed.ends_with('\\');
             continued = false;
         } else {
             out.push_str(line);
@@ -152,6 +159,12 @@ fn is_shell_assign(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn magic_continuation_lines_are_blank() {
+        let out = blank_magics("!pip install x \\\n    --upgrade\nimport os");
+        assert_eq!(out, "pass\n\nimport os");
+    }
 
     #[test]
     fn magics_become_pass_and_keep_lines() {

@@ -160,7 +160,10 @@ pub fn invocations(cmd: &str, cwd: &str, origin: &Origin) -> Vec<Invocation> {
     let mut out = Vec::new();
     let mut cwd = cwd.to_string();
     for part in cmd.split(['\n', ';', '|']).flat_map(|p| p.split("&&")) {
-        let words = shell_words(part);
+        let mut words = shell_words(part);
+        if let Some(c) = words.iter().position(|w| w.starts_with('#')) {
+            words.truncate(c);
+        }
         if words.first().map(String::as_str) == Some("cd") {
             if let Some(dir) = words.get(1) {
                 cwd = join(&cwd, dir);
@@ -509,7 +512,9 @@ impl Pipelines {
 
     /// Reads shell commands from a script or a README's code blocks.
     pub fn add_commands(&mut self, path: &str, text: &str, readme: bool) {
-        let dir = if readme { "" } else { parent(path) };
+        // Scripts are usually run from the project root (`bash scripts/train.sh`);
+        // the run path also tries the script's own folder.
+        let dir = "";
         let mut in_block = !readme;
         for (i, line) in text.lines().enumerate() {
             let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
@@ -559,8 +564,29 @@ fn download_command(cmd: &str) -> Option<String> {
     let i = words
         .iter()
         .position(|w| w == "wget" || w == "curl" || w == "gdown" || w == "aria2c")?;
+    // Installers fetched by curl/wget are not data.
+    let lower = cmd.to_ascii_lowercase();
+    let installer = [
+        "miniconda",
+        "anaconda",
+        "miniforge",
+        "get-pip",
+        "libtorch",
+        "rustup",
+        "nvidia",
+        "cuda",
+        "docker",
+        "install",
+        "| sh",
+        "| bash",
+    ]
+    .iter()
+    .any(|k| lower.contains(k))
+        || words[i..].iter().any(|w| {
+            w.ends_with(".sh") || w.ends_with(".deb") || w.ends_with(".whl") || w.ends_with(".exe")
+        });
     // The URL is often a Makefile variable (`curl -o x $(DATA_URL)`).
-    (words.len() > i + 1).then(|| cmd.trim().to_string())
+    (words.len() > i + 1 && !installer).then(|| cmd.trim().to_string())
 }
 
 #[cfg(test)]

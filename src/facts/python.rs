@@ -42,10 +42,14 @@ pub struct Call {
     pub kwargs: Vec<(String, Value)>,
     /// Whether `**x` was passed.
     pub star_kwargs: bool,
-    /// Directly wrapped in `sorted(...)`.
+    /// Directly wrapped in `sorted(...)` or another order-insensitive call (`set`, `max`, `len`, …).
     pub in_sorted: bool,
     /// Assigned to this plain name (`x = call()`).
     pub assigned_to: Option<String>,
+    /// Keyword arguments written as number literals at the call site.
+    pub literal_kwargs: Vec<String>,
+    /// Whether each positional argument is a number literal at the call site.
+    pub literal_args: Vec<bool>,
 }
 
 impl Call {
@@ -491,7 +495,11 @@ impl Collector<'_> {
             Expr::Call(c) => self.eval_call(c),
             Expr::BinOp(b) => {
                 let (l, r) = (self.eval(&b.left), self.eval(&b.right));
+                let written = is_path_syntax(&b.left) && is_path_syntax(&b.right);
                 match (&l, &r, b.op) {
+                    (Value::Lit(Lit::Str(_)), Value::Lit(Lit::Str(_)), _) if !written => {
+                        Value::Unknown
+                    }
                     (Value::Lit(Lit::Str(x)), Value::Lit(Lit::Str(y)), Operator::Div) => {
                         Value::Lit(Lit::Str(format!("{}/{}", x.trim_end_matches('/'), y)))
                     }
@@ -570,7 +578,9 @@ impl Collector<'_> {
             }
             "os.path.join" => {
                 let parts: Vec<_> = c.arguments.args.iter().map(|e| self.eval(e)).collect();
-                if !parts.is_empty() && parts.iter().all(|p| p.as_str().is_some()) {
+                // Only joins written out in full: a join over a module constant is often
+                // overridden at run time (nanoGPT's configurator), so it is not a known path.
+                if !parts.is_empty() && c.arguments.args.iter().all(is_path_syntax) {
                     let joined: Vec<&str> = parts.iter().filter_map(Value::as_str).collect();
                     return Value::Lit(Lit::Str(joined.join("/")));
                 }
@@ -709,7 +719,20 @@ impl Collector<'_> {
                 self.record_key(key, loc);
             }
         }
-        if callee == "sorted" {
+        // Wrappers for which the order of their argument does not matter.
+        if matches!(
+            callee.as_str(),
+            "sorted"
+                | "set"
+                | "frozenset"
+                | "max"
+                | "min"
+                | "len"
+                | "sum"
+                | "any"
+                | "all"
+                | "collections.Counter"
+        ) {
             if let Some(first) = call.arguments.args.first() {
                 match first {
                     Expr::Call(inner) => {
@@ -747,6 +770,14 @@ impl Collector<'_> {
             kwargs,
             star_kwargs,
             assigned_to,
+            literal_kwargs: call
+                .arguments
+                .keywords
+                .iter()
+                .filter(|k| is_number_syntax(&k.value))
+                .filter_map(|k| k.arg.as_ref().map(|a| a.to_string()))
+                .collect(),
+            literal_args: call.arguments.args.iter().map(is_number_syntax).collect(),
         });
     }
 
@@ -1001,7 +1032,10 @@ impl<'a> Visitor<'a> for Collector<'_> {
             }
             Stmt::For(f) => {
                 if let (Expr::Name(var), Expr::Call(call)) = (f.target.as_ref(), f.iter.as_ref()) {
-                    if self.callee(&call.func) == "range" && !call.arguments.args.is_empty() {
+                    if self.callee(&call.func) == "range"
+                        && !call.arguments.args.is_empty()
+                        && call.arguments.args.iter().all(is_number_syntax)
+                    {
                         let bounds: Vec<Option<Lit>> = call
                             .arguments
                             .args
@@ -1067,6 +1101,36 @@ impl<'a> Visitor<'a> for Collector<'_> {
     }
 }
 
+/// A number written as a literal at this spot (`0.1`, `-3`), not a name bound to one.
+fn is_number_syntax(e: &Expr) -> bool {
+    match e {
+        Expr::NumberLiteral(_) => true,
+        Expr::UnaryOp(u) => {
+            matches!(u.op, UnaryOp::USub) && matches!(u.operand.as_ref(), Expr::NumberLiteral(_))
+        }
+        _ => false,
+    }
+}
+
+/// A path written out literally: a string, `Path("a")`, or joins of those.
+fn is_path_syntax(e: &Expr) -> bool {
+    match e {
+        Expr::StringLiteral(_) => true,
+        Expr::BinOp(b) => is_path_syntax(&b.left) && is_path_syntax(&b.right),
+        Expr::Call(c) => {
+            let f = match c.func.as_ref() {
+                Expr::Name(n) => n.id.as_str(),
+                Expr::Attribute(a) => a.attr.as_str(),
+                _ => "",
+            };
+            matches!(f, "Path" | "join" | "PurePath")
+                && !c.arguments.args.is_empty()
+                && c.arguments.args.iter().all(is_path_syntax)
+        }
+        _ => false,
+    }
+}
+
 fn is_main_guard(test: &Expr) -> bool {
     let Expr::Compare(c) = test else { return false };
     let is_name = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__");
@@ -1099,10 +1163,8 @@ fn combine(l: Value, r: Value) -> Value {
             return v.clone();
         }
     }
-    match (l, r) {
-        (Value::Lit(a), Value::Lit(_)) => Value::Lit(a),
-        _ => Value::Unknown,
-    }
+    // Arithmetic on literals is not evaluated: the result is a value we do not know.
+    Value::Unknown
 }
 
 fn is_config_module(dotted: &str) -> bool {

@@ -40,6 +40,10 @@ pub struct RunPath {
     pub missing: Vec<MissingScript>,
     /// No entry point was found, so every file counts as on the path.
     pub fallback_all: bool,
+    /// For each file on the path, the entry points (indexes into `entry_points`) that reach it.
+    pub reached_by: HashMap<String, Vec<usize>>,
+    /// For each entry point, the files it reaches (itself included).
+    pub reach: Vec<BTreeSet<String>>,
 }
 
 impl RunPath {
@@ -103,28 +107,41 @@ impl RunPath {
             }
         }
 
+        let entry_points: Vec<EntryPoint> = entries.into_values().collect();
         let mut files = BTreeSet::new();
-        let mut queue: VecDeque<String> = entries.keys().cloned().collect();
-        while let Some(path) = queue.pop_front() {
-            if !files.insert(path.clone()) {
-                continue;
-            }
-            let Some(f) = index.get(path.as_str()) else {
-                continue;
-            };
-            for imp in &f.imports {
-                for target in resolve_import(&f.path, imp, &index) {
-                    if !files.contains(&target) {
-                        queue.push_back(target);
+        let mut reached_by: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut reach = Vec::with_capacity(entry_points.len());
+        for (i, e) in entry_points.iter().enumerate() {
+            let mut seen = BTreeSet::new();
+            let mut queue: VecDeque<String> = VecDeque::from([e.path.clone()]);
+            while let Some(path) = queue.pop_front() {
+                if !seen.insert(path.clone()) {
+                    continue;
+                }
+                let Some(f) = index.get(path.as_str()) else {
+                    continue;
+                };
+                for imp in &f.imports {
+                    for target in resolve_import(&f.path, imp, &index) {
+                        if !seen.contains(&target) {
+                            queue.push_back(target);
+                        }
                     }
                 }
             }
+            for p in &seen {
+                reached_by.entry(p.clone()).or_default().push(i);
+                files.insert(p.clone());
+            }
+            reach.push(seen);
         }
         RunPath {
-            fallback_all: entries.is_empty(),
-            entry_points: entries.into_values().collect(),
+            fallback_all: entry_points.is_empty(),
+            entry_points,
             files,
             missing,
+            reached_by,
+            reach,
         }
     }
 }
@@ -158,7 +175,12 @@ fn join(dir: &str, rel: &str) -> String {
 
 fn resolve_invocation(inv: &Invocation, index: &HashMap<&str, &PyFile>) -> Option<String> {
     if let Some(s) = &inv.script {
-        return index.contains_key(s.as_str()).then(|| s.clone());
+        if index.contains_key(s.as_str()) {
+            return Some(s.clone());
+        }
+        // A shell script may also be run from its own folder.
+        let beside = super::pipeline::join(parent(&inv.origin.path), s);
+        return index.contains_key(beside.as_str()).then_some(beside);
     }
     let module = inv.module.as_ref()?;
     let dir = parent(&inv.origin.path);

@@ -36,7 +36,7 @@ impl Lit {
     pub fn text(&self) -> String {
         match self {
             Lit::Int(i) => i.to_string(),
-            Lit::Float(f) => format!("{f}"),
+            Lit::Float(f) => format!("{f:?}"),
             Lit::Str(s) => format!("{s:?}"),
             Lit::Bool(true) => "True".into(),
             Lit::Bool(false) => "False".into(),

@@ -69,6 +69,7 @@ const WRITERS: &[(&str, usize)] = &[
     ("to_pickle", 0),
     ("to_feather", 0),
     ("to_excel", 0),
+    ("ModelCheckpoint", 0),
     ("numpy.save", 0),
     ("numpy.savez", 0),
     ("numpy.savez_compressed", 0),
@@ -109,7 +110,7 @@ fn open_mode_writes(call: &crate::facts::python::Call) -> bool {
 }
 
 /// Literal data paths read by code: (file, call, path), parameters resolved through call sites.
-fn reads(
+pub(crate) fn reads(
     facts: &Facts,
 ) -> Vec<(
     &crate::facts::python::PyFile,
@@ -156,8 +157,15 @@ fn written(facts: &Facts) -> Vec<String> {
                         .and_then(|(_, i)| call.args.get(*i))
                 };
             if let Some(p) = target.and_then(Value::as_str) {
-                out.push(crate::facts::pipeline::join("", p));
-                out.push(crate::facts::pipeline::join(dir, p));
+                // numpy adds the extension when it is missing.
+                let ext = match call.callee.as_str() {
+                    "numpy.save" if !p.ends_with(".npy") => ".npy",
+                    "numpy.savez" | "numpy.savez_compressed" if !p.ends_with(".npz") => ".npz",
+                    _ => "",
+                };
+                let p = format!("{p}{ext}");
+                out.push(crate::facts::pipeline::join("", &p));
+                out.push(crate::facts::pipeline::join(dir, &p));
             }
         }
     }

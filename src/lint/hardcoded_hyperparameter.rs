@@ -81,7 +81,55 @@ const HP_NAMES: &[&str] = &[
     "hidden_dim",
     "embedding_dim",
     "n_components",
+    "T_max",
+    "T_0",
+    "warmup_epochs",
+    "num_warmup_steps",
+    "num_training_steps",
 ];
+
+/// Names that are knobs only for estimators and optimisers (matplotlib's
+/// `alpha` is a transparency, not a regularisation strength).
+const MODEL_ONLY: &[&str] = &[
+    "alpha",
+    "C",
+    "gamma",
+    "eps",
+    "beta1",
+    "beta2",
+    "subsample",
+    "eta",
+];
+
+fn is_model_callee(callee: &str) -> bool {
+    let name = callee.rsplit('.').next().unwrap_or(callee);
+    let prefixes = [
+        "sklearn.",
+        "xgboost.",
+        "lightgbm.",
+        "catboost.",
+        "torch.optim.",
+        "tensorflow.keras.optimizers.",
+        "keras.optimizers.",
+        "optax.",
+    ];
+    let suffixes = [
+        "Classifier",
+        "Regressor",
+        "Regression",
+        "SVC",
+        "SVR",
+        "Lasso",
+        "Ridge",
+        "ElasticNet",
+        "Adam",
+        "AdamW",
+        "SGD",
+        "RMSprop",
+        "Adagrad",
+    ];
+    prefixes.iter().any(|p| callee.starts_with(p)) || suffixes.iter().any(|s| name.ends_with(s))
+}
 
 const CONSTANT_NAMES: &[&str] = &[
     "lr",
@@ -143,6 +191,11 @@ fn check(ctx: &Context) -> Vec<Finding> {
                 continue;
             }
             for (k, v) in &call.kwargs {
+                if !call.literal_kwargs.contains(k)
+                    || (MODEL_ONLY.contains(&k.as_str()) && !is_model_callee(&call.callee))
+                {
+                    continue;
+                }
                 if let Value::Lit(l) = v {
                     if l.is_number() && HP_NAMES.contains(&k.as_str()) {
                         out.push(Finding::at(
@@ -156,7 +209,9 @@ fn check(ctx: &Context) -> Vec<Finding> {
                 }
             }
             if call.name().starts_with("Dropout") && call.callee.contains("nn") {
-                if let Some(Value::Lit(l)) = call.args.first() {
+                if let (Some(Value::Lit(l)), Some(true)) =
+                    (call.args.first(), call.literal_args.first())
+                {
                     if l.is_number() {
                         out.push(Finding::at(
                             RULE.id,

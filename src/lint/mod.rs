@@ -4,7 +4,7 @@
 //! output read them from [`RULES`]. Rules read facts only.
 
 mod cudnn_benchmark;
-mod data_paths;
+pub(crate) mod data_paths;
 mod dataloader_worker_seed;
 mod hardcoded_hyperparameter;
 mod pythonhashseed_in_process;
@@ -107,17 +107,25 @@ pub struct Context<'a> {
     pub seeded: BTreeSet<&'static str>,
     /// Global RNGs seeded in each file, by path.
     pub seeded_in_file: std::collections::HashMap<String, BTreeSet<&'static str>>,
+    /// Global RNGs seeded within the reach of each entry point.
+    pub seeded_by_entry: Vec<BTreeSet<&'static str>>,
 }
 
 impl<'a> Context<'a> {
-    /// Whether `lib` is seeded: on the run path for files on it, else in the file itself.
+    /// Whether `lib` is seeded for code in `path`: every entry point that reaches
+    /// the file must seed it somewhere in its own reach (one notebook's seed does
+    /// not cover another notebook). Off the run path, the file's own seeding counts.
     pub fn is_seeded(&self, path: &str, on_path: bool, lib: &str) -> bool {
-        if on_path {
-            self.seeded.contains(lib)
-        } else {
-            self.seeded_in_file
+        let rp = &self.facts.run_path;
+        match rp.reached_by.get(path) {
+            Some(entries) if on_path && !entries.is_empty() => entries
+                .iter()
+                .all(|&e| self.seeded_by_entry.get(e).is_some_and(|s| s.contains(lib))),
+            _ if on_path && rp.fallback_all => self.seeded.contains(lib),
+            _ => self
+                .seeded_in_file
                 .get(path)
-                .is_some_and(|s| s.contains(lib))
+                .is_some_and(|s| s.contains(lib)),
         }
     }
 
@@ -133,11 +141,25 @@ impl<'a> Context<'a> {
                 .or_default()
                 .extend(s.libs.iter().copied());
         }
+        let seeded_by_entry = facts
+            .run_path
+            .reach
+            .iter()
+            .map(|files| {
+                files
+                    .iter()
+                    .filter_map(|f| seeded_in_file.get(f))
+                    .flatten()
+                    .copied()
+                    .collect()
+            })
+            .collect();
         Context {
             facts,
             seeds,
             seeded,
             seeded_in_file,
+            seeded_by_entry,
         }
     }
 }

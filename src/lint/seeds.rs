@@ -385,7 +385,11 @@ pub fn seed_points(facts: &Facts) -> Vec<SeedPoint> {
                         value = Some(v.clone());
                     }
                 }
-            } else if let Some(v) = call.kwarg("random_state").or_else(|| call.kwarg("seed")) {
+            } else if let (Some(v), false) = (
+                call.kwarg("random_state").or_else(|| call.kwarg("seed")),
+                facts.function_names.contains(name),
+            ) {
+                // A project function taking `seed=` seeds inside, where its body is traced.
                 if !matches!(v, Value::Lit(Lit::None))
                     && !call.callee.ends_with("add_argument")
                     && !call.callee.starts_with("absl.flags")

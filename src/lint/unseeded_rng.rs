@@ -18,6 +18,9 @@ fn check(ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for f in &ctx.facts.python {
         let on_path = ctx.facts.run_path.contains(&f.path);
+        // Layer constructions draw initial weights; one finding per file says it
+        // better than one per `nn.Linear`.
+        let mut layers: Vec<&crate::facts::python::Call> = Vec::new();
         for call in &f.calls {
             if unseeded_local_generator(call) {
                 out.push(Finding::at(
@@ -30,27 +33,40 @@ fn check(ctx: &Context) -> Vec<Finding> {
                 continue;
             }
             if let Some(lib) = rng_lib(call) {
-                // Off the path, judge against the file's own seeding.
-                let seeded = if on_path {
-                    ctx.seeded.contains(lib)
-                } else {
-                    ctx.seeds
-                        .iter()
-                        .any(|s| s.path == f.path && s.libs.contains(&lib))
-                };
-                if !seeded {
-                    out.push(Finding::at(
-                        RULE.id,
-                        &f.path,
-                        call.loc,
-                        format!(
-                            "{}() draws from the {lib} RNG, which is never seeded",
-                            call.callee
-                        ),
-                        on_path,
-                    ));
+                if ctx.is_seeded(&f.path, on_path, lib) {
+                    continue;
                 }
+                if call.callee.starts_with("torch.nn.") {
+                    layers.push(call);
+                    continue;
+                }
+                out.push(Finding::at(
+                    RULE.id,
+                    &f.path,
+                    call.loc,
+                    format!(
+                        "{}() draws from the {lib} RNG, which is never seeded",
+                        call.callee
+                    ),
+                    on_path,
+                ));
             }
+        }
+        if let Some(first) = layers.first() {
+            let more = match layers.len() - 1 {
+                0 => String::new(),
+                n => format!(" (and {n} more in this file)"),
+            };
+            out.push(Finding::at(
+                RULE.id,
+                &f.path,
+                first.loc,
+                format!(
+                    "{}() initialises weights from the torch RNG, which is never seeded{more}",
+                    first.callee
+                ),
+                on_path,
+            ));
         }
     }
     out

@@ -155,7 +155,9 @@ pub fn read(
 }
 
 fn is_bare_repo(path: &Path) -> bool {
-    path.join("HEAD").is_file() && path.join("objects").is_dir() && gix::open(path).is_ok_and(|r| r.is_bare())
+    path.join("HEAD").is_file()
+        && path.join("objects").is_dir()
+        && gix::open(path).is_ok_and(|r| r.is_bare())
 }
 
 /// Classifies raw bytes: text when valid UTF-8 without NUL bytes in its head.
