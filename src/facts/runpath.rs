@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
+use rayon::prelude::*;
+
 use super::pipeline::{Invocation, Pipelines};
 use super::python::{Import, PyFile};
 use crate::source::Project;
@@ -111,29 +113,48 @@ impl RunPath {
         let mut files = BTreeSet::new();
         let mut reached_by: HashMap<String, Vec<usize>> = HashMap::new();
         let mut reach = Vec::with_capacity(entry_points.len());
+        // Resolve each file's imports once (in parallel); every entry point's
+        // walk then follows plain edges between file indexes.
+        let paths: Vec<&str> = python.iter().map(|f| f.path.as_str()).collect();
+        let position: HashMap<&str, usize> =
+            paths.iter().enumerate().map(|(i, p)| (*p, i)).collect();
+        let edges: Vec<Vec<usize>> = python
+            .par_iter()
+            .map(|f| {
+                let mut out: Vec<usize> = f
+                    .imports
+                    .iter()
+                    .flat_map(|imp| resolve_import(&f.path, imp, &index))
+                    .filter_map(|t| position.get(t.as_str()).copied())
+                    .collect();
+                out.sort_unstable();
+                out.dedup();
+                out
+            })
+            .collect();
+        let mut seen = vec![usize::MAX; paths.len()];
         for (i, e) in entry_points.iter().enumerate() {
-            let mut seen = BTreeSet::new();
-            let mut queue: VecDeque<String> = VecDeque::from([e.path.clone()]);
-            while let Some(path) = queue.pop_front() {
-                if !seen.insert(path.clone()) {
-                    continue;
-                }
-                let Some(f) = index.get(path.as_str()) else {
-                    continue;
-                };
-                for imp in &f.imports {
-                    for target in resolve_import(&f.path, imp, &index) {
-                        if !seen.contains(&target) {
-                            queue.push_back(target);
-                        }
+            let mut reached = BTreeSet::new();
+            let Some(&start) = position.get(e.path.as_str()) else {
+                reach.push(reached);
+                continue;
+            };
+            let mut queue = VecDeque::from([start]);
+            seen[start] = i;
+            while let Some(n) = queue.pop_front() {
+                reached.insert(paths[n].to_string());
+                for &t in &edges[n] {
+                    if seen[t] != i {
+                        seen[t] = i;
+                        queue.push_back(t);
                     }
                 }
             }
-            for p in &seen {
+            for p in &reached {
                 reached_by.entry(p.clone()).or_default().push(i);
                 files.insert(p.clone());
             }
-            reach.push(seen);
+            reach.push(reached);
         }
         RunPath {
             fallback_all: entry_points.is_empty(),

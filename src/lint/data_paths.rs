@@ -1,6 +1,7 @@
 //! `absolute-data-path` and `missing-data-file`: literal paths in
 //! data-loading calls that will not resolve on another machine.
 
+use crate::facts::python::{Call, PyFile};
 use crate::facts::values::Value;
 use crate::facts::Facts;
 
@@ -109,6 +110,24 @@ fn open_mode_writes(call: &crate::facts::python::Call) -> bool {
     mode.contains(['w', 'a', 'x'])
 }
 
+/// Calls whose callee ends in one of `names`, in file and source order.
+fn calls_named<'a>(
+    facts: &'a Facts,
+    names: impl Iterator<Item = &'a str>,
+) -> Vec<(&'a PyFile, &'a Call)> {
+    let mut idx: Vec<(usize, usize)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for n in names {
+        if seen.insert(n) {
+            idx.extend(facts.calls_by_name.get(n).into_iter().flatten().copied());
+        }
+    }
+    idx.sort_unstable();
+    idx.into_iter()
+        .map(|(fi, ci)| (&facts.python[fi], &facts.python[fi].calls[ci]))
+        .collect()
+}
+
 /// Literal data paths read by code: (file, call, path), parameters resolved through call sites.
 pub(crate) fn reads(
     facts: &Facts,
@@ -118,8 +137,11 @@ pub(crate) fn reads(
     String,
 )> {
     let mut out = Vec::new();
-    for f in &facts.python {
-        for call in &f.calls {
+    for (f, call) in calls_named(
+        facts,
+        READERS.iter().map(|r| r.rsplit('.').next().unwrap_or(r)),
+    ) {
+        {
             if !READERS.contains(&call.callee.as_str()) {
                 continue;
             }
@@ -144,9 +166,13 @@ pub(crate) fn reads(
 /// Paths the project's code writes.
 fn written(facts: &Facts) -> Vec<String> {
     let mut out = Vec::new();
-    for f in &facts.python {
+    let names = WRITERS
+        .iter()
+        .map(|(w, _)| w.rsplit('.').next().unwrap_or(w))
+        .chain(["open"]);
+    for (f, call) in calls_named(facts, names) {
         let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
-        for call in &f.calls {
+        {
             let target =
                 if matches!(call.callee.as_str(), "open" | "io.open") && open_mode_writes(call) {
                     call.args.first()
@@ -190,13 +216,26 @@ fn check_absolute(ctx: &Context) -> Vec<Finding> {
 
 fn check_missing(ctx: &Context) -> Vec<Finding> {
     let facts = ctx.facts;
-    let mut produced: Vec<String> = facts.pipelines.produced.clone();
+    let mut produced: std::collections::HashSet<String> =
+        facts.pipelines.produced.iter().cloned().collect();
     produced.extend(written(facts));
     produced.extend(facts.dvc_pointers.iter().map(|(_, t)| t.clone()));
+    let produced: std::collections::HashSet<String> = produced
+        .into_iter()
+        .map(|p| p.trim_end_matches('/').to_string())
+        .collect();
+    // A path is covered when it, or a folder above it, is produced.
     let covered = |p: &str| {
-        produced
-            .iter()
-            .any(|o| o == p || p.starts_with(&format!("{}/", o.trim_end_matches('/'))))
+        let mut cur = p;
+        loop {
+            if produced.contains(cur) {
+                return true;
+            }
+            match cur.rsplit_once('/') {
+                Some((parent, _)) => cur = parent,
+                None => return false,
+            }
+        }
     };
     let mut out = Vec::new();
     for (f, call, p) in reads(facts) {

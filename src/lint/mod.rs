@@ -186,7 +186,15 @@ pub fn find(id: &str) -> Option<&'static RuleDef> {
 
 /// Runs every rule; findings sorted by path, line, rule.
 pub fn run(ctx: &Context) -> Vec<Finding> {
-    let mut all: Vec<Finding> = RULES.iter().flat_map(|r| (r.check)(ctx)).collect();
+    let timing = std::env::var_os("REPROSCALE_TIMING").is_some();
+    let mut all: Vec<Finding> = Vec::new();
+    for r in RULES {
+        let t = std::time::Instant::now();
+        all.extend((r.check)(ctx));
+        if timing {
+            eprintln!("  rule {}: {:?}", r.id, t.elapsed());
+        }
+    }
     all.sort_by(|a, b| (&a.path, a.cell, a.line, a.rule).cmp(&(&b.path, b.cell, b.line, b.rule)));
     all.dedup();
     all
