@@ -79,6 +79,13 @@ pub fn runs(input: &Input) -> Decided {
     }
     let notebooks = facts.python.iter().filter(|f| f.is_notebook).count();
     let scripts = facts.python.len() - notebooks;
+    // Python files the caps kept from the parser: 1.1 cannot vouch for them.
+    let unparsed: Vec<Evidence> = facts
+        .skipped
+        .iter()
+        .filter(|s| s.path.ends_with(".py") || s.path.ends_with(".ipynb"))
+        .map(|s| Evidence::file(&s.path, format!("not parsed: {}", s.reason)))
+        .collect();
     let mut o = Outcome::new(
         Status::Pass,
         format!(
@@ -88,6 +95,14 @@ pub fn runs(input: &Input) -> Decided {
     )
     .with_evidence(capped(entry_evidence));
     o.looked_for = looked.iter().map(|s| s.to_string()).collect();
+    if !unparsed.is_empty() {
+        o.summary = format!(
+            "{} entry point(s); {scripts} Python file(s) and {notebooks} notebook(s) parse; {} could not be read as Python",
+            rp.entry_points.len(),
+            unparsed.len()
+        );
+        o.notes = unparsed;
+    }
     (o, None)
 }
 

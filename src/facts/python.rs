@@ -46,10 +46,63 @@ pub struct Call {
     pub in_sorted: bool,
     /// Assigned to this plain name (`x = call()`).
     pub assigned_to: Option<String>,
-    /// Keyword arguments written as number literals at the call site.
-    pub literal_kwargs: Vec<String>,
-    /// Whether each positional argument is a number literal at the call site.
-    pub literal_args: Vec<bool>,
+    /// The syntactic kind of each positional argument.
+    pub arg_kinds: Vec<ArgKind>,
+    /// The syntactic kind of each keyword argument, aligned with `kwargs`.
+    pub kwarg_kinds: Vec<ArgKind>,
+}
+
+/// How an argument is written at the call site, whatever its provenance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgKind {
+    /// A literal (`0.1`, `-3`, `"a"`, `True`, `None`).
+    Literal,
+    /// A plain name (`lr`).
+    Name,
+    /// An attribute (`cfg.lr`).
+    Attribute,
+    /// A subscript (`cfg["lr"]`).
+    Subscript,
+    /// A call (`int(x)`).
+    Call,
+    /// Anything else (arithmetic, f-strings, comprehensions, …).
+    Other,
+}
+
+impl ArgKind {
+    fn of(e: &Expr) -> ArgKind {
+        match e {
+            Expr::NumberLiteral(_)
+            | Expr::StringLiteral(_)
+            | Expr::BooleanLiteral(_)
+            | Expr::NoneLiteral(_) => ArgKind::Literal,
+            _ if is_number_syntax(e) => ArgKind::Literal,
+            Expr::Name(_) => ArgKind::Name,
+            Expr::Attribute(_) => ArgKind::Attribute,
+            Expr::Subscript(_) => ArgKind::Subscript,
+            Expr::Call(_) => ArgKind::Call,
+            _ => ArgKind::Other,
+        }
+    }
+}
+
+impl Call {
+    /// A keyword argument's value, when it is written as a literal at the call site.
+    pub fn literal_kwarg(&self, name: &str) -> Option<&Lit> {
+        let i = self.kwargs.iter().position(|(k, _)| k == name)?;
+        match (self.kwarg_kinds.get(i), &self.kwargs[i].1) {
+            (Some(ArgKind::Literal), Value::Lit(l)) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// A positional argument's value, when it is written as a literal.
+    pub fn literal_arg(&self, index: usize) -> Option<&Lit> {
+        match (self.arg_kinds.get(index), self.args.get(index)) {
+            (Some(ArgKind::Literal), Some(Value::Lit(l))) => Some(l),
+            _ => None,
+        }
+    }
 }
 
 impl Call {
@@ -770,14 +823,14 @@ impl Collector<'_> {
             kwargs,
             star_kwargs,
             assigned_to,
-            literal_kwargs: call
+            arg_kinds: call.arguments.args.iter().map(ArgKind::of).collect(),
+            kwarg_kinds: call
                 .arguments
                 .keywords
                 .iter()
-                .filter(|k| is_number_syntax(&k.value))
-                .filter_map(|k| k.arg.as_ref().map(|a| a.to_string()))
+                .filter(|k| k.arg.is_some())
+                .map(|k| ArgKind::of(&k.value))
                 .collect(),
-            literal_args: call.arguments.args.iter().map(is_number_syntax).collect(),
         });
     }
 
@@ -1301,6 +1354,26 @@ mod tests {
         let f = parse("import hydra\n@hydra.main(config_path='conf', config_name='config')\ndef main(cfg):\n    lr = cfg.model.lr\n");
         assert_eq!(f.hydra_mains[0].config_path.as_deref(), Some("conf"));
         assert_eq!(f.key_reads[0].key, "model.lr");
+    }
+
+    #[test]
+    fn argument_kinds_are_recorded() {
+        let f = parse("f(1, x, a.b, c[0], g(), -2, lr=0.1, n=m)\n");
+        let c = &f.calls[0];
+        assert_eq!(
+            c.arg_kinds,
+            [
+                ArgKind::Literal,
+                ArgKind::Name,
+                ArgKind::Attribute,
+                ArgKind::Subscript,
+                ArgKind::Call,
+                ArgKind::Literal
+            ]
+        );
+        assert_eq!(c.kwarg_kinds, [ArgKind::Literal, ArgKind::Name]);
+        assert_eq!(c.literal_kwarg("lr"), Some(&Lit::Float(0.1)));
+        assert_eq!(c.literal_kwarg("n"), None);
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! `hardcoded-hyperparameter`: a run's knobs written as literals in code.
 
 use crate::facts::config::is_python_config_module;
-use crate::facts::values::Value;
 
 use super::{Context, Effect, Finding, RuleDef};
 
@@ -190,13 +189,11 @@ fn check(ctx: &Context) -> Vec<Finding> {
             if is_declaration(&call.callee) {
                 continue;
             }
-            for (k, v) in &call.kwargs {
-                if !call.literal_kwargs.contains(k)
-                    || (MODEL_ONLY.contains(&k.as_str()) && !is_model_callee(&call.callee))
-                {
+            for (k, _) in &call.kwargs {
+                if MODEL_ONLY.contains(&k.as_str()) && !is_model_callee(&call.callee) {
                     continue;
                 }
-                if let Value::Lit(l) = v {
+                if let Some(l) = call.literal_kwarg(k) {
                     if l.is_number() && HP_NAMES.contains(&k.as_str()) {
                         out.push(Finding::at(
                             RULE.id,
@@ -209,9 +206,7 @@ fn check(ctx: &Context) -> Vec<Finding> {
                 }
             }
             if call.name().starts_with("Dropout") && call.callee.contains("nn") {
-                if let (Some(Value::Lit(l)), Some(true)) =
-                    (call.args.first(), call.literal_args.first())
-                {
+                if let Some(l) = call.literal_arg(0) {
                     if l.is_number() {
                         out.push(Finding::at(
                             RULE.id,

@@ -166,7 +166,42 @@ fn decode(bytes: Vec<u8>) -> Result<String, &'static str> {
     if head.contains(&0) {
         return Err("binary file (NUL bytes)");
     }
-    String::from_utf8(bytes).map_err(|_| "not valid UTF-8 text")
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok(s),
+        // PEP 263: a `coding:` line in the first two lines names the encoding.
+        // The single-byte Latin encodings map each byte to one char, so the
+        // text (and every line number) survives for the parser.
+        Err(e) if declares_latin(e.as_bytes()) => {
+            Ok(e.as_bytes().iter().map(|&b| char::from(b)).collect())
+        }
+        Err(_) => Err("not valid UTF-8 text"),
+    }
+}
+
+fn declares_latin(bytes: &[u8]) -> bool {
+    let head: Vec<u8> = bytes
+        .split(|&b| b == b'\n')
+        .take(2)
+        .flatten()
+        .copied()
+        .collect();
+    let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+    let Some(i) = head.find("coding") else {
+        return false;
+    };
+    let rest = head[i + 6..].trim_start_matches([':', '=']).trim_start();
+    [
+        "latin-1",
+        "latin1",
+        "iso-8859-1",
+        "iso8859-1",
+        "iso-latin-1",
+        "cp1252",
+        "windows-1252",
+        "l1",
+    ]
+    .iter()
+    .any(|enc| rest.starts_with(enc))
 }
 
 /// Turns a path into the `/`-separated form relative to `root`.
@@ -213,6 +248,11 @@ mod tests {
         assert!(decode(b"print(1)\n".to_vec()).is_ok());
         assert!(decode(vec![b'a', 0, b'b']).is_err());
         assert!(decode(vec![0xff, 0xfe, b'a']).is_err());
+        let latin = b"# -*- coding: latin-1 -*-\nname = '\xe9t\xe9'\n".to_vec();
+        assert_eq!(
+            decode(latin).ok().as_deref(),
+            Some("# -*- coding: latin-1 -*-\nname = '\u{e9}t\u{e9}'\n")
+        );
     }
 
     #[test]
