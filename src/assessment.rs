@@ -154,6 +154,20 @@ pub struct CriterionResult {
     /// One concrete next step; only when not passing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
+    /// Set when the project's settings override the assessed status.
+    #[serde(rename = "override", skip_serializing_if = "Option::is_none")]
+    pub overridden: Option<Overridden>,
+}
+
+/// A status set by the project's own settings instead of by reproscale.
+#[derive(Debug, Clone, Serialize)]
+pub struct Overridden {
+    /// The reason the project gives.
+    pub reason: String,
+    /// Where it is set (`reproscale.toml`, `pyproject.toml [tool.reproscale]`).
+    pub source: String,
+    /// What reproscale assessed before the override.
+    pub assessed_status: Status,
 }
 
 impl CriterionResult {
@@ -177,6 +191,7 @@ impl CriterionResult {
             looked_for: outcome.looked_for,
             notes: outcome.notes,
             fix,
+            overridden: None,
         }
     }
 }

@@ -13,14 +13,28 @@ pub mod assessment;
 pub mod criteria;
 pub mod facts;
 pub mod lint;
+pub mod project_config;
 pub mod render;
 pub mod source;
+pub mod suggest;
 
 use serde::Serialize;
 
 use assessment::{Basis, CriterionResult, StageResult};
 use lint::Finding;
+use project_config::{ConfigError, ProjectConfig};
 use source::{Project, Skipped, SourceError};
+
+/// Why a project could not be assessed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The project could not be read.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// The project's reproscale settings are invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+}
 
 /// The tool's name and version, as every output reports them.
 pub const TOOL_NAME: &str = "reproscale";
@@ -61,14 +75,16 @@ pub struct Report {
     pub entry_points: Vec<String>,
 }
 
-/// Reads and assesses a project.
-pub fn assess(input: &source::Input) -> Result<Report, SourceError> {
-    let project = source::read(input, &facts::wants)?;
-    Ok(assess_project(project))
+/// Reads and assesses a project, honouring its `[tool.reproscale]` settings.
+pub fn assess(input: &source::Input) -> Result<Report, Error> {
+    let mut project = source::read(input, &facts::wants)?;
+    let settings = ProjectConfig::from_project(&project)?;
+    settings.apply_excludes(&mut project)?;
+    Ok(assess_project(project, &settings))
 }
 
 /// Assesses a project already read.
-pub fn assess_project(project: Project) -> Report {
+pub fn assess_project(project: Project, settings: &ProjectConfig) -> Report {
     let info = ProjectInfo {
         path: project.display.clone(),
         commit: project.commit.clone(),
@@ -89,7 +105,7 @@ pub fn assess_project(project: Project) -> Report {
     if timing {
         eprintln!("lint: {:?}", t.elapsed());
     }
-    let criteria = criteria::evaluate(&ctx, &findings);
+    let criteria = criteria::evaluate(&ctx, &findings, &settings.overrides);
     if timing {
         eprintln!("criteria: {:?}", t.elapsed());
     }

@@ -106,7 +106,7 @@ fn criterion<'a>(report: &'a Report, id: &str) -> &'a CriterionResult {
 
 /// Assesses on another thread and fails the test (instead of hanging) when
 /// it takes longer than `secs`.
-fn assess_within(secs: u64, input: Input) -> Result<Report, SourceError> {
+fn assess_within(secs: u64, input: Input) -> Result<Report, reproscale::Error> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let _ = tx.send(reproscale::assess(&input));
@@ -371,7 +371,10 @@ fn rev_accepts_tags_and_rejects_unknown_revisions() {
     })
     .expect_err("an unknown revision is an error");
     let msg = err.to_string();
-    assert!(matches!(err, SourceError::Git(_)), "{err:?}");
+    assert!(
+        matches!(err, reproscale::Error::Source(SourceError::Git(_))),
+        "{err:?}"
+    );
     assert!(
         msg.contains("no-such-rev"),
         "message does not name the rev: {msg}"
@@ -529,7 +532,10 @@ fn url_that_cannot_be_cloned_is_a_one_line_error() {
         },
     )
     .expect_err("clone of a missing repository must fail");
-    assert!(matches!(err, SourceError::Git(_)), "{err:?}");
+    assert!(
+        matches!(err, reproscale::Error::Source(SourceError::Git(_))),
+        "{err:?}"
+    );
     let msg = err.to_string();
     assert!(!msg.trim().is_empty());
     assert!(!msg.contains('\n'), "message is not one line: {msg:?}");
@@ -640,7 +646,13 @@ fn missing_path_and_file_path_are_errors() {
     let dir = tempdir("reproscale-test-bad-");
     let missing = dir.path().join("nope");
     let err = reproscale::assess(&Input::Directory(missing.clone())).expect_err("missing path");
-    assert!(matches!(err, SourceError::Unreadable { .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            reproscale::Error::Source(SourceError::Unreadable { .. })
+        ),
+        "{err:?}"
+    );
     assert!(
         err.to_string().contains(&missing.display().to_string()),
         "{err}"
@@ -651,7 +663,13 @@ fn missing_path_and_file_path_are_errors() {
         rev: "HEAD".into(),
     })
     .expect_err("missing path with --rev");
-    assert!(matches!(err, SourceError::Unreadable { .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            reproscale::Error::Source(SourceError::Unreadable { .. })
+        ),
+        "{err:?}"
+    );
     assert!(
         err.to_string().contains(&missing.display().to_string()),
         "{err}"
@@ -660,7 +678,13 @@ fn missing_path_and_file_path_are_errors() {
     let file = dir.path().join("train.py");
     write(dir.path(), "train.py", TRAIN_FIXED);
     let err = reproscale::assess(&Input::Directory(file.clone())).expect_err("a file");
-    assert!(matches!(err, SourceError::Unreadable { .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            reproscale::Error::Source(SourceError::Unreadable { .. })
+        ),
+        "{err:?}"
+    );
     let msg = err.to_string();
     assert!(msg.contains("not a directory"), "{msg}");
     assert!(msg.contains(&file.display().to_string()), "{msg}");

@@ -212,7 +212,7 @@ fn explain(id: &str) -> Result<i32, Failure> {
             .map(|c| c.slug)
             .chain(lint::RULES.iter().map(|r| r.id))
             .collect();
-        let hint = closest(id, &known)
+        let hint = reproscale::suggest::closest(id, &known)
             .map(|k| format!(" (did you mean '{k}'?)"))
             .unwrap_or_default();
         return Err(Failure {
@@ -224,29 +224,6 @@ fn explain(id: &str) -> Result<i32, Failure> {
     };
     emit(&text)?;
     Ok(exit::OK)
-}
-
-/// The known name with the smallest edit distance, when it is close enough.
-fn closest<'a>(id: &str, known: &[&'a str]) -> Option<&'a str> {
-    fn distance(a: &str, b: &str) -> usize {
-        let b: Vec<char> = b.chars().collect();
-        let mut prev: Vec<usize> = (0..=b.len()).collect();
-        for (i, ca) in a.chars().enumerate() {
-            let mut cur = vec![i + 1];
-            for (j, cb) in b.iter().enumerate() {
-                let sub = prev[j] + usize::from(ca != *cb);
-                cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-            }
-            prev = cur;
-        }
-        prev[b.len()]
-    }
-    known
-        .iter()
-        .map(|k| (distance(id, k), *k))
-        .filter(|(d, k)| *d <= (k.len() / 3).max(2))
-        .min()
-        .map(|(_, k)| k)
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is a clean exit.

@@ -7,8 +7,11 @@ mod code;
 mod configuration;
 mod evidence;
 
-use crate::assessment::{CriterionResult, Outcome, Status};
+use std::collections::BTreeMap;
+
+use crate::assessment::{CriterionResult, Outcome, Overridden, Status};
 use crate::lint::{self, Context, Finding};
+use crate::project_config::Override;
 
 /// Everything a criterion function may read.
 pub struct Input<'a> {
@@ -18,8 +21,13 @@ pub struct Input<'a> {
     pub findings: &'a [Finding],
 }
 
-/// Evaluates every criterion in catalogue order.
-pub fn evaluate(ctx: &Context, findings: &[Finding]) -> Vec<CriterionResult> {
+/// Evaluates every criterion in catalogue order; the project's overrides replace
+/// statuses but keep the evidence, and say so.
+pub fn evaluate(
+    ctx: &Context,
+    findings: &[Finding],
+    overrides: &BTreeMap<&'static str, Override>,
+) -> Vec<CriterionResult> {
     let input = Input { ctx, findings };
     let c11 = code::runs(&input);
     let c12 = code::example_input(&input);
@@ -39,19 +47,34 @@ pub fn evaluate(ctx: &Context, findings: &[Finding]) -> Vec<CriterionResult> {
     ];
     catalog::CRITERIA
         .iter()
-        .map(
-            |def| match decided.iter().position(|(id, _)| *id == def.id) {
-                Some(i) => {
-                    let (_, (outcome, fix)) = decided.swap_remove(i);
-                    CriterionResult::new(def, outcome, fix)
-                }
-                None => CriterionResult::new(
-                    def,
+        .map(|def| {
+            let (mut outcome, fix) = match decided.iter().position(|(id, _)| *id == def.id) {
+                Some(i) => decided.swap_remove(i).1,
+                None => (
                     Outcome::new(Status::Unknown, "not assessed by this version"),
                     None,
                 ),
-            },
-        )
+            };
+            let Some(o) = overrides.get(def.id) else {
+                return CriterionResult::new(def, outcome, fix);
+            };
+            let original = outcome.status;
+            outcome.status = o.status;
+            outcome.summary = format!(
+                "overridden by {}: {} (assessed: {}, {})",
+                o.source,
+                o.reason,
+                original.as_str(),
+                outcome.summary
+            );
+            let mut result = CriterionResult::new(def, outcome, fix);
+            result.overridden = Some(Overridden {
+                reason: o.reason.clone(),
+                source: o.source.clone(),
+                assessed_status: original,
+            });
+            result
+        })
         .collect()
 }
 

@@ -228,6 +228,11 @@ pub const DEFAULT_EXCLUDED_DIRS: &[&str] = &[
     ".pytest_cache",
     ".ruff_cache",
     ".ipynb_checkpoints",
+    "vendor",
+    "vendored",
+    "_vendor",
+    "third_party",
+    "third-party",
 ];
 
 /// Shared last step: sort, and read wanted contents under the caps.
