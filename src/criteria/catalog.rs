@@ -115,7 +115,7 @@ pub const CRITERIA: &[CriterionDef] = &[
         title: "Data is managed with the code",
         meets: "The data is committed or versioned with the code (DVC, git-lfs, DataLad, lakeFS, Dolt) or fetched by a pinned download (URL plus checksum).",
         why: "Data that drifts independently of the code makes old results impossible to recreate.",
-        detection: "Not assessed by this version.",
+        detection: "Looks for committed data files, DVC pointers and dvc.yaml outs (with a remote in .dvc/config; without one it is partial), git-lfs rules in .gitattributes and LFS pointer files, DataLad, lakeFS and Dolt markers, dataset loaders, and downloads: with a checksum check they pass; without one, or from a file-sharing page, they are partial.",
         fix: "Track the data with DVC or git-lfs, or download it with a pinned URL and checksum.",
     },
     CriterionDef {
@@ -125,7 +125,7 @@ pub const CRITERIA: &[CriterionDef] = &[
         title: "Data structure is documented",
         meets: "The structure or schema of the input data is documented (fields and types, or a directory layout with formats).",
         why: "Without the schema, nobody can substitute their own data or tell a corrupted input from a valid one.",
-        detection: "Not assessed by this version.",
+        detection: "Reads README and docs sections about the data: a table, a column list, a directory tree or file formats pass; prose alone is partial; a heading with nothing under it does not count. Also data/README.md, datasheets, dataset cards, JSON Schema, pandera, Great Expectations and Kedro catalogs.",
         fix: "Add a data section to the README (or data/README.md) listing the files, columns and types.",
     },
     CriterionDef {
@@ -135,7 +135,7 @@ pub const CRITERIA: &[CriterionDef] = &[
         title: "Data location is a parameter",
         meets: "The data location is a config or CLI parameter, not a literal path buried in code.",
         why: "Re-running on other data, or on the same data elsewhere, should not require editing code.",
-        detection: "Not assessed by this version.",
+        detection: "Traces the path argument of data-loading calls (open, read_csv, read_parquet, np.load, Image.open, torch.load, …) on the run path: from the config or a CLI flag passes; a relative literal is partial; an absolute path fails.",
         fix: "Read the data path from the config or a CLI flag.",
     },
     CriterionDef {
@@ -145,7 +145,7 @@ pub const CRITERIA: &[CriterionDef] = &[
         title: "Heavy pipelines are split into tracked stages",
         meets: "A resource-intensive pipeline is split into stages whose intermediate outputs are tracked.",
         why: "Tracked stages let others re-run one expensive step instead of everything, and check each intermediate result.",
-        detection: "Not assessed by this version.",
+        detection: "Decides from evidence whether the project is resource-intensive (GPU/TPU use, distributed training, large or DVC/LFS-tracked data, long training in the config) and says why; then looks for at least two stages where one stage's outputs are tracked inputs of a later one (dvc.yaml, Snakemake, Kedro, MLproject entry points, Makefile file targets). Light projects are not applicable.",
         fix: "Split the pipeline into dvc.yaml stages (or Snakemake/Kedro/Makefile targets) with declared outputs.",
     },
     CriterionDef {
@@ -155,7 +155,7 @@ pub const CRITERIA: &[CriterionDef] = &[
         title: "Every package is listed and pinned",
         meets: "Every imported package is listed, pinned with `==` or a lock file.",
         why: "Library versions change results; an unlisted or unpinned package makes the environment a guess.",
-        detection: "Not assessed by this version.",
+        detection: "Parses requirements*.txt (with -r includes, markers, hashes), environment.yml, pyproject (PEP 621 and Poetry), Pipfile/Pipfile.lock, setup.py/setup.cfg and lock files; maps each third-party import on the run path to its distribution (sklearn → scikit-learn, cv2 → opencv-python, …) and names the ones nothing declares; reports the pinning level L0–L3.",
         fix: "List every dependency with exact versions (or commit a lock file).",
     },
     CriterionDef {
@@ -165,7 +165,7 @@ pub const CRITERIA: &[CriterionDef] = &[
         title: "An example environment is given",
         meets: "An environment in which the project runs is given (Dockerfile, devcontainer, Nix, …) with a pinned base image and Python version.",
         why: "A package list alone does not pin the interpreter, system libraries or OS.",
-        detection: "Not assessed by this version.",
+        detection: "Parses Dockerfiles (FROM pinned by tag or digest; `latest` or no tag is partial), and finds compose files, devcontainers, Apptainer definitions, Nix flakes and published images in the docs; looks for a pinned Python version (.python-version, requires-python, runtime.txt, conda python=, the base image tag).",
         fix: "Add a Dockerfile with a pinned base image and Python version.",
     },
     CriterionDef {
@@ -175,7 +175,7 @@ pub const CRITERIA: &[CriterionDef] = &[
         title: "Required hardware is documented",
         meets: "Where the project relies on specific hardware, the hardware is documented (GPU model, memory, CUDA/driver version).",
         why: "GPU kernels and their numerics differ between models and driver versions.",
-        detection: "Not assessed by this version.",
+        detection: "Finds GPU/TPU use in code and config (.cuda(), .to(\"cuda\"), device=\"cuda\", torch.cuda.*, TPU strategies, gpus=/accelerator=); then looks in README, REPRODUCIBILITY.md and docs/ for GPU models, memory sizes, CUDA/driver versions (pass) or a bare \"needs a GPU\" (partial). CPU-only code is not applicable.",
         fix: "Document the GPU model, memory and CUDA version used.",
     },
     CriterionDef {
@@ -185,7 +185,7 @@ pub const CRITERIA: &[CriterionDef] = &[
         title: "The model can be used on one's own input",
         meets: "The trained model can be used on a user's own input (an app, an endpoint, a predict CLI, a demo notebook).",
         why: "Evaluating a model on new input is how others check that it does what the paper claims.",
-        detection: "Not assessed by this version.",
+        detection: "Finds Streamlit/Gradio/Dash/Panel apps, FastAPI/Flask endpoints, predict/inference scripts that take command-line input, demo notebooks and Colab links, Hugging Face Space front matter, Cog, BentoML, MLflow pyfunc models and TorchServe archives.",
         fix: "Add a predict script or a small Gradio/Streamlit app.",
     },
     CriterionDef {
@@ -195,7 +195,7 @@ pub const CRITERIA: &[CriterionDef] = &[
         title: "Runs can be compared",
         meets: "The outputs of different runs can be compared (tracked metrics, experiment logging, per-run metrics files).",
         why: "Reproducing a result means comparing it with the original run's numbers.",
-        detection: "Not assessed by this version.",
+        detection: "Finds metrics and plots declared in dvc.yaml, experiment tracking calls (MLflow, W&B, TensorBoard, DVCLive, Aim, ClearML, Neptune, Lightning loggers) and metrics files the run writes (metrics.json, scores.csv, …).",
         fix: "Write metrics to a per-run file or log them with DVC/MLflow/TensorBoard.",
     },
 ];
@@ -207,7 +207,7 @@ pub fn find(key: &str) -> Option<&'static CriterionDef> {
 
 /// Criteria this version assesses; the rest are `unknown`.
 pub fn assessed_by_this_version(id: &str) -> bool {
-    id.starts_with("1.") || id.starts_with("2.")
+    find(id).is_some()
 }
 
 #[cfg(test)]

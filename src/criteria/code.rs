@@ -3,8 +3,7 @@
 use super::evidence::{at, capped, finding, line, off_path};
 use super::{findings_for, worst, Input};
 use crate::assessment::{Evidence, Outcome, Status};
-use crate::facts::config::DATA_DIRS;
-use crate::facts::values::{Lit, Value};
+use crate::facts::values::Value;
 use crate::lint::seeds::{rng_lib, sklearn_call_is_random};
 use crate::lint::Effect;
 
@@ -106,59 +105,6 @@ pub fn runs(input: &Input) -> Decided {
     (o, None)
 }
 
-const DATA_EXTS: &[&str] = &[
-    "csv", "tsv", "parquet", "jsonl", "ndjson", "json", "npy", "npz", "h5", "hdf5", "pkl",
-    "pickle", "arrow", "feather", "xlsx", "xls", "mat", "arff", "txt", "png", "jpg", "jpeg", "gif",
-    "bmp", "tif", "tiff", "wav", "mp3", "flac", "tfrecord", "zip", "gz", "tgz", "bz2", "xz",
-    "libsvm", "data", "xml", "avro", "orc", "sqlite", "db",
-];
-
-const DOWNLOADERS: &[&str] = &[
-    "urllib.request.urlretrieve",
-    "urllib.request.urlopen",
-    "requests.get",
-    "wget.download",
-    "gdown.download",
-    "huggingface_hub.hf_hub_download",
-    "huggingface_hub.snapshot_download",
-    "torch.hub.download_url_to_file",
-    "tensorflow.keras.utils.get_file",
-    "keras.utils.get_file",
-    "kaggle.api.dataset_download_files",
-];
-
-fn loader_note(callee: &str, call: &crate::facts::python::Call) -> Option<String> {
-    let name = callee.rsplit('.').next().unwrap_or(callee);
-    let download = matches!(call.kwarg("download"), Some(Value::Lit(Lit::Bool(true))));
-    let hit = match callee {
-        "datasets.load_dataset"
-        | "tensorflow_datasets.load"
-        | "seaborn.load_dataset"
-        | "openml.datasets.get_dataset" => true,
-        c if c.starts_with("sklearn.datasets.") => {
-            name.starts_with("load_") || name.starts_with("fetch_") || name.starts_with("make_")
-        }
-        c if c.starts_with("torchvision.datasets.")
-            || c.starts_with("torchaudio.datasets.")
-            || c.starts_with("torchtext.datasets.") =>
-        {
-            download || c.starts_with("torchtext")
-        }
-        c if (c.starts_with("tensorflow.keras.datasets.") || c.starts_with("keras.datasets."))
-            && name == "load_data" =>
-        {
-            true
-        }
-        _ => false,
-    };
-    if hit {
-        return Some(format!("dataset loader {callee}()"));
-    }
-    DOWNLOADERS
-        .contains(&callee)
-        .then(|| format!("download with {callee}()"))
-}
-
 /// 1.2: an example input ships with or is fetched by the project.
 pub fn example_input(input: &Input) -> Decided {
     let facts = input.ctx.facts;
@@ -186,55 +132,7 @@ pub fn example_input(input: &Input) -> Decided {
         };
         return (o, Some(fix));
     }
-    let mut ev = Vec::new();
-    for f in &facts.project.files {
-        let lower = f.path.to_ascii_lowercase();
-        let mut parts: Vec<&str> = lower.split('/').collect();
-        let name = parts.pop().unwrap_or("");
-        let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-        let in_data_dir = parts.iter().any(|d| DATA_DIRS.contains(d));
-        if in_data_dir
-            && DATA_EXTS.contains(&ext)
-            && !facts.lfs_pointers.contains(&f.path)
-            && !name.starts_with("readme")
-        {
-            let flag = if f.untracked {
-                " (untracked: not committed)"
-            } else {
-                ""
-            };
-            ev.push(Evidence::file(
-                &f.path,
-                format!("committed data file ({} bytes){flag}", f.size),
-            ));
-        }
-    }
-    for (f, call, p) in crate::lint::data_paths::reads(facts) {
-        let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
-        let ext = p
-            .rsplit_once('.')
-            .map(|(_, e)| e.to_ascii_lowercase())
-            .unwrap_or_default();
-        let here = [
-            crate::facts::pipeline::join("", &p),
-            crate::facts::pipeline::join(dir, &p),
-        ]
-        .into_iter()
-        .find(|c| facts.project.file(c).is_some());
-        let is_config = |p: &str| facts.configs.iter().any(|c| c.path == p);
-        if let (Some(path), true) = (here, DATA_EXTS.contains(&ext.as_str())) {
-            if is_config(&path) {
-                continue;
-            }
-            if !ev.iter().any(|e: &Evidence| e.path == path) {
-                ev.push(at(
-                    &f.path,
-                    call.loc,
-                    format!("reads committed data file {path}"),
-                ));
-            }
-        }
-    }
+    let mut ev = super::inputs::committed_data(facts);
     for p in &facts.lfs_pointers {
         ev.push(Evidence::file(
             p,
@@ -271,7 +169,7 @@ pub fn example_input(input: &Input) -> Decided {
     }
     for f in &facts.python {
         for call in &f.calls {
-            if let Some(note) = loader_note(&call.callee, call) {
+            if let Some(note) = super::inputs::loader_note(&call.callee, call) {
                 ev.push(at(&f.path, call.loc, note));
             }
         }

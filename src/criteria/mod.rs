@@ -5,7 +5,12 @@
 pub mod catalog;
 mod code;
 mod configuration;
+mod data;
+mod environment;
+mod evaluation;
 mod evidence;
+mod hardware;
+mod inputs;
 
 use std::collections::BTreeMap;
 
@@ -44,6 +49,15 @@ pub fn evaluate(
         ("2.2", c22),
         ("2.3", c23),
         ("2.4", c24),
+        ("3.1", data::data_managed(&input)),
+        ("3.2", data::data_schema(&input)),
+        ("3.3", data::data_swappable(&input)),
+        ("3.4", data::pipeline_stages(&input)),
+        ("4.1", environment::package_list(&input)),
+        ("4.2", environment::example_environment(&input)),
+        ("4.3", environment::hardware_documented(&input)),
+        ("5.1", evaluation::custom_input(&input)),
+        ("5.2", evaluation::run_comparison(&input)),
     ];
     catalog::CRITERIA
         .iter()

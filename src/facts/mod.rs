@@ -4,7 +4,11 @@
 //! derived views the criteria share (the module map, the run path).
 
 pub mod config;
+pub mod dockerfile;
+pub mod docs;
+pub mod import_map;
 pub mod notebook;
+pub mod packages;
 pub mod pipeline;
 pub mod python;
 pub mod runpath;
@@ -49,6 +53,16 @@ pub struct Facts {
     pub calls_by_name: HashMap<String, Vec<(usize, usize)>>,
     /// Names of functions defined anywhere in the project.
     pub function_names: HashSet<String>,
+    /// `.gitattributes` lines that route paths through git-lfs: (file, line, pattern).
+    pub lfs_patterns: Vec<(String, u32, String)>,
+    /// The DVC remote named in `.dvc/config`: (name, line).
+    pub dvc_remote: Option<(String, u32)>,
+    /// Package lists and lock files, sorted by path.
+    pub packages: Vec<packages::PackageFile>,
+    /// Dockerfiles and Apptainer definitions, sorted by path.
+    pub dockerfiles: Vec<dockerfile::Dockerfile>,
+    /// READMEs and other documentation, sorted by path.
+    pub docs: Vec<docs::Doc>,
 }
 
 impl Facts {
@@ -108,6 +122,15 @@ pub fn wants(path: &str, size: u64) -> bool {
             "makefile" | "gnumakefile" | "mlproject" | ".gitattributes" | "readme" | "readme.txt"
         )
         || size <= 200
+        || lower == ".dvc/config"
+        || packages::kind_of(path).is_some()
+        || dockerfile::is_dockerfile(path)
+        || dockerfile::is_def_file(path)
+        || docs::is_doc(path)
+        || matches!(
+            name,
+            "flake.nix" | "shell.nix" | "runtime.txt" | ".python-version"
+        )
 }
 
 enum Parsed {
@@ -116,6 +139,9 @@ enum Parsed {
     PyConfig(String),
     Lfs(String),
     Dvc(String, String),
+    Packages(packages::PackageFile),
+    Docker(dockerfile::Dockerfile),
+    Doc(Box<docs::Doc>),
     Skip(Skipped),
     None,
 }
@@ -162,6 +188,21 @@ pub fn extract(project: Project) -> Facts {
                     })),
                 }
             }
+            if let Some(p) = packages::parse(&f.path, text) {
+                out.push(Parsed::Packages(p));
+            }
+            if dockerfile::is_dockerfile(&f.path) {
+                out.push(Parsed::Docker(dockerfile::parse(&f.path, text)));
+            } else if dockerfile::is_def_file(&f.path) {
+                let def = dockerfile::parse_def_file(&f.path, text);
+                // Windows module-definition files share the .def extension.
+                if !def.bases.is_empty() {
+                    out.push(Parsed::Docker(def));
+                }
+            }
+            if docs::is_doc(&f.path) {
+                out.push(Parsed::Doc(Box::new(docs::parse(&f.path, text))));
+            }
             if out.is_empty() {
                 out.push(Parsed::None);
             }
@@ -174,6 +215,9 @@ pub fn extract(project: Project) -> Facts {
     let mut python_configs = Vec::new();
     let mut lfs_pointers = Vec::new();
     let mut dvc_pointers = Vec::new();
+    let mut package_files = Vec::new();
+    let mut dockerfiles = Vec::new();
+    let mut doc_files = Vec::new();
     let mut skipped = project.skipped.clone();
     for p in parsed.into_iter().flatten() {
         match p {
@@ -182,6 +226,9 @@ pub fn extract(project: Project) -> Facts {
             Parsed::PyConfig(p) => python_configs.push(p),
             Parsed::Lfs(p) => lfs_pointers.push(p),
             Parsed::Dvc(p, t) => dvc_pointers.push((p, t)),
+            Parsed::Packages(p) => package_files.push(p),
+            Parsed::Docker(d) => dockerfiles.push(d),
+            Parsed::Doc(d) => doc_files.push(*d),
             Parsed::Skip(s) => skipped.push(s),
             Parsed::None => {}
         }
@@ -226,7 +273,31 @@ pub fn extract(project: Project) -> Facts {
         }
         function_names.extend(f.functions.iter().map(|d| d.name.clone()));
     }
+    let mut lfs_patterns = Vec::new();
+    let mut dvc_remote = None;
+    for f in &project.files {
+        let Some(text) = f.text() else { continue };
+        if f.path == ".gitattributes" || f.path.ends_with("/.gitattributes") {
+            for (i, line) in text.lines().enumerate() {
+                if line.contains("filter=lfs") && !line.trim_start().starts_with('#') {
+                    let pattern = line.split_whitespace().next().unwrap_or("").to_string();
+                    lfs_patterns.push((
+                        f.path.clone(),
+                        u32::try_from(i + 1).unwrap_or(u32::MAX),
+                        pattern,
+                    ));
+                }
+            }
+        } else if f.path == ".dvc/config" {
+            dvc_remote = dvc_default_remote(text);
+        }
+    }
     Facts {
+        packages: package_files,
+        dockerfiles,
+        docs: doc_files,
+        lfs_patterns,
+        dvc_remote,
         calls_by_name,
         function_names,
         project,
@@ -240,6 +311,32 @@ pub fn extract(project: Project) -> Facts {
         skipped,
         run_path,
     }
+}
+
+/// The remote of a `.dvc/config`: `remote = name` under `[core]`, else the first
+/// `['remote "name"']` section.
+fn dvc_default_remote(text: &str) -> Option<(String, u32)> {
+    let mut section = String::new();
+    let mut first_remote = None;
+    for (i, line) in text.lines().enumerate() {
+        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let t = line.trim();
+        if t.starts_with('[') {
+            section = t.trim_matches(['[', ']']).replace(['\'', '"'], "");
+            if let Some(name) = section.strip_prefix("remote ") {
+                first_remote.get_or_insert((name.trim().to_string(), n));
+            }
+            continue;
+        }
+        if section == "core" {
+            if let Some((k, v)) = t.split_once('=') {
+                if k.trim() == "remote" {
+                    return Some((v.trim().to_string(), n));
+                }
+            }
+        }
+    }
+    first_remote
 }
 
 /// The path a `.dvc` file tracks: its `outs[].path`, else its own name less `.dvc`.

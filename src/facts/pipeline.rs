@@ -60,6 +60,8 @@ pub struct DvcStage {
     pub outs: Vec<String>,
     /// Params: (file, key).
     pub params: Vec<(String, String)>,
+    /// Metrics and plots files (also listed in `outs`).
+    pub metrics: Vec<String>,
 }
 
 /// A parameter of an MLproject entry point.
@@ -90,8 +92,12 @@ pub struct Pipelines {
     pub make_vars: Vec<(String, String, String, u32)>,
     /// Files produced by pipelines (dvc outs, Makefile file targets).
     pub produced: Vec<String>,
+    /// Makefile rules: (Makefile, line, target, prerequisites).
+    pub make_rules: Vec<(String, u32, String, Vec<String>)>,
     /// Download commands (wget/curl) found in pipelines and scripts: (path, line, command).
     pub downloads: Vec<(String, u32, String)>,
+    /// Metrics and plots declared at the top of dvc.yaml: (dvc.yaml, line, path).
+    pub dvc_metrics: Vec<(String, Option<u32>, String)>,
     /// Problems reading pipeline files: (path, message).
     pub problems: Vec<(String, String)>,
 }
@@ -337,6 +343,16 @@ impl Pipelines {
             }
         };
         let dir = parent(path);
+        // Top-level `metrics:` / `plots:` declare tracked metrics too.
+        for key in ["metrics", "plots"] {
+            for m in str_list(tree.get(key)) {
+                self.dvc_metrics.push((
+                    path.to_string(),
+                    line_of(text, &format!("{key}:")),
+                    join(dir, &m),
+                ));
+            }
+        }
         let Some(Json::Object(stages)) = tree.get("stages") else {
             return;
         };
@@ -354,9 +370,14 @@ impl Pipelines {
                 ..DvcStage::default()
             };
             for key in ["outs", "metrics", "plots"] {
-                stage
-                    .outs
-                    .extend(str_list(st.get(key)).iter().map(|o| join(&wdir, o)));
+                let paths: Vec<String> = str_list(st.get(key))
+                    .iter()
+                    .map(|o| join(&wdir, o))
+                    .collect();
+                if key != "outs" {
+                    stage.metrics.extend(paths.iter().cloned());
+                }
+                stage.outs.extend(paths);
             }
             if let Some(Json::Array(params)) = st.get("params") {
                 for p in params {
@@ -447,7 +468,6 @@ impl Pipelines {
     pub fn add_makefile(&mut self, path: &str, text: &str) {
         let dir = parent(path);
         let mut target = String::new();
-        let mut target_line = 0u32;
         let mut phony: Vec<String> = Vec::new();
         let mut targets: Vec<String> = Vec::new();
         let mut pending = String::new();
@@ -491,13 +511,22 @@ impl Pipelines {
                 self.make_vars.push((path.to_string(), name, value, n));
                 continue;
             }
-            if let Some((lhs, _)) = t.split_once(':') {
+            if let Some((lhs, rhs)) = t.split_once(':') {
                 target = lhs.trim().to_string();
-                target_line = n;
                 targets.extend(lhs.split_whitespace().map(String::from));
+                let prereqs: Vec<String> = rhs
+                    .split('|')
+                    .next()
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .map(|p| join(dir, p))
+                    .collect();
+                for t in lhs.split_whitespace() {
+                    self.make_rules
+                        .push((path.to_string(), n, join(dir, t), prereqs.clone()));
+                }
             }
         }
-        let _ = target_line;
         for t in targets {
             if !phony.contains(&t)
                 && (t.contains('.') || t.contains('/'))

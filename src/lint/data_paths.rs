@@ -86,7 +86,8 @@ const WRITERS: &[(&str, usize)] = &[
     ("save_to_disk", 0),
 ];
 
-fn is_absolute(p: &str) -> bool {
+/// Whether a path names a place on one machine (`/home/...`, `C:\\...`, `~/...`).
+pub(crate) fn is_absolute(p: &str) -> bool {
     let b = p.as_bytes();
     if p.starts_with("/tmp/") || p.starts_with("/dev/") || p == "/tmp" {
         return false;
@@ -126,6 +127,50 @@ fn calls_named<'a>(
     idx.into_iter()
         .map(|(fi, ci)| (&facts.python[fi], &facts.python[fi].calls[ci]))
         .collect()
+}
+
+/// Every data-reading call with the values its path argument may take
+/// (parameters resolved through call sites).
+pub(crate) fn read_calls(facts: &Facts) -> Vec<(&PyFile, &Call, Vec<Value>)> {
+    let mut out = Vec::new();
+    for (f, call) in calls_named(
+        facts,
+        READERS.iter().map(|r| r.rsplit('.').next().unwrap_or(r)),
+    ) {
+        if !READERS.contains(&call.callee.as_str()) {
+            continue;
+        }
+        if matches!(call.callee.as_str(), "open" | "io.open") && open_mode_writes(call) {
+            continue;
+        }
+        let arg = call
+            .args
+            .first()
+            .or_else(|| call.kwarg("file"))
+            .or_else(|| call.kwarg("filepath_or_buffer"));
+        if let Some(a) = arg {
+            out.push((f, call, facts.resolve(a)));
+        }
+    }
+    out
+}
+
+/// Whether a literal path read by code is data (not a config, a log or code).
+pub(crate) fn is_data_path(facts: &Facts, p: &str) -> bool {
+    let lower = p.to_ascii_lowercase();
+    let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    if matches!(
+        ext,
+        "yaml" | "yml" | "toml" | "ini" | "cfg" | "gin" | "py" | "md" | "log" | "txt" | "sh"
+    ) {
+        return lower
+            .split('/')
+            .any(|d| crate::facts::config::DATA_DIRS.contains(&d));
+    }
+    !facts
+        .configs
+        .iter()
+        .any(|c| c.path == p || c.path.ends_with(&format!("/{p}")))
 }
 
 /// Literal data paths read by code: (file, call, path), parameters resolved through call sites.

@@ -1,6 +1,8 @@
 //! Output formats, one file each; every renderer returns the whole output as a string.
 
 pub mod json;
+pub mod markdown;
+pub mod sarif;
 pub mod text;
 
 /// `★★☆☆☆` for 2 stars.

@@ -1,0 +1,564 @@
+//! Stage 3, Data (+ artifacts): 3.1 data-managed, 3.2 data-schema,
+//! 3.3 data-swappable, 3.4 pipeline-stages.
+
+use super::evidence::{at, capped, line};
+use super::inputs::{committed_data, fetchers, is_download};
+use super::Input;
+use crate::assessment::{Evidence, Outcome, Status};
+use crate::facts::values::{Lit, Value};
+use crate::facts::Facts;
+
+type Decided = (Outcome, Option<String>);
+
+/// Hosts of file-sharing pages: a link there is not a pinned download.
+const SHARING_HOSTS: &[&str] = &[
+    "drive.google.com",
+    "docs.google.com",
+    "dropbox.com",
+    "onedrive.live.com",
+    "1drv.ms",
+    "sharepoint.com",
+    "box.com",
+    "mega.nz",
+    "wetransfer.com",
+    "pan.baidu.com",
+    "we.tl",
+];
+
+fn is_sharing_link(url: &str) -> bool {
+    SHARING_HOSTS.iter().any(|h| url.contains(h))
+}
+
+/// Whether the file holding a download also verifies a checksum.
+fn file_checks_hash(facts: &Facts, path: &str) -> bool {
+    facts.python.iter().filter(|f| f.path == path).any(|f| {
+        f.calls.iter().any(|c| {
+            c.callee.starts_with("hashlib.")
+                || matches!(
+                    c.name(),
+                    "check_integrity" | "check_md5" | "verify_checksum" | "md5sum" | "sha256sum"
+                )
+                || c.kwarg("md5").is_some()
+                || c.kwarg("sha256").is_some()
+                || c.kwarg("file_hash").is_some()
+                || c.kwarg("known_hash").is_some()
+        })
+    })
+}
+
+/// 3.1: the data is managed with the code.
+pub fn data_managed(input: &Input) -> Decided {
+    let facts = input.ctx.facts;
+    let looked = [
+        "committed data files",
+        "DVC: *.dvc files, dvc.yaml outs, a remote in .dvc/config",
+        "git-lfs: filter=lfs in .gitattributes, LFS pointer files",
+        "DataLad (.datalad/), lakeFS (.lakefs_ref.yaml, lakefs://), Dolt (.dolt/)",
+        "dataset loaders; downloads with a checksum",
+    ];
+    let mut managed: Vec<Evidence> = Vec::new();
+    let mut weak: Vec<Evidence> = Vec::new();
+    managed.extend(committed_data(facts));
+    let dvc_tracked: Vec<Evidence> = facts
+        .dvc_pointers
+        .iter()
+        .map(|(p, t)| Evidence::file(p, format!("DVC tracks {t}")))
+        .chain(
+            facts
+                .pipelines
+                .dvc_stages
+                .iter()
+                .filter(|(_, s)| !s.outs.is_empty())
+                .map(|(p, s)| {
+                    line(
+                        p,
+                        s.line,
+                        format!("dvc.yaml stage {} tracks {}", s.name, s.outs.join(", ")),
+                    )
+                }),
+        )
+        .collect();
+    if !dvc_tracked.is_empty() {
+        match &facts.dvc_remote {
+            Some((name, l)) => {
+                managed.extend(dvc_tracked);
+                managed.push(line(
+                    ".dvc/config",
+                    Some(*l),
+                    format!("DVC remote `{name}`"),
+                ));
+            }
+            None => {
+                weak.extend(dvc_tracked);
+                weak.push(Evidence::file(
+                    ".dvc/config",
+                    "no DVC remote configured: others cannot `dvc pull` the data",
+                ));
+            }
+        }
+    }
+    for (p, l, pattern) in &facts.lfs_patterns {
+        managed.push(line(p, Some(*l), format!("git-lfs tracks {pattern}")));
+    }
+    for p in &facts.lfs_pointers {
+        managed.push(Evidence::file(p, "git-lfs pointer"));
+    }
+    for (marker, note) in [
+        (".datalad", "DataLad dataset"),
+        (".dolt", "Dolt database"),
+        (".lakefs_ref.yaml", "lakeFS reference"),
+    ] {
+        if facts.project.exists(marker) {
+            managed.push(Evidence::file(marker, note));
+        }
+    }
+    for f in &facts.python {
+        for (s, loc) in &f.path_literals {
+            if s.starts_with("lakefs://") {
+                managed.push(at(&f.path, *loc, format!("lakeFS path {s}")));
+            }
+        }
+    }
+    for (ev, call) in fetchers(facts) {
+        if !is_download(call) {
+            managed.push(ev);
+            continue;
+        }
+        let url = call
+            .args
+            .first()
+            .or_else(|| call.kwarg("url"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if is_sharing_link(url) {
+            weak.push(Evidence {
+                note: format!("{}: a file-sharing link, not a pinned download", ev.note),
+                ..ev
+            });
+        } else if file_checks_hash(facts, &ev.path) {
+            managed.push(Evidence {
+                note: format!("{} with a checksum check", ev.note),
+                ..ev
+            });
+        } else {
+            weak.push(Evidence {
+                note: format!("{} without a checksum", ev.note),
+                ..ev
+            });
+        }
+    }
+    for (p, l, cmd) in &facts.pipelines.downloads {
+        let hashed =
+            cmd.contains("sha256sum") || cmd.contains("md5sum") || cmd.contains("--checksum");
+        let note = if hashed {
+            format!("download with checksum: {cmd}")
+        } else {
+            format!("download without a checksum: {cmd}")
+        };
+        if hashed {
+            managed.push(line(p, Some(*l), note));
+        } else {
+            weak.push(line(p, Some(*l), note));
+        }
+    }
+    for d in &facts.docs {
+        for (l, url) in &d.links {
+            if is_sharing_link(url) {
+                weak.push(line(
+                    &d.path,
+                    Some(*l),
+                    format!("data on a file-sharing page: {url}"),
+                ));
+            }
+        }
+    }
+    if !managed.is_empty() {
+        let mut o = Outcome::new(
+            Status::Pass,
+            format!(
+                "data is managed with the code ({} source(s))",
+                managed.len()
+            ),
+        )
+        .with_evidence(capped(managed));
+        o.notes = weak;
+        return (o, None);
+    }
+    if !weak.is_empty() {
+        let o = Outcome::new(Status::Partial, "data is fetched or tracked, but not pinned: no checksum, no DVC remote, or a file-sharing link")
+            .with_evidence(weak)
+            .looking_for(&looked);
+        return (o, Some("Pin the data: add a DVC remote (`dvc remote add -d …`), or check a checksum after each download.".into()));
+    }
+    let o = Outcome::new(Status::Fail, "no managed data found").looking_for(&looked);
+    (o, Some("Version the data with the code: `dvc add data/` with a remote, git-lfs, or a download script that verifies a checksum.".into()))
+}
+
+/// Words that mark a documentation section as being about the data.
+const DATA_WORDS: &[&str] = &[
+    "data", "dataset", "datasets", "input", "inputs", "schema", "layout", "format", "corpus",
+    "columns", "features",
+];
+
+/// 3.2: the structure of the input data is documented.
+pub fn data_schema(input: &Input) -> Decided {
+    let facts = input.ctx.facts;
+    let looked = [
+        "a README/docs section about the data with a table, a column list, a directory tree or file formats",
+        "data/README.md, a datasheet or dataset card",
+        "JSON Schema, pandera, Great Expectations, a Kedro catalog",
+    ];
+    let mut strong = Vec::new();
+    let mut weak = Vec::new();
+    for f in &facts.project.files {
+        let lower = f.path.to_ascii_lowercase();
+        let name = lower.rsplit('/').next().unwrap_or(&lower);
+        let note = if name.ends_with(".schema.json") || name == "schema.json" {
+            Some("JSON Schema")
+        } else if name.starts_with("datasheet")
+            || name.contains("dataset_card")
+            || name == "dataset_infos.json"
+        {
+            Some("datasheet / dataset card")
+        } else if lower.starts_with("great_expectations/") && name == "great_expectations.yml" {
+            Some("Great Expectations suite")
+        } else if lower.ends_with("conf/base/catalog.yml")
+            || lower.ends_with("conf/base/catalog.yaml")
+        {
+            Some("Kedro data catalog")
+        } else {
+            None
+        };
+        if let Some(note) = note {
+            strong.push(Evidence::file(&f.path, note));
+        }
+    }
+    for f in &facts.python {
+        if f.imports
+            .iter()
+            .any(|i| i.module == "pandera" || i.module.starts_with("pandera."))
+        {
+            strong.push(Evidence::file(&f.path, "pandera schema"));
+        }
+    }
+    for d in &facts.docs {
+        let in_data_dir = d
+            .path
+            .to_ascii_lowercase()
+            .split('/')
+            .rev()
+            .skip(1)
+            .any(|s| crate::facts::config::DATA_DIRS.contains(&s));
+        let sections: Vec<_> = if in_data_dir {
+            d.sections.iter().collect()
+        } else {
+            d.sections_about(DATA_WORDS)
+        };
+        for s in sections {
+            let structured = s.has_table
+                || s.has_tree
+                || !s.columns.is_empty()
+                || (s.has_list && !s.formats.is_empty())
+                || (s.has_code && !s.formats.is_empty());
+            let title = if s.title.is_empty() {
+                "(top of file)".to_string()
+            } else {
+                format!("\"{}\"", s.title)
+            };
+            if structured {
+                let mut what = Vec::new();
+                if s.has_table {
+                    what.push("a table".to_string());
+                }
+                if !s.columns.is_empty() {
+                    what.push(format!("columns {}", s.columns.join(", ")));
+                }
+                if s.has_tree {
+                    what.push("a directory tree".to_string());
+                }
+                if !s.formats.is_empty() {
+                    what.push(format!("formats {}", s.formats.join(" ")));
+                }
+                strong.push(line(
+                    &d.path,
+                    Some(s.line),
+                    format!("section {title} documents the data: {}", what.join("; ")),
+                ));
+            } else if s.words >= 15 {
+                weak.push(line(
+                    &d.path,
+                    Some(s.line),
+                    format!(
+                        "section {title} describes the data in prose only ({} words)",
+                        s.words
+                    ),
+                ));
+            }
+        }
+    }
+    if !strong.is_empty() {
+        let mut o = Outcome::new(Status::Pass, "the data's structure is documented")
+            .with_evidence(capped(strong));
+        o.notes = weak;
+        return (o, None);
+    }
+    if !weak.is_empty() {
+        let o = Outcome::new(
+            Status::Partial,
+            "the data is described, but not its structure (no fields, types, layout or formats)",
+        )
+        .with_evidence(weak)
+        .looking_for(&looked);
+        return (o, Some("Add to the data section a table of files/columns with their types, or a directory tree with file formats.".into()));
+    }
+    let o = Outcome::new(
+        Status::Fail,
+        "no documentation of the data's structure found",
+    )
+    .looking_for(&looked);
+    (o, Some("Add a \"Data\" section to the README (or data/README.md) listing the files, columns and types, or the folder layout with formats.".into()))
+}
+
+/// 3.3: the data location is a parameter.
+pub fn data_swappable(input: &Input) -> Decided {
+    let facts = input.ctx.facts;
+    let looked = [
+        "paths in data-loading calls (open, read_csv, read_parquet, np.load, Image.open, load_dataset …)",
+        "whether each comes from the config or a CLI flag",
+    ];
+    let mut absolute = Vec::new();
+    let mut literal = Vec::new();
+    let mut param = Vec::new();
+    for (f, call, values) in crate::lint::data_paths::read_calls(facts) {
+        if !facts.run_path.contains(&f.path) {
+            continue;
+        }
+        for v in values {
+            match &v {
+                Value::Lit(Lit::Str(p)) => {
+                    if !crate::lint::data_paths::is_data_path(facts, p) {
+                        continue;
+                    }
+                    if crate::lint::data_paths::is_absolute(p) {
+                        absolute.push(at(
+                            &f.path,
+                            call.loc,
+                            format!("{}(\"{p}\"): absolute path in code", call.name()),
+                        ));
+                    } else {
+                        literal.push(at(
+                            &f.path,
+                            call.loc,
+                            format!("{}(\"{p}\"): data path written in code", call.name()),
+                        ));
+                    }
+                }
+                Value::Config(k) | Value::Cli(k) if names_settings(k) => {}
+                Value::Config(_) | Value::Cli(_) => param.push(at(
+                    &f.path,
+                    call.loc,
+                    format!("{}() reads {}", call.name(), v.describe()),
+                )),
+                Value::File(inner) if matches!(inner.as_ref(), Value::Config(k) | Value::Cli(k) if !names_settings(k)) => {
+                    param.push(at(
+                        &f.path,
+                        call.loc,
+                        format!("{}() reads {}", call.name(), inner.describe()),
+                    ))
+                }
+                _ => {}
+            }
+        }
+    }
+    if !absolute.is_empty() {
+        let first = absolute[0].location();
+        let o = Outcome::new(Status::Fail, "absolute data paths in code")
+            .with_evidence(absolute)
+            .looking_for(&looked);
+        return (o, Some(format!("Read the data path from the config (e.g. `data_dir: data/`) instead of the absolute path at {first}.")));
+    }
+    if !literal.is_empty() {
+        let first = literal[0].location();
+        let mut o = Outcome::new(
+            Status::Partial,
+            "data paths are written in code, not taken from the config or CLI",
+        )
+        .with_evidence(capped(literal));
+        o.notes = param;
+        o.looked_for = looked.iter().map(|s| s.to_string()).collect();
+        return (o, Some(format!("Move the path at {first} into the config (or a --data flag) and read it from there.")));
+    }
+    if !param.is_empty() {
+        return (
+            Outcome::new(
+                Status::Pass,
+                "data locations come from the config or the command line",
+            )
+            .with_evidence(capped(param)),
+            None,
+        );
+    }
+    let loaders: Vec<Evidence> = fetchers(facts).into_iter().map(|(e, _)| e).collect();
+    if !loaders.is_empty() {
+        let o = Outcome::new(
+            Status::Pass,
+            "data comes through dataset loaders; no file path is written in code",
+        )
+        .with_evidence(capped(loaders));
+        return (o, None);
+    }
+    let o = Outcome::new(
+        Status::NotApplicable,
+        "no data-loading call found on the run path (the code reads no data files)",
+    )
+    .looking_for(&looked);
+    (o, None)
+}
+
+/// Whether a flag or key names the settings file itself (`--config`), not data.
+fn names_settings(key: &str) -> bool {
+    let last = key.rsplit('.').next().unwrap_or(key).to_ascii_lowercase();
+    [
+        "config", "cfg", "conf", "params", "hparams", "settings", "yaml",
+    ]
+    .iter()
+    .any(|w| last.contains(w))
+}
+
+/// 3.4: resource-intensive pipelines are split into tracked stages.
+pub fn pipeline_stages(input: &Input) -> Decided {
+    let facts = input.ctx.facts;
+    let heavy = super::hardware::heaviness(facts);
+    let stages = tracked_stages(facts);
+    if stages.len() >= 2 && stages.iter().any(|s| s.feeds_later) {
+        let mut o = Outcome::new(
+            Status::Pass,
+            format!(
+                "{} tracked stage(s), outputs feeding later stages",
+                stages.len()
+            ),
+        )
+        .with_evidence(
+            stages
+                .iter()
+                .map(|s| s.evidence.clone())
+                .collect::<Vec<_>>(),
+        );
+        o.notes = heavy;
+        return (o, None);
+    }
+    if heavy.is_empty() {
+        let o = Outcome::new(Status::NotApplicable, "a light project: no GPU use, distributed training, large tracked data or long training found")
+            .looking_for(&["CUDA/GPU/TPU use", "distributed training", "large or DVC/LFS-tracked data", "long training loops"]);
+        return (o, None);
+    }
+    let status = if stages.is_empty() {
+        Status::Fail
+    } else {
+        Status::Partial
+    };
+    let summary = if stages.is_empty() {
+        "resource-intensive, but the pipeline is one step with no tracked intermediate outputs"
+    } else {
+        "resource-intensive; stages exist but no stage's outputs are tracked inputs of a later one"
+    };
+    let mut o = Outcome::new(status, summary)
+        .with_evidence(heavy)
+        .looking_for(&[
+            "dvc.yaml stages whose outs feed later deps",
+            "Snakemake rules, Kedro pipelines",
+            "MLproject entry points",
+            "Makefile targets with file outputs used by later targets",
+        ]);
+    o.notes = stages.into_iter().map(|s| s.evidence).collect();
+    (o, Some("Split the pipeline into dvc.yaml stages (prepare → train → evaluate) whose outputs are the next stage's deps.".into()))
+}
+
+struct Stage {
+    evidence: Evidence,
+    feeds_later: bool,
+}
+
+fn tracked_stages(facts: &Facts) -> Vec<Stage> {
+    let mut out = Vec::new();
+    let dvc = &facts.pipelines.dvc_stages;
+    for (path, s) in dvc {
+        let feeds = dvc.iter().any(|(_, other)| {
+            other.name != s.name
+                && other.deps.iter().any(|d| {
+                    s.outs
+                        .iter()
+                        .any(|o| d == o || d.starts_with(&format!("{o}/")))
+                })
+        });
+        out.push(Stage {
+            evidence: line(
+                path,
+                s.line,
+                format!("dvc.yaml stage {} (outs: {})", s.name, s.outs.join(", ")),
+            ),
+            feeds_later: feeds,
+        });
+    }
+    let ml_entries: std::collections::BTreeSet<&str> = facts
+        .pipelines
+        .invocations
+        .iter()
+        .filter(|i| i.origin.name.starts_with("entry point"))
+        .map(|i| i.origin.name.as_str())
+        .collect();
+    if ml_entries.len() >= 2 {
+        for inv in facts
+            .pipelines
+            .invocations
+            .iter()
+            .filter(|i| i.origin.name.starts_with("entry point"))
+        {
+            out.push(Stage {
+                evidence: line(
+                    &inv.origin.path,
+                    inv.origin.line,
+                    format!("MLproject {}", inv.origin.name),
+                ),
+                feeds_later: true,
+            });
+        }
+    }
+    for f in &facts.project.files {
+        let lower = f.path.to_ascii_lowercase();
+        let name = lower.rsplit('/').next().unwrap_or(&lower);
+        if name == "snakefile" || name.ends_with(".smk") {
+            out.push(Stage {
+                evidence: Evidence::file(&f.path, "Snakemake workflow"),
+                feeds_later: true,
+            });
+        }
+        if name == "pipeline_registry.py" {
+            out.push(Stage {
+                evidence: Evidence::file(&f.path, "Kedro pipeline registry"),
+                feeds_later: true,
+            });
+        }
+    }
+    // Makefile targets that build files another target needs.
+    let produced = &facts.pipelines.produced;
+    for (path, rule_line, target, prereqs) in &facts.pipelines.make_rules {
+        if produced.contains(target) {
+            let feeds = facts
+                .pipelines
+                .make_rules
+                .iter()
+                .any(|(_, _, _, p)| p.contains(target));
+            let uses_output = prereqs.iter().any(|p| produced.contains(p));
+            out.push(Stage {
+                evidence: line(
+                    path,
+                    Some(*rule_line),
+                    format!("Makefile target {target} ← {}", prereqs.join(" ")),
+                ),
+                feeds_later: feeds || uses_output,
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,275 @@
+//! Stage 5, Evaluation: 5.1 custom-input, 5.2 run-comparison.
+
+use super::evidence::{at, capped, line};
+use super::Input;
+use crate::assessment::{Evidence, Outcome, Status};
+use crate::facts::values::Value;
+
+type Decided = (Outcome, Option<String>);
+
+/// Calls that build an app or endpoint a user can feed their own input to.
+fn app_note(callee: &str) -> Option<&'static str> {
+    let name = callee.rsplit('.').next().unwrap_or(callee);
+    match callee {
+        c if c.starts_with("streamlit.") => Some("Streamlit app"),
+        c if c.starts_with("gradio.")
+            && matches!(
+                name,
+                "Interface" | "Blocks" | "ChatInterface" | "TabbedInterface"
+            ) =>
+        {
+            Some("Gradio app")
+        }
+        c if c.starts_with("dash.") && name == "Dash" => Some("Dash app"),
+        c if c.starts_with("panel.") && matches!(name, "serve" | "servable") => Some("Panel app"),
+        "fastapi.FastAPI" => Some("FastAPI endpoint"),
+        "flask.Flask" => Some("Flask endpoint"),
+        c if c.starts_with("bentoml.") => Some("BentoML service"),
+        c if c.starts_with("mlflow.")
+            && (name == "log_model" || name == "save_model")
+            && c.contains("pyfunc") =>
+        {
+            Some("MLflow pyfunc model (servable with `mlflow models serve`)")
+        }
+        c if c.starts_with("cog.") => Some("Cog predictor"),
+        c if c.starts_with("ts.torch_handler") => Some("TorchServe handler"),
+        _ => None,
+    }
+}
+
+/// 5.1: the trained model can be used on a user's own input.
+pub fn custom_input(input: &Input) -> Decided {
+    let facts = input.ctx.facts;
+    let looked = [
+        "Streamlit/Gradio/Dash/Panel apps, FastAPI/Flask endpoints",
+        "a predict/inference script that takes an input path",
+        "a demo notebook or a Colab link",
+        "Hugging Face Space front matter, Cog, BentoML, MLflow serving, TorchServe",
+    ];
+    let mut ev: Vec<Evidence> = Vec::new();
+    for f in &facts.python {
+        if let Some(c) = f.calls.iter().find(|c| app_note(&c.callee).is_some()) {
+            if let Some(note) = app_note(&c.callee) {
+                ev.push(at(&f.path, c.loc, note));
+            }
+        }
+        let stem = f
+            .path
+            .rsplit('/')
+            .next()
+            .unwrap_or(&f.path)
+            .to_ascii_lowercase();
+        let predictive = [
+            "predict",
+            "infer",
+            "inference",
+            "demo",
+            "serve",
+            "app",
+            "run_model",
+            "classify",
+            "generate",
+            "sample",
+        ]
+        .iter()
+        .any(|w| stem.starts_with(w));
+        if predictive && !f.is_notebook {
+            let takes_input = !f.cli_params.is_empty()
+                || f.calls
+                    .iter()
+                    .any(|c| c.callee.starts_with("sys.argv") || c.callee == "input");
+            if takes_input {
+                let flags: Vec<String> = f
+                    .cli_params
+                    .iter()
+                    .take(4)
+                    .map(|p| p.flags.first().cloned().unwrap_or_else(|| p.name.clone()))
+                    .collect();
+                ev.push(Evidence::file(
+                    &f.path,
+                    format!(
+                        "prediction script taking its input from the command line ({})",
+                        flags.join(" ")
+                    ),
+                ));
+            }
+        }
+        if f.is_notebook && predictive {
+            ev.push(Evidence::file(&f.path, "demo/inference notebook"));
+        }
+    }
+    for f in &facts.project.files {
+        let lower = f.path.to_ascii_lowercase();
+        let note = match lower.rsplit('/').next().unwrap_or(&lower) {
+            "cog.yaml" => Some("Cog configuration"),
+            "bentofile.yaml" => Some("BentoML build file"),
+            n if n.ends_with(".mar") => Some("TorchServe model archive"),
+            _ => None,
+        };
+        if let Some(note) = note {
+            ev.push(Evidence::file(&f.path, note));
+        }
+    }
+    for d in &facts.docs {
+        for l in &d.colab_links {
+            ev.push(line(&d.path, Some(*l), "Colab demo link"));
+        }
+        if let Some(fm) = &d.front_matter {
+            if let Some(sdk) = fm.get("sdk").and_then(|v| v.as_str()) {
+                ev.push(line(
+                    &d.path,
+                    Some(1),
+                    format!("Hugging Face Space ({sdk})"),
+                ));
+            }
+        }
+    }
+    if !ev.is_empty() {
+        return (
+            Outcome::new(Status::Pass, "users can run the model on their own input")
+                .with_evidence(capped(ev)),
+            None,
+        );
+    }
+    let o = Outcome::new(
+        Status::Fail,
+        "no app, endpoint, prediction script or demo notebook found",
+    )
+    .looking_for(&looked);
+    (o, Some("Add predict.py that loads the trained model and takes `--input PATH` (or a small Gradio/Streamlit app).".into()))
+}
+
+/// Experiment trackers whose calls record a run's metrics.
+fn tracker_note(callee: &str) -> Option<&'static str> {
+    let name = callee.rsplit('.').next().unwrap_or(callee);
+    let prefix = |p: &str| callee.starts_with(p);
+    if prefix("mlflow.") && (name.starts_with("log_") || name == "autolog" || name == "start_run") {
+        Some("MLflow tracking")
+    } else if prefix("wandb.") && matches!(name, "log" | "init") {
+        Some("Weights & Biases logging")
+    } else if name == "SummaryWriter"
+        || prefix("tensorflow.summary.")
+        || name == "TensorBoardLogger"
+        || name == "TensorBoard"
+    {
+        Some("TensorBoard logging")
+    } else if prefix("dvclive.") || name == "DVCLiveLogger" {
+        Some("DVCLive metrics")
+    } else if prefix("aim.") && matches!(name, "Run" | "track") {
+        Some("Aim tracking")
+    } else if prefix("clearml.") && matches!(name, "init" | "report_scalar") {
+        Some("ClearML tracking")
+    } else if prefix("neptune.") && (name == "init_run" || name == "init") {
+        Some("Neptune tracking")
+    } else if matches!(
+        name,
+        "CSVLogger" | "MLFlowLogger" | "WandbLogger" | "CometLogger" | "NeptuneLogger"
+    ) {
+        Some("Lightning logger")
+    } else if prefix("comet_ml.") && name == "Experiment" {
+        Some("Comet tracking")
+    } else {
+        None
+    }
+}
+
+fn is_metrics_path(p: &str) -> bool {
+    let lower = p.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    ["metric", "score", "result", "eval", "summary", "history"]
+        .iter()
+        .any(|w| name.contains(w))
+        && [".json", ".csv", ".yaml", ".yml", ".txt", ".tsv", ".jsonl"]
+            .iter()
+            .any(|e| name.ends_with(e))
+}
+
+/// 5.2: the outputs of different runs can be compared.
+pub fn run_comparison(input: &Input) -> Decided {
+    let facts = input.ctx.facts;
+    let looked = [
+        "DVC metrics/plots in dvc.yaml",
+        "MLflow, W&B, TensorBoard, DVCLive, Aim, ClearML, Neptune logging calls",
+        "metrics files written by the run (metrics.json, scores.csv …)",
+    ];
+    let mut ev = Vec::new();
+    for (path, s) in &facts.pipelines.dvc_stages {
+        if !s.metrics.is_empty() {
+            ev.push(line(
+                path,
+                s.line,
+                format!(
+                    "DVC tracks metrics/plots of stage {}: {}",
+                    s.name,
+                    s.metrics.join(", ")
+                ),
+            ));
+        }
+    }
+    for (path, l, m) in &facts.pipelines.dvc_metrics {
+        ev.push(line(path, *l, format!("DVC metrics/plots {m}")));
+    }
+    for f in &facts.python {
+        let mut seen = std::collections::BTreeSet::new();
+        for c in &f.calls {
+            if let Some(note) = tracker_note(&c.callee) {
+                if seen.insert(note) {
+                    ev.push(at(&f.path, c.loc, note));
+                }
+            }
+            let written = match c.callee.as_str() {
+                "open" | "io.open" => {
+                    let mode = c
+                        .args
+                        .get(1)
+                        .or_else(|| c.kwarg("mode"))
+                        .and_then(Value::as_str)
+                        .unwrap_or("r");
+                    if mode.contains(['w', 'a']) {
+                        c.args.first()
+                    } else {
+                        None
+                    }
+                }
+                _ if matches!(c.name(), "to_csv" | "to_json" | "savetxt" | "write_text") => {
+                    c.args.first()
+                }
+                _ => None,
+            };
+            if let Some(p) = written.and_then(Value::as_str) {
+                if is_metrics_path(p) && seen.insert("metrics file") {
+                    ev.push(at(&f.path, c.loc, format!("writes metrics to {p}")));
+                }
+            }
+        }
+        // `open(out_dir / "metrics.json", "w")`: the name is a literal even when the folder is not.
+        let writes = f.calls.iter().any(|c| {
+            matches!(
+                c.name(),
+                "dump" | "write_text" | "to_csv" | "to_json" | "savetxt" | "write"
+            ) || (c.callee == "open"
+                && c.args
+                    .get(1)
+                    .or_else(|| c.kwarg("mode"))
+                    .and_then(Value::as_str)
+                    .is_some_and(|m| m.contains(['w', 'a'])))
+        });
+        if writes && !seen.contains("metrics file") {
+            if let Some((p, loc)) = f.path_literals.iter().find(|(p, _)| is_metrics_path(p)) {
+                ev.push(at(&f.path, *loc, format!("writes metrics to {p}")));
+            }
+        }
+    }
+    if !ev.is_empty() {
+        return (
+            Outcome::new(Status::Pass, "runs leave comparable metrics").with_evidence(capped(ev)),
+            None,
+        );
+    }
+    let o = Outcome::new(
+        Status::Fail,
+        "no tracked metrics or experiment logging found",
+    )
+    .looking_for(&looked);
+    (o, Some("Write the evaluation metrics to metrics.json and declare it under `metrics:` in dvc.yaml (or log them with MLflow/TensorBoard).".into()))
+}

@@ -1,0 +1,199 @@
+//! What the code asks of the machine: GPU/TPU use, distributed training,
+//! heavy data and long training. Shared by 3.4 (is the project heavy?) and
+//! 4.3 (does it rely on specific hardware?).
+
+use super::evidence::{at, line};
+use crate::assessment::Evidence;
+use crate::facts::values::{Lit, Value};
+use crate::facts::Facts;
+
+/// Places where the code uses a GPU or TPU.
+pub fn accelerator_use(facts: &Facts) -> Vec<Evidence> {
+    let mut out = Vec::new();
+    for f in &facts.python {
+        if !facts.run_path.contains(&f.path) {
+            continue;
+        }
+        for c in &f.calls {
+            let name = c.name();
+            let device_arg = c.args.iter().chain(
+                c.kwargs
+                    .iter()
+                    .filter(|(k, _)| matches!(k.as_str(), "device" | "accelerator" | "device_map"))
+                    .map(|(_, v)| v),
+            );
+            let mentions_gpu = device_arg.filter_map(Value::as_str).any(|s| {
+                let s = s.to_ascii_lowercase();
+                s.starts_with("cuda")
+                    || s == "gpu"
+                    || s == "tpu"
+                    || s == "auto" && name != "to"
+                    || s.starts_with("/gpu")
+                    || s == "mps"
+            });
+            let note = if name == "cuda" && !c.callee.starts_with("torch.cuda") {
+                Some("moves tensors to a CUDA GPU (.cuda())".to_string())
+            } else if c.callee.starts_with("torch.cuda.")
+                && name != "is_available"
+                && name != "manual_seed"
+                && name != "manual_seed_all"
+            {
+                Some(format!("calls {}()", c.callee))
+            } else if matches!(
+                name,
+                "to" | "device" | "Trainer" | "Accelerator" | "from_pretrained"
+            ) && mentions_gpu
+            {
+                Some(format!("{}() on a GPU/TPU device", name))
+            } else if c.callee.starts_with("tensorflow.config") && name.contains("gpu")
+                || name == "TPUStrategy"
+                || c.callee.starts_with("jax.devices")
+                    && c.args.first().and_then(Value::as_str) == Some("tpu")
+            {
+                Some(format!("calls {}()", c.callee))
+            } else if matches!(c.kwarg("gpus"), Some(Value::Lit(Lit::Int(n))) if *n != 0) {
+                Some(format!("{}(gpus=…)", name))
+            } else {
+                None
+            };
+            if let Some(note) = note {
+                out.push(at(&f.path, c.loc, note));
+            }
+        }
+    }
+    for c in &facts.configs {
+        for k in &c.keys {
+            let key = k
+                .key
+                .rsplit('.')
+                .next()
+                .unwrap_or(&k.key)
+                .to_ascii_lowercase();
+            let v = k.value.to_ascii_lowercase();
+            if (key == "device" || key == "accelerator")
+                && (v.starts_with("cuda") || v == "gpu" || v == "tpu")
+                || (key == "gpus" || key == "n_gpu" || key == "num_gpus")
+                    && v.parse::<i64>().is_ok_and(|n| n != 0)
+            {
+                out.push(line(
+                    &c.path,
+                    k.line,
+                    format!("config `{}: {}` asks for a GPU/TPU", k.key, k.value),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Evidence that running the project is resource-intensive (empty when light).
+pub fn heaviness(facts: &Facts) -> Vec<Evidence> {
+    let mut out: Vec<Evidence> = accelerator_use(facts).into_iter().take(3).collect();
+    for f in &facts.python {
+        if !facts.run_path.contains(&f.path) {
+            continue;
+        }
+        for c in &f.calls {
+            let distributed = c.callee.starts_with("torch.distributed.")
+                || c.name() == "DistributedDataParallel"
+                || c.callee.starts_with("horovod.")
+                || c.callee.starts_with("deepspeed.")
+                || c.name() == "MirroredStrategy";
+            if distributed {
+                out.push(at(
+                    &f.path,
+                    c.loc,
+                    format!("distributed training: {}()", c.callee),
+                ));
+                break;
+            }
+        }
+    }
+    for inv in &facts.pipelines.invocations {
+        let launcher = ["torchrun", "deepspeed", "accelerate", "horovodrun"]
+            .iter()
+            .any(|l| inv.origin.name.contains(l));
+        if launcher {
+            out.push(line(
+                &inv.origin.path,
+                inv.origin.line,
+                "multi-process launcher",
+            ));
+        }
+    }
+    let tracked_bytes: u64 = facts
+        .project
+        .files
+        .iter()
+        .filter(|f| {
+            crate::facts::config::DATA_DIRS
+                .iter()
+                .any(|d| f.path.starts_with(&format!("{d}/")))
+        })
+        .map(|f| f.size)
+        .sum();
+    if tracked_bytes > 100 * 1024 * 1024 {
+        out.push(Evidence::file(
+            ".",
+            format!("{} MiB of data files in the project", tracked_bytes >> 20),
+        ));
+    }
+    if !facts.lfs_pointers.is_empty() || !facts.dvc_pointers.is_empty() {
+        out.push(Evidence::file(
+            ".",
+            "data tracked with git-lfs/DVC (kept out of git because it is large)",
+        ));
+    }
+    // Many epochs of a pure-Python or sklearn fit are cheap; of a deep network, not.
+    let deep = facts.python.iter().any(|f| {
+        f.imports.iter().any(|i| {
+            let top = i.module.split('.').next().unwrap_or("");
+            matches!(
+                top,
+                "torch"
+                    | "tensorflow"
+                    | "keras"
+                    | "jax"
+                    | "flax"
+                    | "lightning"
+                    | "pytorch_lightning"
+                    | "transformers"
+                    | "mxnet"
+                    | "paddle"
+            )
+        })
+    });
+    for c in facts.configs.iter().filter(|_| deep) {
+        for k in &c.keys {
+            let key = k
+                .key
+                .rsplit('.')
+                .next()
+                .unwrap_or(&k.key)
+                .to_ascii_lowercase();
+            if matches!(
+                key.as_str(),
+                "epochs" | "num_epochs" | "max_epochs" | "n_epochs" | "num_train_epochs"
+            ) && k.value.parse::<f64>().is_ok_and(|n| n >= 50.0)
+            {
+                out.push(line(
+                    &c.path,
+                    k.line,
+                    format!("long training: {} = {}", k.key, k.value),
+                ));
+            }
+            if matches!(
+                key.as_str(),
+                "max_steps" | "total_steps" | "num_steps" | "max_iters"
+            ) && k.value.parse::<f64>().is_ok_and(|n| n >= 100_000.0)
+            {
+                out.push(line(
+                    &c.path,
+                    k.line,
+                    format!("long training: {} = {}", k.key, k.value),
+                ));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,138 @@
+//! What feeds a project's input data, shared by 1.2 (example input) and the
+//! Data stage: committed data files, data read by code, loaders, downloads.
+
+use super::evidence::at;
+use crate::assessment::Evidence;
+use crate::facts::config::DATA_DIRS;
+use crate::facts::python::Call;
+use crate::facts::values::{Lit, Value};
+use crate::facts::Facts;
+
+pub(super) const DATA_EXTS: &[&str] = &[
+    "csv", "tsv", "parquet", "jsonl", "ndjson", "json", "npy", "npz", "h5", "hdf5", "pkl",
+    "pickle", "arrow", "feather", "xlsx", "xls", "mat", "arff", "txt", "png", "jpg", "jpeg", "gif",
+    "bmp", "tif", "tiff", "wav", "mp3", "flac", "tfrecord", "zip", "gz", "tgz", "bz2", "xz",
+    "libsvm", "data", "xml", "avro", "orc", "sqlite", "db",
+];
+
+pub(super) const DOWNLOADERS: &[&str] = &[
+    "urllib.request.urlretrieve",
+    "urllib.request.urlopen",
+    "requests.get",
+    "wget.download",
+    "gdown.download",
+    "huggingface_hub.hf_hub_download",
+    "huggingface_hub.snapshot_download",
+    "torch.hub.download_url_to_file",
+    "tensorflow.keras.utils.get_file",
+    "keras.utils.get_file",
+    "kaggle.api.dataset_download_files",
+];
+
+pub(super) fn loader_note(callee: &str, call: &crate::facts::python::Call) -> Option<String> {
+    let name = callee.rsplit('.').next().unwrap_or(callee);
+    let download = matches!(call.kwarg("download"), Some(Value::Lit(Lit::Bool(true))));
+    let hit = match callee {
+        "datasets.load_dataset"
+        | "tensorflow_datasets.load"
+        | "seaborn.load_dataset"
+        | "openml.datasets.get_dataset" => true,
+        c if c.starts_with("sklearn.datasets.") => {
+            name.starts_with("load_") || name.starts_with("fetch_") || name.starts_with("make_")
+        }
+        c if c.starts_with("torchvision.datasets.")
+            || c.starts_with("torchaudio.datasets.")
+            || c.starts_with("torchtext.datasets.") =>
+        {
+            download || c.starts_with("torchtext")
+        }
+        c if (c.starts_with("tensorflow.keras.datasets.") || c.starts_with("keras.datasets."))
+            && name == "load_data" =>
+        {
+            true
+        }
+        _ => false,
+    };
+    if hit {
+        return Some(format!("dataset loader {callee}()"));
+    }
+    DOWNLOADERS
+        .contains(&callee)
+        .then(|| format!("download with {callee}()"))
+}
+
+/// Data files committed under data-like folders, and data files read by code.
+pub(super) fn committed_data(facts: &Facts) -> Vec<Evidence> {
+    let mut ev = Vec::new();
+    for f in &facts.project.files {
+        let lower = f.path.to_ascii_lowercase();
+        let mut parts: Vec<&str> = lower.split('/').collect();
+        let name = parts.pop().unwrap_or("");
+        let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+        let in_data_dir = parts.iter().any(|d| DATA_DIRS.contains(d));
+        if in_data_dir
+            && DATA_EXTS.contains(&ext)
+            && !facts.lfs_pointers.contains(&f.path)
+            && !name.starts_with("readme")
+        {
+            let flag = if f.untracked {
+                " (untracked: not committed)"
+            } else {
+                ""
+            };
+            ev.push(Evidence::file(
+                &f.path,
+                format!("committed data file ({} bytes){flag}", f.size),
+            ));
+        }
+    }
+    for (f, call, p) in crate::lint::data_paths::reads(facts) {
+        let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
+        let ext = p
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
+        let here = [
+            crate::facts::pipeline::join("", &p),
+            crate::facts::pipeline::join(dir, &p),
+        ]
+        .into_iter()
+        .find(|c| facts.project.file(c).is_some());
+        let Some(path) = here else { continue };
+        if !DATA_EXTS.contains(&ext.as_str())
+            || facts.configs.iter().any(|c| c.path == path)
+            || facts.lfs_pointers.contains(&path)
+        {
+            continue;
+        }
+        if !ev
+            .iter()
+            .any(|e: &Evidence| e.path == path || e.note.ends_with(&path))
+        {
+            ev.push(at(
+                &f.path,
+                call.loc,
+                format!("reads committed data file {path}"),
+            ));
+        }
+    }
+    ev
+}
+
+/// Dataset loaders and download calls in code, each with its note.
+pub(super) fn fetchers(facts: &Facts) -> Vec<(Evidence, &Call)> {
+    let mut out = Vec::new();
+    for f in &facts.python {
+        for call in &f.calls {
+            if let Some(note) = loader_note(&call.callee, call) {
+                out.push((at(&f.path, call.loc, note), call));
+            }
+        }
+    }
+    out
+}
+
+/// Whether a download call is a plain download rather than a dataset loader.
+pub(super) fn is_download(call: &Call) -> bool {
+    DOWNLOADERS.contains(&call.callee.as_str())
+}
