@@ -82,8 +82,14 @@ struct AssessArgs {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
+    /// Human-readable report (colour on a terminal).
     Text,
+    /// The schema_version 1 JSON contract.
     Json,
+    /// A summary fit for a pull-request comment.
+    Markdown,
+    /// SARIF 2.1.0 for code-scanning tools.
+    Sarif,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -141,6 +147,8 @@ fn assess(args: AssessArgs) -> Result<i32, Failure> {
     let text = match args.format {
         Format::Text => render::text::render(&report),
         Format::Json => render::json::render(&report),
+        Format::Markdown => render::markdown::render(&report),
+        Format::Sarif => render::sarif::render(&report),
     };
     emit(&text)?;
     Ok(match args.min_stars {
