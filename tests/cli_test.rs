@@ -276,8 +276,20 @@ fn closed_pipe_is_a_clean_exit() {
 #[test]
 fn markdown_and_sarif_formats() {
     let dir = common::fixture_copy("seed-literal-in-code");
-    bin().args(["--format", "markdown"]).arg(dir.path()).assert().success().stdout(predicate::str::starts_with("## reproscale: ★"));
-    let out = bin().args(["--format", "sarif"]).arg(dir.path()).assert().success().get_output().stdout.clone();
+    bin()
+        .args(["--format", "markdown"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("## reproscale: ★"));
+    let out = bin()
+        .args(["--format", "sarif"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let v: serde_json::Value = serde_json::from_slice(&out).expect("sarif json");
     assert_eq!(v["version"], "2.1.0");
     assert_eq!(v["runs"][0]["tool"]["driver"]["name"], "reproscale");

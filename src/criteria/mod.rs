@@ -14,9 +14,17 @@ mod inputs;
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use crate::assessment::{CriterionResult, Outcome, Overridden, Status};
 use crate::lint::{self, Context, Finding};
 use crate::project_config::Override;
+
+/// What a criterion function returns: its outcome and, when not passing, a concrete fix.
+type Decided = (Outcome, Option<String>);
+
+/// A criterion function.
+type Criterion = fn(&Input) -> Decided;
 
 /// Everything a criterion function may read.
 pub struct Input<'a> {
@@ -34,31 +42,46 @@ pub fn evaluate(
     overrides: &BTreeMap<&'static str, Override>,
 ) -> Vec<CriterionResult> {
     let input = Input { ctx, findings };
-    let c11 = code::runs(&input);
-    let c12 = code::example_input(&input);
-    let c13 = code::repeatable(&input);
-    let c21 = configuration::config_files(&input);
-    let c22 = configuration::seeds_in_config(&input);
-    let c23 = configuration::code_reads_config(&input);
-    let c24 = configuration::config_repeatable(&c13.0, &c22.0);
-    let mut decided = vec![
-        ("1.1", c11),
-        ("1.2", c12),
-        ("1.3", c13),
-        ("2.1", c21),
-        ("2.2", c22),
-        ("2.3", c23),
-        ("2.4", c24),
-        ("3.1", data::data_managed(&input)),
-        ("3.2", data::data_schema(&input)),
-        ("3.3", data::data_swappable(&input)),
-        ("3.4", data::pipeline_stages(&input)),
-        ("4.1", environment::package_list(&input)),
-        ("4.2", environment::example_environment(&input)),
-        ("4.3", environment::hardware_documented(&input)),
-        ("5.1", evaluation::custom_input(&input)),
-        ("5.2", evaluation::run_comparison(&input)),
+    let timing = std::env::var_os("REPROSCALE_TIMING").is_some();
+    // Criteria are independent functions of the facts (2.4 combines two of
+    // them afterwards), so they run in parallel.
+    let table: [(&'static str, Criterion); 15] = [
+        ("1.1", code::runs),
+        ("1.2", code::example_input),
+        ("1.3", code::repeatable),
+        ("2.1", configuration::config_files),
+        ("2.2", configuration::seeds_in_config),
+        ("2.3", configuration::code_reads_config),
+        ("3.1", data::data_managed),
+        ("3.2", data::data_schema),
+        ("3.3", data::data_swappable),
+        ("3.4", data::pipeline_stages),
+        ("4.1", environment::package_list),
+        ("4.2", environment::example_environment),
+        ("4.3", environment::hardware_documented),
+        ("5.1", evaluation::custom_input),
+        ("5.2", evaluation::run_comparison),
     ];
+    let mut decided: Vec<(&'static str, Decided)> = table
+        .par_iter()
+        .map(|(id, f)| {
+            let t = std::time::Instant::now();
+            let r = f(&input);
+            if timing {
+                eprintln!("  criterion {id}: {:?}", t.elapsed());
+            }
+            (*id, r)
+        })
+        .collect();
+    let outcome_of = |id: &str| {
+        decided
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, d)| d.0.clone())
+    };
+    if let (Some(c13), Some(c22)) = (outcome_of("1.3"), outcome_of("2.2")) {
+        decided.push(("2.4", configuration::config_repeatable(&c13, &c22)));
+    }
     catalog::CRITERIA
         .iter()
         .map(|def| {
