@@ -336,7 +336,10 @@ pub fn data_swappable(input: &Input) -> Decided {
         for v in values {
             match &v {
                 Value::Lit(Lit::Str(p)) => {
-                    if !crate::lint::data_paths::is_data_path(facts, p) {
+                    // A trained model loaded for inference is an artifact, not the data location.
+                    if !crate::lint::data_paths::is_data_path(facts, p)
+                        || is_model_file(&call.callee, p)
+                    {
                         continue;
                     }
                     if crate::lint::data_paths::is_absolute(p) {
@@ -359,7 +362,7 @@ pub fn data_swappable(input: &Input) -> Decided {
                     call.loc,
                     format!("{}() reads {}", call.name(), v.describe()),
                 )),
-                Value::File(inner) if matches!(inner.as_ref(), Value::Config(k) | Value::Cli(k) if !names_settings(k)) => {
+                Value::File(inner) | Value::Derived(inner) if matches!(inner.as_ref(), Value::Config(k) | Value::Cli(k) if !names_settings(k)) => {
                     param.push(at(
                         &f.path,
                         call.loc,
@@ -413,6 +416,24 @@ pub fn data_swappable(input: &Input) -> Decided {
     )
     .looking_for(&looked);
     (o, None)
+}
+
+/// Whether a read loads a trained model rather than data.
+fn is_model_file(callee: &str, path: &str) -> bool {
+    let ext = path
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    matches!(
+        ext.as_str(),
+        "pt" | "pth" | "ckpt" | "onnx" | "safetensors" | "joblib" | "keras" | "tflite" | "mar"
+    ) || (matches!(
+        callee,
+        "torch.load"
+            | "joblib.load"
+            | "tensorflow.keras.models.load_model"
+            | "keras.models.load_model"
+    ) && matches!(ext.as_str(), "pkl" | "pickle" | "h5" | "bin" | "model"))
 }
 
 /// Whether a flag or key names the settings file itself (`--config`), not data.

@@ -138,10 +138,13 @@ pub fn heaviness(facts: &Facts) -> Vec<Evidence> {
             format!("{} MiB of data files in the project", tracked_bytes >> 20),
         ));
     }
-    if !facts.lfs_pointers.is_empty() || !facts.dvc_pointers.is_empty() {
+    if facts.tracked_bytes > 100 * 1024 * 1024 {
         out.push(Evidence::file(
             ".",
-            "data tracked with git-lfs/DVC (kept out of git because it is large)",
+            format!(
+                "{} MiB of data tracked with git-lfs/DVC (sizes from the pointer files)",
+                facts.tracked_bytes >> 20
+            ),
         ));
     }
     // Many epochs of a pure-Python or sklearn fit are cheap; of a deep network, not.

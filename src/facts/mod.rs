@@ -57,6 +57,8 @@ pub struct Facts {
     pub lfs_patterns: Vec<(String, u32, String)>,
     /// The DVC remote named in `.dvc/config`: (name, line).
     pub dvc_remote: Option<(String, u32)>,
+    /// Bytes of data tracked by git-lfs and DVC pointers, as their pointers record.
+    pub tracked_bytes: u64,
     /// Package lists and lock files, sorted by path.
     pub packages: Vec<packages::PackageFile>,
     /// Dockerfiles and Apptainer definitions, sorted by path.
@@ -74,6 +76,20 @@ impl Facts {
 
     fn resolve_depth(&self, value: &values::Value, depth: usize) -> Vec<values::Value> {
         let values::Value::Param { func, name, index } = value else {
+            // `Image.open(p)` for p in a folder named by a parameter: resolve the parameter.
+            if let values::Value::Derived(inner) | values::Value::File(inner) = value {
+                if matches!(inner.as_ref(), values::Value::Param { .. }) {
+                    let wrap = |v: values::Value| match value {
+                        values::Value::File(_) => values::Value::File(Box::new(v)),
+                        _ => values::Value::Derived(Box::new(v)),
+                    };
+                    return self
+                        .resolve_depth(inner, depth)
+                        .into_iter()
+                        .map(wrap)
+                        .collect();
+                }
+            }
             return vec![value.clone()];
         };
         if depth > 3 {
@@ -275,8 +291,22 @@ pub fn extract(project: Project) -> Facts {
     }
     let mut lfs_patterns = Vec::new();
     let mut dvc_remote = None;
+    let mut tracked_bytes = 0u64;
     for f in &project.files {
         let Some(text) = f.text() else { continue };
+        // Pointers record the size of what they stand for: `size 123` (LFS), `size: 123` (DVC).
+        if text.starts_with(LFS_POINTER_PREFIX) || f.path.ends_with(".dvc") {
+            tracked_bytes += text
+                .lines()
+                .filter_map(|l| {
+                    l.trim()
+                        .trim_start_matches("- ")
+                        .strip_prefix("size")
+                        .map(|r| r.trim_start_matches(':').trim())
+                })
+                .filter_map(|n| n.parse::<u64>().ok())
+                .sum::<u64>();
+        }
         if f.path == ".gitattributes" || f.path.ends_with("/.gitattributes") {
             for (i, line) in text.lines().enumerate() {
                 if line.contains("filter=lfs") && !line.trim_start().starts_with('#') {
@@ -293,6 +323,7 @@ pub fn extract(project: Project) -> Facts {
         }
     }
     Facts {
+        tracked_bytes,
         packages: package_files,
         dockerfiles,
         docs: doc_files,

@@ -537,6 +537,11 @@ impl Collector<'_> {
                     (Value::Config(p), Value::Lit(Lit::Str(k))) => Value::config_child(&p, &k),
                     (Value::Config(p), _) => Value::Config(p),
                     (Value::CliNamespace, Value::Lit(Lit::Str(k))) => Value::Cli(k),
+                    (_, Value::Lit(Lit::Int(i)))
+                        if self.resolve(&s.value).as_deref() == Some("sys.argv") =>
+                    {
+                        Value::Cli(format!("argv[{i}]"))
+                    }
                     (_, Value::Lit(Lit::Str(k)))
                         if self.resolve(&s.value).as_deref() == Some("os.environ") =>
                     {
@@ -591,6 +596,15 @@ impl Collector<'_> {
             if m == "parse_args" || m == "parse_known_args" {
                 return Value::CliNamespace;
             }
+            if matches!(m, "glob" | "rglob" | "iterdir") {
+                return match self.eval(&a.value) {
+                    v @ (Value::Config(_) | Value::Cli(_) | Value::Param { .. }) => {
+                        Value::Derived(Box::new(v))
+                    }
+                    v @ Value::Derived(_) => v,
+                    _ => Value::Unknown,
+                };
+            }
         }
         let name = callee.rsplit('.').next().unwrap_or(&callee);
         if let Some(v) = self.returns.get(&callee) {
@@ -622,6 +636,17 @@ impl Collector<'_> {
             "int" | "float" | "str" | "abs" | "round" | "hash" | "bool" | "pathlib.Path"
             | "os.path.expanduser" | "os.path.abspath" | "vars" => {
                 return arg0.map_or(Value::Unknown, |e| self.eval(e));
+            }
+            // What a listing of a configured folder yields comes from that config.
+            "sorted" | "list" | "enumerate" | "tqdm" | "tqdm.tqdm" | "os.listdir"
+            | "os.scandir" | "os.walk" | "glob.glob" | "glob.iglob" => {
+                return match arg0.map(|e| self.eval(e)) {
+                    Some(v @ (Value::Config(_) | Value::Cli(_) | Value::Param { .. })) => {
+                        Value::Derived(Box::new(v))
+                    }
+                    Some(v @ Value::Derived(_)) => v,
+                    _ => Value::Unknown,
+                };
             }
             "os.environ.get" | "os.getenv" => {
                 return match arg0.map(|e| self.eval(e)) {
@@ -1111,8 +1136,16 @@ impl<'a> Visitor<'a> for Collector<'_> {
                 // Loop variables over a config's items stay config values.
                 let iter_value = self.eval(&f.iter);
                 self.visit_expr(&f.iter);
-                if let Value::Config(_) = iter_value {
-                    self.bind_target(&f.target, Value::Unknown);
+                match iter_value {
+                    // Items of a config mapping are not reads of keys named after them.
+                    Value::Config(_) | Value::Cli(_) | Value::Derived(_) => {
+                        let base = match iter_value {
+                            Value::Derived(b) => *b,
+                            other => other,
+                        };
+                        self.bind_target(&f.target, Value::Derived(Box::new(base)));
+                    }
+                    _ => {}
                 }
                 self.visit_body(&f.body);
                 self.visit_body(&f.orelse);

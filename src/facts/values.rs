@@ -72,6 +72,9 @@ pub enum Value {
     },
     /// A file handle opened on the given path value.
     File(Box<Value>),
+    /// Computed from another value, not equal to it (a file found in a folder
+    /// that the config names; an item of a list from the command line).
+    Derived(Box<Value>),
     /// The result of a call that is none of the above.
     Call(String),
     /// Anything else.
@@ -116,6 +119,7 @@ impl Value {
             Value::Entropy(f) => format!("{f}() (time/entropy)"),
             Value::Param { func, name, .. } => format!("parameter `{name}` of {func}()"),
             Value::File(p) => format!("a file opened on {}", p.describe()),
+            Value::Derived(v) => format!("a value derived from {}", v.describe()),
             Value::Call(c) => format!("the result of {c}()"),
             Value::Unknown => "a value that could not be traced".into(),
         }
