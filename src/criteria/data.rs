@@ -249,17 +249,33 @@ pub fn data_schema(input: &Input) -> Decided {
             .rev()
             .skip(1)
             .any(|s| crate::facts::config::DATA_DIRS.contains(&s));
+        // A directory tree that names data formats documents the layout, whatever
+        // its section is called ("Project structure").
+        let about = d.sections_about(DATA_WORDS);
         let sections: Vec<_> = if in_data_dir {
             d.sections.iter().collect()
         } else {
-            d.sections_about(DATA_WORDS)
+            d.sections
+                .iter()
+                .filter(|s| {
+                    about.iter().any(|a| std::ptr::eq(*a, *s))
+                        || (s.has_tree && !s.formats.is_empty())
+                })
+                .collect()
         };
         for s in sections {
+            // Image links (`![plot](fig.png)`) mention a format without documenting data.
+            let data_formats = s.formats.iter().any(|f| {
+                !matches!(
+                    f.trim_start_matches('.'),
+                    "png" | "jpg" | "jpeg" | "gif" | "svg" | "webp"
+                )
+            });
             let structured = s.has_table
                 || s.has_tree
                 || !s.columns.is_empty()
-                || (s.has_list && !s.formats.is_empty())
-                || (s.has_code && !s.formats.is_empty());
+                || (s.has_list && data_formats)
+                || (s.has_code && data_formats);
             let title = if s.title.is_empty() {
                 "(top of file)".to_string()
             } else {
@@ -330,7 +346,17 @@ pub fn data_swappable(input: &Input) -> Decided {
     let mut literal = Vec::new();
     let mut param = Vec::new();
     for (f, call, values) in crate::lint::data_paths::read_calls(facts) {
-        if !facts.run_path.contains(&f.path) {
+        // Packaging and test code reads VERSION files and fixtures, not the data.
+        let lower = f.path.to_ascii_lowercase();
+        let aux = lower.ends_with("setup.py")
+            || lower
+                .split('/')
+                .any(|s| matches!(s, "tests" | "test" | "docs"))
+            || lower
+                .rsplit('/')
+                .next()
+                .is_some_and(|n| n.starts_with("test_"));
+        if !facts.run_path.contains(&f.path) || aux {
             continue;
         }
         for v in values {
@@ -338,7 +364,7 @@ pub fn data_swappable(input: &Input) -> Decided {
                 Value::Lit(Lit::Str(p)) => {
                     // A trained model loaded for inference is an artifact, not the data location.
                     if !crate::lint::data_paths::is_data_path(facts, p)
-                        || is_model_file(&call.callee, p)
+                        || crate::lint::data_paths::is_model_artifact(&call.callee, p)
                     {
                         continue;
                     }
@@ -416,24 +442,6 @@ pub fn data_swappable(input: &Input) -> Decided {
     )
     .looking_for(&looked);
     (o, None)
-}
-
-/// Whether a read loads a trained model rather than data.
-fn is_model_file(callee: &str, path: &str) -> bool {
-    let ext = path
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    matches!(
-        ext.as_str(),
-        "pt" | "pth" | "ckpt" | "onnx" | "safetensors" | "joblib" | "keras" | "tflite" | "mar"
-    ) || (matches!(
-        callee,
-        "torch.load"
-            | "joblib.load"
-            | "tensorflow.keras.models.load_model"
-            | "keras.models.load_model"
-    ) && matches!(ext.as_str(), "pkl" | "pickle" | "h5" | "bin" | "model"))
 }
 
 /// Whether a flag or key names the settings file itself (`--config`), not data.

@@ -267,11 +267,6 @@ pub fn example_environment(input: &Input) -> Decided {
             || matches!(name, "compose.yml" | "compose.yaml")
         {
             Some("Docker Compose file")
-        } else if lower == ".devcontainer/devcontainer.json"
-            || lower == ".devcontainer.json"
-            || lower.starts_with(".devcontainer/") && name == "devcontainer.json"
-        {
-            Some("devcontainer")
         } else if matches!(name, "flake.nix" | "shell.nix") {
             Some("Nix environment")
         } else {
@@ -301,6 +296,32 @@ pub fn example_environment(input: &Input) -> Decided {
         }
     }
     let mut python = Vec::new();
+    for e in &facts.env_specs {
+        let pinned = e.image.as_deref().is_none_or(|i| {
+            let (_, tag, digest) = crate::facts::dockerfile::split_image_ref(i);
+            digest.is_some() || tag.is_some_and(|t| t != "latest")
+        });
+        let shown = e
+            .image
+            .as_deref()
+            .map(|i| format!(" ({i})"))
+            .unwrap_or_default();
+        let ev = Evidence::file(&e.path, format!("{}{shown}", e.kind));
+        if pinned {
+            envs.push(ev);
+        } else {
+            unpinned.push(Evidence {
+                note: format!("{} is not pinned to a tag", ev.note),
+                ..ev
+            });
+        }
+        if let Some(v) = &e.python {
+            python.push(Evidence::file(
+                &e.path,
+                format!("Python {v} fixed by the {}", e.kind),
+            ));
+        }
+    }
     for (file, what) in [
         (".python-version", ".python-version"),
         ("runtime.txt", "runtime.txt"),
@@ -391,10 +412,17 @@ pub fn hardware_documented(input: &Input) -> Decided {
     }
     let mut specific = Vec::new();
     let mut generic = Vec::new();
-    for d in &facts.docs {
+    for d in facts
+        .docs
+        .iter()
+        .filter(|d| !d.path.starts_with(".github/"))
+    {
         for h in &d.hardware {
             let ev = line(&d.path, Some(h.line), format!("documents {}", h.text));
-            if matches!(h.kind, HardwareKind::GenericGpu) {
+            // "multi-GPU, TPU" names no hardware; "TPU v3-8" does.
+            let vague_tpu =
+                matches!(h.kind, HardwareKind::Tpu) && !h.text.chars().any(|c| c.is_ascii_digit());
+            if matches!(h.kind, HardwareKind::GenericGpu) || vague_tpu {
                 generic.push(ev);
             } else {
                 specific.push(ev);

@@ -166,6 +166,8 @@ fn tracker_note(callee: &str) -> Option<&'static str> {
         "CSVLogger" | "MLFlowLogger" | "WandbLogger" | "CometLogger" | "NeptuneLogger"
     ) {
         Some("Lightning logger")
+    } else if prefix("clu.metric_writers") {
+        Some("CLU metric writer")
     } else if prefix("comet_ml.") && name == "Experiment" {
         Some("Comet tracking")
     } else {
@@ -257,6 +259,19 @@ pub fn run_comparison(input: &Input) -> Decided {
         if writes && !seen.contains("metrics file") {
             if let Some((p, loc)) = f.path_literals.iter().find(|(p, _)| is_metrics_path(p)) {
                 ev.push(at(&f.path, *loc, format!("writes metrics to {p}")));
+            }
+        }
+    }
+    // Loggers configured for Hydra/Lightning: `_target_: ...TensorBoardLogger`.
+    for c in &facts.configs {
+        for k in c.keys.iter().filter(|k| k.key.ends_with("_target_")) {
+            let name = k.value.rsplit('.').next().unwrap_or(&k.value);
+            if name.ends_with("Logger") || tracker_note(&k.value).is_some() {
+                ev.push(line(
+                    &c.path,
+                    k.line,
+                    format!("logger configured: {}", k.value),
+                ));
             }
         }
     }

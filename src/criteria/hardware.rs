@@ -33,12 +33,21 @@ pub fn accelerator_use(facts: &Facts) -> Vec<Evidence> {
             });
             let note = if name == "cuda" && !c.callee.starts_with("torch.cuda") {
                 Some("moves tensors to a CUDA GPU (.cuda())".to_string())
+            } else if c.callee == "torch.cuda.is_available" {
+                Some("uses a CUDA GPU when one is present (torch.cuda.is_available())".to_string())
             } else if c.callee.starts_with("torch.cuda.")
-                && name != "is_available"
                 && name != "manual_seed"
                 && name != "manual_seed_all"
             {
                 Some(format!("calls {}()", c.callee))
+            } else if matches!(
+                c.callee.as_str(),
+                "jax.pmap" | "jax.device_put_sharded" | "flax.jax_utils.replicate"
+            ) {
+                Some(format!(
+                    "{}() spreads work over accelerator devices",
+                    c.callee
+                ))
             } else if matches!(
                 name,
                 "to" | "device" | "Trainer" | "Accelerator" | "from_pretrained"

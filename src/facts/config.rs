@@ -165,6 +165,10 @@ pub fn is_candidate(path: &str, size: u64) -> Option<Format> {
     if NOT_CONFIG_NAMES.contains(&name) || name.ends_with(".dvc") {
         return None;
     }
+    // Hidden files and folders hold editor, CI and tool settings (`.vim/`, `.pre-commit-config.yml`).
+    if lower.split('/').any(|seg| seg.starts_with('.')) {
+        return None;
+    }
     let dirs: Vec<&str> = lower.split('/').collect();
     let dirs = &dirs[..dirs.len() - 1];
     if dirs.iter().any(|d| NOT_CONFIG_DIRS.contains(d)) {

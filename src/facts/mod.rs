@@ -65,6 +65,77 @@ pub struct Facts {
     pub dockerfiles: Vec<dockerfile::Dockerfile>,
     /// READMEs and other documentation, sorted by path.
     pub docs: Vec<docs::Doc>,
+    /// Environment specs other than Dockerfiles: devcontainers and Cog builds.
+    pub env_specs: Vec<EnvSpec>,
+}
+
+/// A devcontainer or a Cog build: where it is, its image, its Python.
+#[derive(Debug, Clone)]
+pub struct EnvSpec {
+    /// The file.
+    pub path: String,
+    /// What it is (`devcontainer`, `Cog build`).
+    pub kind: &'static str,
+    /// The image it names, if any.
+    pub image: Option<String>,
+    /// The Python version it fixes, if any.
+    pub python: Option<String>,
+}
+
+/// The Python version an image tag fixes (`python:3.10`, `devcontainers/python:1-3.11-bookworm`).
+pub fn python_of_image(image: &str) -> Option<String> {
+    let (name, tag, _) = dockerfile::split_image_ref(image);
+    if !name.contains("python") {
+        return None;
+    }
+    let tag = tag?;
+    tag.split(['-', '_'])
+        .find(|part| {
+            part.starts_with("3.")
+                && part
+                    .split('.')
+                    .all(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+        })
+        .map(str::to_string)
+}
+
+fn env_spec(path: &str, text: &str) -> Option<EnvSpec> {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    if name == "devcontainer.json" || name == ".devcontainer.json" {
+        // devcontainer.json allows comments; drop whole-line ones before parsing.
+        let cleaned: String = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let json: serde_json::Value = serde_json::from_str(&cleaned).unwrap_or_default();
+        let image = json
+            .get("image")
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
+        let python = image.as_deref().and_then(python_of_image);
+        return Some(EnvSpec {
+            path: path.to_string(),
+            kind: "devcontainer",
+            image,
+            python,
+        });
+    }
+    if name == "cog.yaml" {
+        let yaml: serde_json::Value = serde_saphyr::from_str(text).unwrap_or_default();
+        let python = yaml.pointer("/build/python_version").map(|v| match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        });
+        return Some(EnvSpec {
+            path: path.to_string(),
+            kind: "Cog build",
+            image: None,
+            python,
+        });
+    }
+    None
 }
 
 impl Facts {
@@ -75,7 +146,13 @@ impl Facts {
     }
 
     fn resolve_depth(&self, value: &values::Value, depth: usize) -> Vec<values::Value> {
-        let values::Value::Param { func, name, index } = value else {
+        let values::Value::Param {
+            func,
+            name,
+            index,
+            file,
+        } = value
+        else {
             // `Image.open(p)` for p in a folder named by a parameter: resolve the parameter.
             if let values::Value::Derived(inner) | values::Value::File(inner) = value {
                 if matches!(inner.as_ref(), values::Value::Param { .. }) {
@@ -96,12 +173,40 @@ impl Facts {
             return vec![values::Value::Unknown];
         }
         let mut out = Vec::new();
-        for &(fi, ci) in self
+        let sites = self
             .calls_by_name
             .get(func.as_str())
             .map(Vec::as_slice)
-            .unwrap_or_default()
-        {
+            .unwrap_or_default();
+        // Call sites that can reach this definition: its own file, a call
+        // qualified by its module (`gen.write`), or a file importing it from
+        // that module. Two `write()`s in two folders do not share arguments.
+        let stem = file
+            .rsplit('/')
+            .next()
+            .unwrap_or(file)
+            .trim_end_matches(".py");
+        let reaches = |fi: usize, ci: usize| {
+            let caller = &self.python[fi];
+            let call = &caller.calls[ci];
+            caller.path == *file
+                || call.callee.rsplit('.').nth(1) == Some(stem)
+                || caller.imports.iter().any(|i| {
+                    i.name.as_deref() == Some(func.as_str())
+                        && i.module.rsplit('.').next() == Some(stem)
+                })
+        };
+        let matching: Vec<(usize, usize)> = sites
+            .iter()
+            .copied()
+            .filter(|&(fi, ci)| reaches(fi, ci))
+            .collect();
+        let chosen = if matching.is_empty() {
+            sites.to_vec()
+        } else {
+            matching
+        };
+        for (fi, ci) in chosen {
             let call = &self.python[fi].calls[ci];
             if let Some(v) = call.kwarg(name).or_else(|| call.args.get(*index)) {
                 out.extend(self.resolve_depth(v, depth + 1));
@@ -260,8 +365,11 @@ pub fn extract(project: Project) -> Facts {
             "mlproject" => pipelines.add_mlproject(&f.path, text),
             "makefile" | "gnumakefile" => pipelines.add_makefile(&f.path, text),
             _ if name.ends_with(".sh") => pipelines.add_commands(&f.path, text, false),
-            _ if name.starts_with("readme") && !f.path.contains('/') => {
-                pipelines.add_commands(&f.path, text, true)
+            // Run commands in the README and other Markdown docs (TRAIN.md, docs/*.md).
+            _ if name.ends_with(".md") || (name.starts_with("readme") && !f.path.contains('/')) => {
+                if !f.path.starts_with(".github/") {
+                    pipelines.add_commands(&f.path, text, true)
+                }
             }
             _ => {}
         }
@@ -290,10 +398,12 @@ pub fn extract(project: Project) -> Facts {
         function_names.extend(f.functions.iter().map(|d| d.name.clone()));
     }
     let mut lfs_patterns = Vec::new();
+    let mut env_specs = Vec::new();
     let mut dvc_remote = None;
     let mut tracked_bytes = 0u64;
     for f in &project.files {
         let Some(text) = f.text() else { continue };
+        env_specs.extend(env_spec(&f.path, text));
         // Pointers record the size of what they stand for: `size 123` (LFS), `size: 123` (DVC).
         if text.starts_with(LFS_POINTER_PREFIX) || f.path.ends_with(".dvc") {
             tracked_bytes += text
@@ -323,6 +433,7 @@ pub fn extract(project: Project) -> Facts {
         }
     }
     Facts {
+        env_specs,
         tracked_bytes,
         packages: package_files,
         dockerfiles,

@@ -86,6 +86,7 @@ pub fn parse(path: &str, text: &str) -> Result<PyFile, NotebookError> {
         .chain(nb.worksheets.iter().flat_map(|w| w.cells.iter()))
         .collect();
     let mut code = Vec::new();
+    let mut shell_outputs = Vec::new();
     for (i, cell) in cells.iter().enumerate() {
         if cell.cell_type != "code" {
             continue;
@@ -95,9 +96,50 @@ pub fn parse(path: &str, text: &str) -> Result<PyFile, NotebookError> {
             src = cell.input.joined();
         }
         let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        shell_outputs.extend(shell_output_files(&src));
         code.push((number, blank_magics(&src)));
     }
-    Ok(parse_cells(path, &code))
+    let mut file = parse_cells(path, &code);
+    file.shell_outputs = shell_outputs;
+    Ok(file)
+}
+
+/// Files written by `!wget … -O f`, `!curl … -o f` and `!unzip`-free downloads in a cell.
+fn shell_output_files(src: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in src.lines() {
+        let Some(cmd) = line.trim_start().strip_prefix('!') else {
+            continue;
+        };
+        let words = crate::facts::pipeline::shell_words(cmd);
+        if !words
+            .first()
+            .is_some_and(|w| matches!(w.as_str(), "wget" | "curl" | "gdown" | "cp" | "mv"))
+        {
+            continue;
+        }
+        let mut iter = words.iter().skip(1).peekable();
+        while let Some(w) = iter.next() {
+            if matches!(w.as_str(), "-O" | "-o" | "--output" | "--output-document") {
+                if let Some(f) = iter.next() {
+                    out.push(f.clone());
+                }
+            }
+        }
+        if words[0] == "wget" && !words.iter().any(|w| w == "-O") {
+            if let Some(url) = words.iter().find(|w| w.contains("://")) {
+                if let Some(name) = url.rsplit('/').next().filter(|n| !n.is_empty()) {
+                    out.push(name.to_string());
+                }
+            }
+        }
+        if matches!(words[0].as_str(), "cp" | "mv") {
+            if let Some(last) = words.last() {
+                out.push(last.clone());
+            }
+        }
+    }
+    out
 }
 
 /// Replaces IPython-only lines with `pass` at the same indent, so that line

@@ -551,7 +551,12 @@ impl Pipelines {
                 in_block = !in_block;
                 continue;
             }
-            if !in_block {
+            // Outside code blocks, only shell-prompt or quoted command lines count.
+            let prompt = {
+                let t = line.trim_start();
+                (t.starts_with("$ ") || t.starts_with("> ")) && t.contains("python")
+            };
+            if !in_block && !prompt {
                 continue;
             }
             let cmd = line
@@ -563,7 +568,14 @@ impl Pipelines {
                 path: path.to_string(),
                 line: Some(n),
                 name: if readme {
-                    "README code block".into()
+                    format!(
+                        "{} code block",
+                        if path.to_ascii_lowercase().starts_with("readme") {
+                            "README"
+                        } else {
+                            "docs"
+                        }
+                    )
                 } else {
                     "script".into()
                 },

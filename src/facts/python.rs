@@ -235,6 +235,8 @@ pub struct PyFile {
     pub path_literals: Vec<(String, Loc)>,
     /// Has `if __name__ == "__main__":`.
     pub main_guard: bool,
+    /// Files that notebook shell lines write (`!wget URL -O x.jpg`).
+    pub shell_outputs: Vec<String>,
 }
 
 /// Maps byte offsets to (cell, line).
@@ -512,8 +514,17 @@ impl Collector<'_> {
                 if let Some(v) = self.names.get(id) {
                     return v.clone();
                 }
+                if id == "__file__" {
+                    return Value::Lit(Lit::Str(SCRIPT.into()));
+                }
                 match self.aliases.get(id) {
                     Some(target) if is_config_module(target) => Value::Config(String::new()),
+                    _ => Value::Unknown,
+                }
+            }
+            Expr::Attribute(a) if a.attr.as_str() == "parent" && is_path_syntax(&a.value) => {
+                match self.eval(&a.value) {
+                    Value::Lit(Lit::Str(p)) => Value::Lit(Lit::Str(parent_dir(&p))),
                     _ => Value::Unknown,
                 }
             }
@@ -596,6 +607,9 @@ impl Collector<'_> {
             if m == "parse_args" || m == "parse_known_args" {
                 return Value::CliNamespace;
             }
+            if matches!(m, "resolve" | "absolute" | "expanduser") && is_path_syntax(&a.value) {
+                return self.eval(&a.value);
+            }
             if matches!(m, "glob" | "rglob" | "iterdir") {
                 return match self.eval(&a.value) {
                     v @ (Value::Config(_) | Value::Cli(_) | Value::Param { .. }) => {
@@ -648,6 +662,15 @@ impl Collector<'_> {
                     _ => Value::Unknown,
                 };
             }
+            "os.path.dirname" if arg0.is_some_and(is_path_syntax) => {
+                return match arg0.map(|e| self.eval(e)) {
+                    Some(Value::Lit(Lit::Str(p))) => Value::Lit(Lit::Str(parent_dir(&p))),
+                    _ => Value::Unknown,
+                };
+            }
+            "os.path.realpath" | "os.path.normpath" => {
+                return arg0.map_or(Value::Unknown, |e| self.eval(e));
+            }
             "os.environ.get" | "os.getenv" => {
                 return match arg0.map(|e| self.eval(e)) {
                     Some(Value::Lit(Lit::Str(k))) => Value::Env(k),
@@ -662,7 +685,14 @@ impl Collector<'_> {
                     let joined: Vec<&str> = parts.iter().filter_map(Value::as_str).collect();
                     return Value::Lit(Lit::Str(joined.join("/")));
                 }
-                return parts.into_iter().next().unwrap_or(Value::Unknown);
+                // A folder from the config joined with a file name is a path derived from the config.
+                return match parts.into_iter().next() {
+                    Some(v @ (Value::Config(_) | Value::Cli(_) | Value::Param { .. })) => {
+                        Value::Derived(Box::new(v))
+                    }
+                    Some(v @ Value::Derived(_)) => v,
+                    _ => Value::Unknown,
+                };
             }
             _ => {}
         }
@@ -958,6 +988,7 @@ impl Collector<'_> {
                     func: fname.clone(),
                     name: pname.to_string(),
                     index,
+                    file: self.file.path.clone(),
                 }
             };
             self.names.insert(pname.to_string(), value);
@@ -1202,6 +1233,8 @@ fn is_number_syntax(e: &Expr) -> bool {
 fn is_path_syntax(e: &Expr) -> bool {
     match e {
         Expr::StringLiteral(_) => true,
+        Expr::Name(n) => n.id.as_str() == "__file__",
+        Expr::Attribute(a) => a.attr.as_str() == "parent" && is_path_syntax(&a.value),
         Expr::BinOp(b) => is_path_syntax(&b.left) && is_path_syntax(&b.right),
         Expr::Call(c) => {
             let f = match c.func.as_ref() {
@@ -1209,11 +1242,41 @@ fn is_path_syntax(e: &Expr) -> bool {
                 Expr::Attribute(a) => a.attr.as_str(),
                 _ => "",
             };
-            matches!(f, "Path" | "join" | "PurePath")
-                && !c.arguments.args.is_empty()
-                && c.arguments.args.iter().all(is_path_syntax)
+            let receiver_ok = match c.func.as_ref() {
+                Expr::Attribute(a)
+                    if matches!(a.attr.as_str(), "resolve" | "absolute" | "expanduser") =>
+                {
+                    is_path_syntax(&a.value)
+                }
+                _ => false,
+            };
+            receiver_ok
+                || matches!(
+                    f,
+                    "Path" | "join" | "PurePath" | "dirname" | "abspath" | "realpath" | "normpath"
+                ) && !c.arguments.args.is_empty()
+                    && c.arguments.args.iter().all(is_path_syntax)
         }
         _ => false,
+    }
+}
+
+/// `__file__` as a path value: the script itself, resolved against its folder.
+const SCRIPT: &str = "<script>";
+
+/// The folder above a path value: `dirname(__file__)` is the script's folder.
+fn parent_dir(p: &str) -> String {
+    if p == SCRIPT {
+        ".".into()
+    } else if p == "." {
+        "..".into()
+    } else if p == ".." || p.ends_with("/..") {
+        format!("{p}/..")
+    } else {
+        match p.rsplit_once('/') {
+            Some((d, _)) if !d.is_empty() => d.to_string(),
+            _ => ".".into(),
+        }
     }
 }
 
@@ -1249,8 +1312,18 @@ fn combine(l: Value, r: Value) -> Value {
             return v.clone();
         }
     }
-    // Arithmetic on literals is not evaluated: the result is a value we do not know.
-    Value::Unknown
+    // `1337 + seed_offset`: still a value written in code. Arithmetic on two
+    // literals is not evaluated, so its exact value is unknown.
+    match (l, r) {
+        (Value::Lit(a), Value::Lit(_)) if a.is_number() => Value::Unknown,
+        (Value::Lit(a), Value::Unknown | Value::Call(_))
+        | (Value::Unknown | Value::Call(_), Value::Lit(a))
+            if a.is_number() =>
+        {
+            Value::Lit(a)
+        }
+        _ => Value::Unknown,
+    }
 }
 
 fn is_config_module(dotted: &str) -> bool {

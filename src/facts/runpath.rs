@@ -91,13 +91,13 @@ impl RunPath {
                     }
                 }
                 None => {
-                    let name = inv
-                        .script
-                        .clone()
-                        .or_else(|| inv.module.clone().map(|m| format!("-m {m}")))
-                        .unwrap_or_default();
+                    // `python -m flake8`/`-m venv` run other people's modules: only a
+                    // missing script is the project's problem.
+                    let Some(name) = inv.script.clone() else {
+                        continue;
+                    };
                     // README blocks often show commands for files made at run time.
-                    let is_readme = inv.origin.path.to_ascii_lowercase().starts_with("readme");
+                    let is_readme = inv.origin.name.ends_with("code block");
                     if !is_readme && !project.exists(&name) {
                         missing.push(MissingScript {
                             path: inv.origin.path.clone(),

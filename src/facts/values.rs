@@ -69,6 +69,8 @@ pub enum Value {
         name: String,
         /// Positional index.
         index: usize,
+        /// The file that defines the function.
+        file: String,
     },
     /// A file handle opened on the given path value.
     File(Box<Value>),

@@ -89,7 +89,20 @@ const WRITERS: &[(&str, usize)] = &[
 /// Whether a path names a place on one machine (`/home/...`, `C:\\...`, `~/...`).
 pub(crate) fn is_absolute(p: &str) -> bool {
     let b = p.as_bytes();
-    if p.starts_with("/tmp/") || p.starts_with("/dev/") || p == "/tmp" {
+    // System files (`/proc/self/cgroup`, `/etc/os-release`) are the same on every machine.
+    if [
+        "/tmp/",
+        "/dev/",
+        "/proc/",
+        "/sys/",
+        "/etc/",
+        "/usr/",
+        "/opt/conda",
+    ]
+    .iter()
+    .any(|s| p.starts_with(s))
+        || p == "/tmp"
+    {
         return false;
     }
     p.starts_with('/')
@@ -155,9 +168,30 @@ pub(crate) fn read_calls(facts: &Facts) -> Vec<(&PyFile, &Call, Vec<Value>)> {
     out
 }
 
+/// Whether a read loads a trained model or checkpoint rather than input data.
+pub(crate) fn is_model_artifact(callee: &str, path: &str) -> bool {
+    let ext = path
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    matches!(
+        ext.as_str(),
+        "pt" | "pth" | "ckpt" | "onnx" | "safetensors" | "joblib" | "keras" | "tflite" | "mar"
+    ) || (matches!(
+        callee,
+        "torch.load"
+            | "joblib.load"
+            | "tensorflow.keras.models.load_model"
+            | "keras.models.load_model"
+    ) && matches!(ext.as_str(), "pkl" | "pickle" | "h5" | "bin" | "model"))
+}
+
 /// Whether a literal path read by code is data (not a config, a log or code).
 pub(crate) fn is_data_path(facts: &Facts, p: &str) -> bool {
     let lower = p.to_ascii_lowercase();
+    if lower.contains("://") || !crate::facts::python::looks_like_path(p) {
+        return false;
+    }
     let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     if matches!(
         ext,
@@ -210,7 +244,19 @@ pub(crate) fn reads(
 
 /// Paths the project's code writes.
 fn written(facts: &Facts) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out: Vec<String> = facts
+        .python
+        .iter()
+        .flat_map(|f| {
+            let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
+            f.shell_outputs.iter().flat_map(move |p| {
+                [
+                    crate::facts::pipeline::join("", p),
+                    crate::facts::pipeline::join(dir, p),
+                ]
+            })
+        })
+        .collect();
     let names = WRITERS
         .iter()
         .map(|(w, _)| w.rsplit('.').next().unwrap_or(w))
@@ -226,6 +272,11 @@ fn written(facts: &Facts) -> Vec<String> {
                         .iter()
                         .find(|(w, _)| call.callee == *w || call.name() == *w)
                         .and_then(|(_, i)| call.args.get(*i))
+                        .or_else(|| {
+                            call.kwarg("filepath")
+                                .or_else(|| call.kwarg("path"))
+                                .or_else(|| call.kwarg("fname"))
+                        })
                 };
             if let Some(p) = target.and_then(Value::as_str) {
                 // numpy adds the extension when it is missing.
@@ -296,6 +347,8 @@ fn check_missing(ctx: &Context) -> Vec<Finding> {
                 ext.as_str(),
                 "yaml" | "yml" | "toml" | "ini" | "cfg" | "gin"
             )
+            // Checkpoints and saved models are made by training, not shipped input.
+            || is_model_artifact(&call.callee, p)
         {
             continue;
         }

@@ -323,6 +323,13 @@ pub fn random_state_unset(call: &Call) -> bool {
 
 /// The global RNG a call draws from, if any.
 pub fn rng_lib(call: &Call) -> Option<&'static str> {
+    // An explicit `generator=` (a seeded torch.Generator) replaces the global RNG.
+    if call
+        .kwarg("generator")
+        .is_some_and(|g| !matches!(g, Value::Lit(Lit::None)))
+    {
+        return None;
+    }
     let (module, func) = call.callee.rsplit_once('.')?;
     for (m, funcs) in RNG_FUNCS {
         if module == *m && funcs.contains(&func) {

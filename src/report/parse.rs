@@ -1,0 +1,789 @@
+//! A lenient, line-based reading of REPRODUCIBILITY.md: code fences,
+//! headings (and the stage each one names), checklist items, reproscale's
+//! block markers, Markdown links and `{placeholders}`.
+//!
+//! It is not a Markdown parser. It reads what a person (or an older
+//! reproscale) is likely to have written, never panics on any input, and
+//! works in one pass over the lines so that a huge file costs linear time.
+
+use std::ops::Range;
+
+use super::template;
+
+/// One line of the file.
+#[derive(Debug, Clone)]
+pub struct Line<'a> {
+    /// The text, without its line ending.
+    pub text: &'a str,
+    /// The line ending (`\n`, `\r\n` or empty at the end of the file).
+    pub eol: &'a str,
+    /// Inside a fenced code block, or one of its fences.
+    pub in_fence: bool,
+}
+
+/// A heading and the stage it names, if any.
+#[derive(Debug, Clone)]
+pub struct Heading {
+    /// Line index (0-based).
+    pub line: usize,
+    /// 1..=6.
+    pub level: usize,
+    /// The stage it opens, decided by [`Doc::parse`].
+    pub stage: Option<u8>,
+}
+
+/// A pair of reproscale markers: `<!-- reproscale:begin NAME -->` … `<!-- reproscale:end NAME -->`.
+#[derive(Debug, Clone)]
+pub struct Block {
+    /// The block's name (`code`, `header`, …).
+    pub name: String,
+    /// Line index of the begin marker.
+    pub begin: usize,
+    /// Line index of the end marker.
+    pub end: usize,
+}
+
+/// A checklist line: `- [x] text`.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// Line index.
+    pub line: usize,
+    /// Stage (section) it belongs to.
+    pub section: u8,
+    /// 1-based position among the section's items.
+    pub index: usize,
+    /// Whether the box is ticked.
+    pub ticked: bool,
+    /// Byte offset of the character inside `[ ]`.
+    pub mark: usize,
+    /// Byte offset where the item's text starts.
+    pub text_start: usize,
+}
+
+/// The file, read.
+#[derive(Debug)]
+pub struct Doc<'a> {
+    /// Every line.
+    pub lines: Vec<Line<'a>>,
+    /// Line index of a code fence that is never closed.
+    pub unclosed_fence: Option<usize>,
+    /// Every heading outside code.
+    pub headings: Vec<Heading>,
+    /// The marker pairs, or why they do not pair up.
+    pub blocks: Result<Vec<Block>, String>,
+    /// Whether any reproscale marker line is present.
+    pub has_markers: bool,
+    /// The checklist items of the five sections.
+    pub items: Vec<Item>,
+}
+
+impl<'a> Doc<'a> {
+    /// Reads `text`.
+    pub fn parse(text: &'a str) -> Self {
+        let lines = split_lines(text);
+        let (lines, unclosed_fence) = mark_fences(lines);
+        let (blocks, has_markers) = pair_markers(&lines);
+        let headings = headings(&lines);
+        let mut doc = Doc {
+            lines,
+            unclosed_fence,
+            headings,
+            blocks,
+            has_markers,
+            items: Vec::new(),
+        };
+        doc.items = doc.find_items();
+        doc
+    }
+
+    /// The valid blocks (none when the markers do not pair up).
+    pub fn valid_blocks(&self) -> &[Block] {
+        match &self.blocks {
+            Ok(b) => b,
+            Err(_) => &[],
+        }
+    }
+
+    /// The block named `name`.
+    pub fn block(&self, name: &str) -> Option<&Block> {
+        self.valid_blocks().iter().find(|b| b.name == name)
+    }
+
+    /// The stage of each line by headings alone (ignoring blocks).
+    fn sections_by_heading(&self) -> Vec<Option<u8>> {
+        let mut out = vec![None; self.lines.len()];
+        let mut cur = None;
+        let mut hs = self.headings.iter().peekable();
+        for (i, slot) in out.iter_mut().enumerate() {
+            if let Some(h) = hs.next_if(|h| h.line == i) {
+                cur = match (h.stage, cur) {
+                    (Some(s), _) => Some((s, h.level)),
+                    (None, Some((_, level))) if h.level <= level => None,
+                    (None, c) => c,
+                };
+            }
+            *slot = cur.map(|(s, _)| s);
+        }
+        out
+    }
+
+    fn find_items(&self) -> Vec<Item> {
+        let by_heading = self.sections_by_heading();
+        // Stages whose items live in a block: only the block's items count.
+        let mut in_block: Vec<Option<u8>> = vec![None; self.lines.len()];
+        let mut has_block = [false; 6];
+        let mut other_block = vec![false; self.lines.len()];
+        for b in self.valid_blocks() {
+            let stage = template::stage_of_block(&b.name);
+            if let Some(s) = stage {
+                has_block[usize::from(s)] = true;
+            }
+            for i in b.begin..=b.end.min(self.lines.len().saturating_sub(1)) {
+                match stage {
+                    Some(s) => in_block[i] = Some(s),
+                    None => other_block[i] = true,
+                }
+            }
+        }
+        let mut counts = [0usize; 6];
+        let mut items = Vec::new();
+        for (i, line) in self.lines.iter().enumerate() {
+            if line.in_fence || other_block[i] {
+                continue;
+            }
+            let Some((mark, ticked, text_start)) = checkbox(line.text) else {
+                continue;
+            };
+            let section = match in_block[i] {
+                Some(s) => s,
+                None => match by_heading[i] {
+                    Some(s) if !has_block[usize::from(s)] => s,
+                    _ => continue,
+                },
+            };
+            let k = usize::from(section);
+            counts[k] += 1;
+            items.push(Item {
+                line: i,
+                section,
+                index: counts[k],
+                ticked,
+                mark,
+                text_start,
+            });
+        }
+        items
+    }
+
+    /// Whether a heading (or block) of `stage` exists.
+    pub fn has_section(&self, stage: u8) -> bool {
+        self.headings.iter().any(|h| h.stage == Some(stage))
+            || template::section(stage).is_some_and(|s| self.block(s.block).is_some())
+    }
+}
+
+/// Splits into lines, keeping each line's ending.
+pub fn split_lines(text: &str) -> Vec<Line<'_>> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let (line, eol, next) = match rest.find('\n') {
+            Some(n) => {
+                let line = &rest[..n];
+                match line.strip_suffix('\r') {
+                    Some(l) => (l, &rest[n - 1..=n], &rest[n + 1..]),
+                    None => (line, &rest[n..=n], &rest[n + 1..]),
+                }
+            }
+            None => (rest, "", ""),
+        };
+        out.push(Line {
+            text: line,
+            eol,
+            in_fence: false,
+        });
+        rest = next;
+    }
+    out
+}
+
+/// Leading spaces, when at most three (CommonMark's block indentation).
+fn indent(text: &str) -> Option<usize> {
+    let n = text.len() - text.trim_start_matches(' ').len();
+    (n <= 3 && !text[n..].starts_with('\t')).then_some(n)
+}
+
+/// A fence opener/closer: (char, run length, rest of the line).
+fn fence(text: &str) -> Option<(char, usize, &str)> {
+    let t = &text[indent(text)?..];
+    let c = t.chars().next()?;
+    if c != '`' && c != '~' {
+        return None;
+    }
+    let n = t.len() - t.trim_start_matches(c).len();
+    if n < 3 {
+        return None;
+    }
+    let rest = &t[n..];
+    if c == '`' && rest.contains('`') {
+        return None;
+    }
+    Some((c, n, rest))
+}
+
+fn mark_fences(mut lines: Vec<Line<'_>>) -> (Vec<Line<'_>>, Option<usize>) {
+    let mut open: Option<(char, usize, usize)> = None;
+    for (i, line) in lines.iter_mut().enumerate() {
+        match open {
+            None => {
+                if let Some((c, n, _)) = fence(line.text) {
+                    open = Some((c, n, i));
+                    line.in_fence = true;
+                }
+            }
+            Some((c, n, _)) => {
+                line.in_fence = true;
+                if let Some((c2, n2, rest)) = fence(line.text) {
+                    if c2 == c && n2 >= n && rest.trim().is_empty() {
+                        open = None;
+                    }
+                }
+            }
+        }
+    }
+    (lines, open.map(|(_, _, i)| i))
+}
+
+/// `<!-- reproscale:begin NAME -->` → (true, NAME); end → (false, NAME).
+pub fn marker(text: &str) -> Option<(bool, &str)> {
+    let t = text.trim();
+    let inner = t.strip_prefix("<!--")?.strip_suffix("-->")?.trim();
+    let inner = inner.strip_prefix("reproscale:")?;
+    let (begin, name) = if let Some(n) = inner.strip_prefix("begin") {
+        (true, n)
+    } else if let Some(n) = inner.strip_prefix("end") {
+        (false, n)
+    } else {
+        return None;
+    };
+    if !name.starts_with(char::is_whitespace) {
+        return None;
+    }
+    Some((begin, name.trim()))
+}
+
+fn pair_markers(lines: &[Line<'_>]) -> (Result<Vec<Block>, String>, bool) {
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut open: Option<(String, usize)> = None;
+    let mut error = None;
+    let mut any = false;
+    for (i, line) in lines.iter().enumerate() {
+        if line.in_fence {
+            continue;
+        }
+        let Some((begin, name)) = marker(line.text) else {
+            continue;
+        };
+        any = true;
+        if error.is_some() {
+            continue;
+        }
+        let n = i + 1;
+        if !template::known_block(name) {
+            error = Some(format!("line {n}: unknown reproscale marker `{name}`"));
+            continue;
+        }
+        match (begin, open.take()) {
+            (true, None) => {
+                if blocks.iter().any(|b| b.name == name) {
+                    error = Some(format!(
+                        "line {n}: a second `{name}` block (each block may appear once)"
+                    ));
+                } else {
+                    open = Some((name.to_string(), i));
+                }
+            }
+            (true, Some((o, at))) => {
+                error = Some(format!(
+                    "line {n}: `{name}` begins inside the `{o}` block begun at line {}",
+                    at + 1
+                ));
+            }
+            (false, None) => {
+                error = Some(format!("line {n}: `{name}` ends a block that never began"));
+            }
+            (false, Some((o, at))) => {
+                if o == name {
+                    blocks.push(Block {
+                        name: o,
+                        begin: at,
+                        end: i,
+                    });
+                } else {
+                    error = Some(format!(
+                        "line {n}: `{name}` ends, but the open block is `{o}` (begun at line {})",
+                        at + 1
+                    ));
+                }
+            }
+        }
+    }
+    if error.is_none() {
+        if let Some((o, at)) = open {
+            error = Some(format!("line {}: the `{o}` block never ends", at + 1));
+        }
+    }
+    (error.map_or(Ok(blocks), Err), any)
+}
+
+/// An ATX heading (`## text`): (level, text).
+pub fn atx(text: &str) -> Option<(usize, &str)> {
+    let t = &text[indent(text)?..];
+    let level = t.len() - t.trim_start_matches('#').len();
+    if !(1..=6).contains(&level) {
+        return None;
+    }
+    let rest = &t[level..];
+    if !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
+        return None;
+    }
+    let rest = rest.trim();
+    // A closing run of `#` preceded by a space is not part of the text.
+    let stripped = rest.trim_end_matches('#');
+    let rest = if stripped.len() < rest.len() && (stripped.is_empty() || stripped.ends_with(' ')) {
+        stripped.trim_end()
+    } else {
+        rest
+    };
+    Some((level, rest))
+}
+
+/// The stage a heading's number names (`1. Code`, `1\. Code`, `🧑‍💻 2) Config`).
+fn numbered_stage(text: &str) -> Option<u8> {
+    let start = text.find(|c: char| c.is_alphanumeric())?;
+    let t = &text[start..];
+    let digits = t.len() - t.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if digits != 1 {
+        return None;
+    }
+    let n = t.as_bytes().first().map(|b| b - b'0')?;
+    let next = t[1..].chars().next();
+    let ok = match next {
+        None => true,
+        Some(c) => matches!(c, '.' | '\\' | ')' | ':' | ' ' | '-' | '—' | '–' | '\t'),
+    };
+    (ok && (1..=5).contains(&n)).then_some(n)
+}
+
+/// The stage a heading's words name (`Code`, `Data (+ Artifacts)`).
+fn keyword_stage(text: &str) -> Option<u8> {
+    let lower = text.to_lowercase();
+    lower
+        .split(|c: char| !c.is_alphanumeric())
+        .find_map(|w| match w {
+            "code" => Some(1),
+            "configuration" | "configurations" | "config" | "configs" => Some(2),
+            "data" | "dataset" | "datasets" | "artifacts" | "artefacts" => Some(3),
+            "environment" | "environments" => Some(4),
+            "evaluation" => Some(5),
+            _ => None,
+        })
+}
+
+fn headings(lines: &[Line<'_>]) -> Vec<Heading> {
+    // (line, level, by number, by keyword)
+    let mut raw: Vec<(usize, usize, Option<u8>, Option<u8>)> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if line.in_fence {
+            continue;
+        }
+        if let Some((level, text)) = atx(line.text) {
+            let kw = keyword_stage(text);
+            let num = numbered_stage(text).filter(|n| kw.is_none_or(|k| k == *n));
+            raw.push((i, level, num, kw));
+        } else if i > 0 && is_setext_underline(line.text) {
+            let prev = &lines[i - 1];
+            let p = prev.text.trim();
+            if !prev.in_fence
+                && !p.is_empty()
+                && atx(prev.text).is_none()
+                && checkbox(prev.text).is_none()
+                && !p.starts_with(['-', '*', '+', '>', '|', '<'])
+                && raw.last().is_none_or(|r| r.0 != i - 1)
+            {
+                let level = if line.text.trim_start().starts_with('=') {
+                    1
+                } else {
+                    2
+                };
+                let kw = keyword_stage(p);
+                let num = numbered_stage(p).filter(|n| kw.is_none_or(|k| k == *n));
+                raw.push((i - 1, level, num, kw));
+            }
+        }
+    }
+    let mut numbered = [false; 6];
+    for r in &raw {
+        if let Some(n) = r.2 {
+            numbered[usize::from(n)] = true;
+        }
+    }
+    // A stage heading opens a section only at the current section's level or
+    // above; deeper ones are subsections. A keyword alone does not count when
+    // the stage also has a numbered heading ("## Code of conduct" beside
+    // "## 1. Code").
+    let mut out = Vec::with_capacity(raw.len());
+    let mut cur: Option<usize> = None;
+    for (line, level, num, kw) in raw {
+        let kw = kw.filter(|k| !numbered[usize::from(*k)]);
+        let candidate = num.or(kw);
+        let stage = candidate.filter(|_| cur.is_none_or(|l| level <= l));
+        match (stage, cur) {
+            (Some(_), _) => cur = Some(level),
+            (None, Some(l)) if level <= l => cur = None,
+            _ => {}
+        }
+        out.push(Heading { line, level, stage });
+    }
+    out
+}
+
+fn is_setext_underline(text: &str) -> bool {
+    let Some(n) = indent(text) else {
+        return false;
+    };
+    let t = text[n..].trim_end();
+    !t.is_empty() && (t.chars().all(|c| c == '=') || t.chars().all(|c| c == '-'))
+}
+
+/// A checklist line: (offset of the mark, ticked, offset of the text).
+pub fn checkbox(text: &str) -> Option<(usize, bool, usize)> {
+    let n = indent(text)?;
+    let t = &text[n..];
+    let after_bullet = if t.starts_with(['-', '*', '+']) {
+        1
+    } else {
+        let d = t.len() - t.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if d == 0 || d > 9 || !t[d..].starts_with(['.', ')']) {
+            return None;
+        }
+        d + 1
+    };
+    let rest = &t[after_bullet..];
+    let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    if spaces == 0 {
+        return None;
+    }
+    let b = &rest[spaces..];
+    let bytes = b.as_bytes();
+    if bytes.len() < 3 || bytes[0] != b'[' || bytes[2] != b']' {
+        return None;
+    }
+    let ticked = match bytes[1] {
+        b' ' => false,
+        b'x' | b'X' => true,
+        _ => return None,
+    };
+    if bytes.len() > 3 && !matches!(bytes[3], b' ' | b'\t') {
+        return None;
+    }
+    let mark = n + after_bullet + spaces + 1;
+    let text_start = (mark + 2 + usize::from(bytes.len() > 3)).min(text.len());
+    Some((mark, ticked, text_start))
+}
+
+/// `text` with inline code spans and HTML comments blanked out (same byte
+/// positions), so that links and placeholders are looked for in prose only.
+pub fn mask_code(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = bytes.to_vec();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'`' {
+            let run = bytes[i..].iter().take_while(|b| **b == b'`').count();
+            // Look for a closing run of exactly the same length.
+            let mut j = i + run;
+            let mut close = None;
+            while j < bytes.len() {
+                if bytes[j] == b'`' {
+                    let r = bytes[j..].iter().take_while(|b| **b == b'`').count();
+                    if r == run {
+                        close = Some(j);
+                        break;
+                    }
+                    j += r;
+                } else {
+                    j += 1;
+                }
+            }
+            match close {
+                Some(j) => {
+                    for b in &mut out[i..j + run] {
+                        *b = b' ';
+                    }
+                    i = j + run;
+                }
+                None => i += run,
+            }
+        } else if bytes[i..].starts_with(b"<!--") {
+            let end = text[i + 4..]
+                .find("-->")
+                .map_or(bytes.len(), |e| i + 4 + e + 3);
+            for b in &mut out[i..end] {
+                *b = b' ';
+            }
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    // Only whole characters were replaced (the delimiters are ASCII).
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// The `{placeholders}` in `masked` (a [`mask_code`] result): byte ranges.
+pub fn placeholders(masked: &str) -> Vec<Range<usize>> {
+    let bytes = masked.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'{' {
+            i += 1;
+            continue;
+        }
+        let before_ok = i == 0 || {
+            let p = bytes[i - 1];
+            p.is_ascii_whitespace()
+                || (p.is_ascii_punctuation() && !matches!(p, b'\\' | b'$' | b'_' | b'^' | b'{'))
+        };
+        let close = masked[i + 1..].find(['}', '{']).map(|e| i + 1 + e);
+        match close {
+            Some(j) if bytes[j] == b'}' => {
+                let inner = &masked[i + 1..j];
+                let first = inner.trim_start().chars().next();
+                let ok = before_ok
+                    && inner.len() <= 200
+                    && first.is_some_and(char::is_alphabetic)
+                    && !inner.contains(['"', '=', ';', '$', '\\']);
+                if ok {
+                    out.push(i..j + 1);
+                }
+                i = j + 1;
+            }
+            Some(j) => i = j,
+            None => break,
+        }
+    }
+    out
+}
+
+/// A link found in a line.
+#[derive(Debug, Clone)]
+pub struct Link {
+    /// The target, as written (without `<>` or a title).
+    pub target: String,
+}
+
+/// Markdown links `[text](target)` / `![alt](target)` and reference
+/// definitions `[label]: target` in `masked` (a [`mask_code`] result).
+pub fn links(masked: &str) -> Vec<Link> {
+    let mut out = Vec::new();
+    let t = masked.trim_start();
+    if t.starts_with('[') && indent(masked).is_some() {
+        if let Some(close) = t.find("]:") {
+            if !t[1..close].contains(']') {
+                let target = t[close + 2..].split_whitespace().next().unwrap_or("");
+                let target = target
+                    .strip_prefix('<')
+                    .and_then(|x| x.strip_suffix('>'))
+                    .unwrap_or(target);
+                if !target.is_empty() {
+                    out.push(Link {
+                        target: target.to_string(),
+                    });
+                }
+                return out;
+            }
+        }
+    }
+    let bytes = masked.as_bytes();
+    let mut i = 0;
+    while let Some(p) = masked[i..].find("](") {
+        let start = i + p + 2;
+        if i + p > 0 && bytes[i + p - 1] == b'\\' {
+            i = start;
+            continue;
+        }
+        // Balanced parentheses up to the closing one.
+        let mut depth = 1usize;
+        let mut end = None;
+        let mut k = start;
+        while k < bytes.len() {
+            match bytes[k] {
+                b'\\' => k += 1,
+                b'(' => depth += 1,
+                b')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(k);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            k += 1;
+        }
+        let Some(end) = end else {
+            break;
+        };
+        let inner = masked[start..end].trim();
+        let target = if let Some(rest) = inner.strip_prefix('<') {
+            rest.split('>').next().unwrap_or("")
+        } else {
+            inner.split_whitespace().next().unwrap_or("")
+        };
+        if !target.is_empty() {
+            out.push(Link {
+                target: target.to_string(),
+            });
+        }
+        i = end + 1;
+    }
+    out
+}
+
+/// Percent-decodes a link target (invalid escapes stay as written).
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// What a relative link points to inside the project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkTarget {
+    /// A URL, an anchor in this file or the project root: nothing to check.
+    Skip,
+    /// A project-relative path (`/`-separated, normalised).
+    Path(String),
+    /// A relative path that climbs out of the project.
+    Outside,
+}
+
+/// Classifies a link target; relative paths are taken from the project root
+/// (REPRODUCIBILITY.md lives there).
+pub fn link_target(target: &str) -> LinkTarget {
+    let t = target.trim();
+    if t.is_empty() || t.starts_with('#') || t.starts_with("//") {
+        return LinkTarget::Skip;
+    }
+    // A scheme (`https:`, `mailto:`) or a Windows drive.
+    if let Some(colon) = t.find(':') {
+        if !t[..colon].contains('/') {
+            return LinkTarget::Skip;
+        }
+    }
+    let t = t.split(['#', '?']).next().unwrap_or("");
+    let decoded = percent_decode(t);
+    let mut parts: Vec<&str> = Vec::new();
+    for c in decoded.trim_start_matches('/').split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return LinkTarget::Outside;
+                }
+            }
+            c => parts.push(c),
+        }
+    }
+    if parts.is_empty() {
+        LinkTarget::Skip
+    } else {
+        LinkTarget::Path(parts.join("/"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checkbox_forms() {
+        assert_eq!(checkbox("- [x] a"), Some((3, true, 6)));
+        assert_eq!(checkbox("* [X] a").map(|c| c.1), Some(true));
+        assert_eq!(checkbox("+ [ ] a").map(|c| c.1), Some(false));
+        assert_eq!(checkbox("1. [ ] a").map(|c| c.1), Some(false));
+        assert_eq!(checkbox("- [ ]").map(|c| c.2), Some(5));
+        assert!(checkbox("- [y] a").is_none());
+        assert!(checkbox("-[x] a").is_none());
+        assert!(checkbox("    - [x] nested").is_none());
+        assert!(checkbox("- [x]a").is_none());
+    }
+
+    #[test]
+    fn heading_stages() {
+        let doc = Doc::parse(
+            "# T\n## 1. Code\n## 1\\. Configuration\n### 🧑‍💻 Data (+ Artifacts)\n## 4) Environment\n## Evaluation\n## Notes\n",
+        );
+        let stages: Vec<_> = doc.headings.iter().map(|h| h.stage).collect();
+        assert_eq!(
+            stages,
+            [None, Some(1), None, Some(3), Some(4), Some(5), None],
+            "`1\\. Configuration` disagrees with itself; keyword alone counts"
+        );
+        let doc = Doc::parse("## 1. Code\n## Code of conduct\n");
+        assert_eq!(doc.headings[1].stage, None);
+    }
+
+    #[test]
+    fn markers_pair_up() {
+        let d = Doc::parse("<!-- reproscale:begin code -->\nx\n<!-- reproscale:end code -->\n");
+        assert_eq!(d.valid_blocks().len(), 1);
+        let d = Doc::parse("<!-- reproscale:begin code -->\nx\n");
+        assert!(d.blocks.is_err());
+        let d = Doc::parse("```\n<!-- reproscale:begin code -->\n```\n");
+        assert!(!d.has_markers);
+    }
+
+    #[test]
+    fn placeholders_skip_code_and_escapes() {
+        let m = mask_code("a {link} `{code}` \\{x} f{y} {\"a\": 1} {}");
+        let found: Vec<_> = placeholders(&m).into_iter().map(|r| m[r].to_string()).collect();
+        assert_eq!(found, ["{link}"]);
+    }
+
+    #[test]
+    fn link_targets() {
+        assert_eq!(link_target("a%20b.py#L3"), LinkTarget::Path("a b.py".into()));
+        assert_eq!(link_target("./x/../y"), LinkTarget::Path("y".into()));
+        assert_eq!(link_target("../up"), LinkTarget::Outside);
+        assert_eq!(link_target("https://x.org/a"), LinkTarget::Skip);
+        assert_eq!(link_target("#anchor"), LinkTarget::Skip);
+        let l = links("see [a](b.py) and ![i](<c d.png> \"t\") and [x](y(1).py)");
+        let t: Vec<_> = l.iter().map(|l| l.target.as_str()).collect();
+        assert_eq!(t, ["b.py", "c d.png", "y(1).py"]);
+        assert_eq!(links("[ref]: data/x.csv")[0].target, "data/x.csv");
+    }
+
+    #[test]
+    fn percent_decoding_is_total() {
+        assert_eq!(percent_decode("a%2"), "a%2");
+        assert_eq!(percent_decode("%"), "%");
+        assert_eq!(percent_decode("%e2%98%85"), "★");
+        assert_eq!(percent_decode("%zz"), "%zz");
+    }
+}
