@@ -366,10 +366,11 @@ pub fn extract(project: Project) -> Facts {
             "makefile" | "gnumakefile" => pipelines.add_makefile(&f.path, text),
             _ if name.ends_with(".sh") => pipelines.add_commands(&f.path, text, false),
             // Run commands in the README and other Markdown docs (TRAIN.md, docs/*.md).
-            _ if name.ends_with(".md") || (name.starts_with("readme") && !f.path.contains('/')) => {
-                if !f.path.starts_with(".github/") {
-                    pipelines.add_commands(&f.path, text, true)
-                }
+            _ if (name.ends_with(".md")
+                || (name.starts_with("readme") && !f.path.contains('/')))
+                && !f.path.starts_with(".github/") =>
+            {
+                pipelines.add_commands(&f.path, text, true)
             }
             _ => {}
         }
