@@ -235,3 +235,142 @@ fn dvc_pointer_reports_its_output_not_its_import_source() {
         c.evidence
     );
 }
+
+#[test]
+fn python_dash_m_tools_in_scripts_are_not_missing_scripts() {
+    let r = assess(&[
+        ("dev/linter.sh", "python -m flake8 .\n"),
+        ("train.py", MAIN),
+    ]);
+    assert_eq!(status(&r, "1.1"), "pass");
+}
+
+#[test]
+fn system_files_are_not_absolute_data_paths() {
+    let r = assess(&[("train.py", &format!("def is_docker():\n    with open('/proc/self/cgroup') as f:\n        return 'docker' in f.read()\n{MAIN}"))]);
+    assert!(
+        rule_hits(&r, "absolute-data-path").is_empty(),
+        "{:?}",
+        r.findings
+    );
+}
+
+#[test]
+fn paths_next_to_the_script_resolve_through_file() {
+    let r = assess(&[
+        ("wine.csv", "a\n1\n"),
+        ("train.py", &format!("import os\nimport pandas as pd\nhere = os.path.dirname(os.path.abspath(__file__))\ndf = pd.read_csv(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'wine.csv'))\n{MAIN}")),
+    ]);
+    assert_eq!(status(&r, "1.2"), "pass");
+    assert!(
+        rule_hits(&r, "missing-data-file").is_empty(),
+        "{:?}",
+        r.findings
+    );
+}
+
+#[test]
+fn same_named_functions_in_two_files_keep_their_own_arguments() {
+    let gen = |x: &str| {
+        format!("LABELS = './{x}_labels.txt'\ndef write(p):\n    return open(p).read()\nwrite(LABELS)\n{MAIN}")
+    };
+    let r = assess(&[("a/gen.py", &gen("a")), ("b/gen.py", &gen("b"))]);
+    let a: Vec<_> = rule_hits(&r, "missing-data-file")
+        .into_iter()
+        .filter(|f| f.path == "a/gen.py")
+        .map(|f| f.message.clone())
+        .collect();
+    assert_eq!(a.len(), 1, "{a:?}");
+    assert!(a[0].contains("a_labels.txt"), "{a:?}");
+}
+
+#[test]
+fn editor_settings_are_not_ml_config() {
+    let r = assess(&[
+        (".vim/coc-settings.json", "{\"python.pythonPath\": \"/x\"}"),
+        ("train.py", MAIN),
+    ]);
+    assert_eq!(status(&r, "2.1"), "fail");
+}
+
+#[test]
+fn a_cuda_fallback_device_is_gpu_use() {
+    let r = assess(&[(
+        "train.py",
+        &format!("import torch\ndevice = 'cuda' if torch.cuda.is_available() else 'cpu'\n{MAIN}"),
+    )]);
+    assert_eq!(status(&r, "4.3"), "fail");
+}
+
+#[test]
+fn a_vague_accelerator_mention_is_not_hardware_documentation() {
+    let r = assess(&[
+        (
+            "README.md",
+            "# X\nTrain on different accelerators, like multi-GPU, TPU.\n",
+        ),
+        (
+            "train.py",
+            &format!("import torch\nx = torch.zeros(1).cuda()\n{MAIN}"),
+        ),
+    ]);
+    assert_eq!(status(&r, "4.3"), "partial");
+}
+
+#[test]
+fn a_devcontainer_image_pins_the_environment_and_python() {
+    let r = assess(&[
+        (
+            ".devcontainer.json",
+            "{\n  // dev env\n  \"image\": \"mcr.microsoft.com/devcontainers/python:3.10\"\n}\n",
+        ),
+        ("train.py", MAIN),
+    ]);
+    assert_eq!(status(&r, "4.2"), "pass");
+}
+
+#[test]
+fn commands_in_other_docs_and_quoted_readme_lines_read_the_config() {
+    let r = assess(&[
+        ("TRAIN.md", "```bash\ntorchrun train.py --cfg-path configs/train.yaml\n```\n"),
+        ("configs/train.yaml", "lr: 0.1\n"),
+        ("train.py", &format!("import argparse, yaml\np = argparse.ArgumentParser()\np.add_argument('--cfg-path')\na = p.parse_args()\ncfg = yaml.safe_load(open(a.cfg_path))\nprint(cfg['lr'])\n{MAIN}")),
+    ]);
+    assert_eq!(status(&r, "2.3"), "pass");
+}
+
+#[test]
+fn a_seeded_generator_argument_replaces_the_global_rng() {
+    let r = assess(&[("train.py", &format!("import torch\nfrom torch.utils.data import random_split\na, b = random_split(list(range(10)), [5, 5], generator=torch.Generator().manual_seed(42))\n{MAIN}"))]);
+    assert!(rule_hits(&r, "unseeded-rng").is_empty(), "{:?}", r.findings);
+}
+
+#[test]
+fn snakemake_configfile_and_scripts_are_understood() {
+    let r = assess(&[
+        ("workflow/Snakefile", "configfile: \"config/config.yaml\"\nrule train:\n    input: \"data/x.csv\"\n    output: \"model.pkl\"\n    script: \"scripts/train.py\"\nrule eval:\n    shell: \"python workflow/scripts/eval.py --n {config[n]}\"\n"),
+        ("config/config.yaml", "n: 3\n"),
+        ("workflow/scripts/train.py", "print(1)\n"),
+        ("workflow/scripts/eval.py", "print(2)\n"),
+    ]);
+    assert_eq!(status(&r, "1.1"), "pass");
+    assert_eq!(status(&r, "2.3"), "pass");
+}
+
+#[test]
+fn kedro_nodes_are_on_the_run_path_and_params_strings_read_keys() {
+    let r = assess(&[
+        ("pyproject.toml", "[tool.kedro]\npackage_name = \"x\"\n"),
+        ("conf/base/parameters.yml", "model_options:\n  test_size: 0.2\n"),
+        ("conf/base/catalog.yml", "companies:\n  type: pandas.CSVDataset\n  filepath: data/01_raw/companies.csv\n"),
+        ("src/x/pipelines/ds/nodes.py", "import numpy as np\ndef split(df, opts):\n    return np.random.rand(3)\n"),
+        ("src/x/pipelines/ds/pipeline.py", "from kedro.pipeline import Node, Pipeline\nfrom .nodes import split\ndef create():\n    return Pipeline([Node(split, ['companies', 'params:model_options'], 'out')])\n"),
+    ]);
+    assert!(
+        r.entry_points.iter().any(|e| e.ends_with("nodes.py")),
+        "{:?}",
+        r.entry_points
+    );
+    assert_eq!(status(&r, "1.3"), "fail");
+    assert_eq!(status(&r, "2.3"), "pass");
+}

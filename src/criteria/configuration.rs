@@ -296,6 +296,17 @@ fn is_meta_key(key: &str) -> bool {
 /// Who reads a config file, if anyone.
 fn reader_of(facts: &Facts, path: &str) -> Option<Evidence> {
     let base = path.rsplit('/').next().unwrap_or(path);
+    for (file, l, read) in &facts.pipelines.config_reads {
+        if read == path {
+            return Some(line(file, Some(*l), format!("configfile: {path}")));
+        }
+    }
+    if crate::facts::is_kedro(&facts.project) && path.starts_with("conf/") {
+        return Some(Evidence::file(
+            path,
+            "read by Kedro's config loader (conf/)",
+        ));
+    }
     for f in &facts.python {
         let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
         for (lit, loc) in &f.path_literals {
@@ -375,6 +386,17 @@ pub fn code_reads_config(input: &Input) -> Decided {
         }
     }
     let mut whole: BTreeSet<String> = BTreeSet::new();
+    reads.extend(facts.pipelines.key_reads.iter().cloned());
+    // Kedro reads catalog, credentials and logging settings itself; only
+    // parameters are read by the project's nodes ("params:…").
+    if crate::facts::is_kedro(&facts.project) {
+        for c in &facts.configs {
+            let name = c.path.rsplit('/').next().unwrap_or(&c.path);
+            if c.path.starts_with("conf/") && !name.starts_with("parameters") {
+                whole.insert(c.path.clone());
+            }
+        }
+    }
     for (_, stage) in &facts.pipelines.dvc_stages {
         for (file, key) in &stage.params {
             if key == "*" {

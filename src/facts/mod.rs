@@ -219,6 +219,17 @@ impl Facts {
     }
 }
 
+/// Whether the project is a Kedro project (its pipelines are nodes, its
+/// config is read by Kedro's loader from `conf/`).
+pub fn is_kedro(project: &Project) -> bool {
+    project
+        .file("pyproject.toml")
+        .and_then(|f| f.text())
+        .is_some_and(|t| t.contains("[tool.kedro]"))
+        || project.exists("conf/base/catalog.yml")
+        || project.exists("conf/base/catalog.yaml")
+}
+
 /// Whether the facts layer wants a file's text.
 pub fn wants(path: &str, size: u64) -> bool {
     let lower = path.to_ascii_lowercase();
@@ -250,8 +261,9 @@ pub fn wants(path: &str, size: u64) -> bool {
         || docs::is_doc(path)
         || matches!(
             name,
-            "flake.nix" | "shell.nix" | "runtime.txt" | ".python-version"
+            "flake.nix" | "shell.nix" | "runtime.txt" | ".python-version" | "snakefile"
         )
+        || ext == "smk"
 }
 
 enum Parsed {
@@ -364,6 +376,9 @@ pub fn extract(project: Project) -> Facts {
             "dvc.yaml" | "dvc.yml" => pipelines.add_dvc(&f.path, text),
             "mlproject" => pipelines.add_mlproject(&f.path, text),
             "makefile" | "gnumakefile" => pipelines.add_makefile(&f.path, text),
+            _ if name == "snakefile" || name.ends_with(".smk") => {
+                pipelines.add_snakefile(&f.path, text)
+            }
             _ if name.ends_with(".sh") => pipelines.add_commands(&f.path, text, false),
             // Run commands in the README and other Markdown docs (TRAIN.md, docs/*.md).
             _ if (name.ends_with(".md")

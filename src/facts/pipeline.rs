@@ -100,6 +100,10 @@ pub struct Pipelines {
     pub dvc_metrics: Vec<(String, Option<u32>, String)>,
     /// Problems reading pipeline files: (path, message).
     pub problems: Vec<(String, String)>,
+    /// Config files a workflow declares it reads (Snakemake `configfile:`): (file, line, config path).
+    pub config_reads: Vec<(String, u32, String)>,
+    /// Config keys a workflow file reads (`config["a"]["b"]` in a Snakefile).
+    pub key_reads: Vec<String>,
 }
 
 /// Splits a shell command into words, honouring quotes.
@@ -535,6 +539,62 @@ impl Pipelines {
                 && !t.contains('$')
             {
                 self.produced.push(join(dir, &t));
+            }
+        }
+    }
+
+    /// Reads a Snakemake workflow: `configfile:`, `shell:` commands that run
+    /// Python, `script:` files, and `config["key"]` lookups.
+    pub fn add_snakefile(&mut self, path: &str, text: &str) {
+        let dir = parent(path);
+        let mut rule = String::from("workflow");
+        for (i, raw) in text.lines().enumerate() {
+            let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            let t = raw.trim();
+            if let Some(name) = t.strip_prefix("rule ").and_then(|r| r.strip_suffix(':')) {
+                rule = name.trim().to_string();
+            }
+            let origin = Origin {
+                path: path.to_string(),
+                line: Some(n),
+                name: format!("rule {rule}"),
+            };
+            let quoted = |s: &str| s.trim().trim_matches(['"', '\'', ',']).to_string();
+            if let Some(v) = t.strip_prefix("configfile:") {
+                // Snakemake resolves configfile from the working directory, usually the root.
+                self.config_reads
+                    .push((path.to_string(), n, join("", &quoted(v))));
+            } else if let Some(v) = t.strip_prefix("script:") {
+                let script = join(dir, &quoted(v));
+                if script.ends_with(".py") {
+                    self.invocations.push(Invocation {
+                        origin,
+                        script: Some(script),
+                        module: None,
+                        flags: Vec::new(),
+                        positionals: Vec::new(),
+                    });
+                }
+            } else {
+                let body = t.strip_prefix("shell:").unwrap_or(t);
+                let cmd = body.trim().trim_matches(['"', '\'']);
+                if cmd.contains("python") {
+                    self.invocations.extend(invocations(cmd, "", &origin));
+                }
+            }
+            let mut rest = t;
+            while let Some(at) = rest.find("config[") {
+                let mut keys = Vec::new();
+                let mut tail = &rest[at + "config".len()..];
+                while let Some(inner) = tail.strip_prefix('[') {
+                    let Some(end) = inner.find(']') else { break };
+                    keys.push(inner[..end].trim_matches(['"', '\'']).to_string());
+                    tail = &inner[end + 1..];
+                }
+                if !keys.is_empty() {
+                    self.key_reads.push(keys.join("."));
+                }
+                rest = tail;
             }
         }
     }

@@ -1208,6 +1208,18 @@ impl<'a> Visitor<'a> for Collector<'_> {
             }
             Expr::StringLiteral(s) => {
                 let text = s.value.to_str();
+                // Kedro nodes name their parameters as "params:model.lr".
+                if let Some(key) = text
+                    .strip_prefix("params:")
+                    .filter(|k| !k.is_empty() && !k.contains(' '))
+                {
+                    let loc = self.loc(expr);
+                    self.file.key_reads.push(KeyRead {
+                        key: key.to_string(),
+                        binding: false,
+                        loc,
+                    });
+                }
                 if looks_like_path(text) {
                     let loc = self.loc(expr);
                     self.file.path_literals.push((text.to_string(), loc));

@@ -60,7 +60,20 @@ impl RunPath {
         let mut entries: BTreeMap<String, EntryPoint> = BTreeMap::new();
         let mut missing = Vec::new();
 
+        let kedro = super::is_kedro(project);
         for f in python {
+            let name = f.path.rsplit('/').next().unwrap_or(&f.path);
+            if kedro
+                && matches!(name, "nodes.py" | "pipeline.py" | "pipeline_registry.py")
+                && !is_auxiliary(&f.path)
+            {
+                entries.entry(f.path.clone()).or_insert(EntryPoint {
+                    path: f.path.clone(),
+                    why: "Kedro pipeline module (run by `kedro run`)".into(),
+                    declared_at: None,
+                });
+                continue;
+            }
             if f.is_notebook {
                 entries.entry(f.path.clone()).or_insert(EntryPoint {
                     path: f.path.clone(),
