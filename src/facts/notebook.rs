@@ -104,6 +104,9 @@ pub fn parse(path: &str, text: &str) -> Result<PyFile, NotebookError> {
     Ok(file)
 }
 
+/// Marks a notebook whose shell lines create files that cannot be named statically.
+pub const UNKNOWN_OUTPUTS: &str = "*";
+
 /// Files written by `!wget … -O f`, `!curl … -o f` and `!unzip`-free downloads in a cell.
 fn shell_output_files(src: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -112,6 +115,14 @@ fn shell_output_files(src: &str) -> Vec<String> {
             continue;
         };
         let words = crate::facts::pipeline::shell_words(cmd);
+        // An archive unpacked in the notebook makes files whose names only it knows.
+        if words
+            .first()
+            .is_some_and(|w| matches!(w.as_str(), "unzip" | "tar" | "gunzip" | "7z" | "kaggle"))
+        {
+            out.push(UNKNOWN_OUTPUTS.to_string());
+            continue;
+        }
         if !words
             .first()
             .is_some_and(|w| matches!(w.as_str(), "wget" | "curl" | "gdown" | "cp" | "mv"))

@@ -340,7 +340,13 @@ fn check_missing(ctx: &Context) -> Vec<Finding> {
             .rsplit_once('.')
             .map(|(_, e)| e.to_ascii_lowercase())
             .unwrap_or_default();
+        let unpacks = f
+            .shell_outputs
+            .iter()
+            .any(|o| o == crate::facts::notebook::UNKNOWN_OUTPUTS);
         if is_absolute(p)
+            || p.starts_with('/')
+            || unpacks
             || p.contains(['{', '*', '%', '$'])
             || !crate::facts::python::looks_like_path(p)
             || matches!(
