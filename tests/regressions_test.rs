@@ -374,3 +374,31 @@ fn kedro_nodes_are_on_the_run_path_and_params_strings_read_keys() {
     assert_eq!(status(&r, "1.3"), "fail");
     assert_eq!(status(&r, "2.3"), "pass");
 }
+
+#[test]
+fn a_notebook_that_unpacks_an_archive_makes_the_files_it_reads() {
+    let nb = r#"{"cells":[{"cell_type":"code","source":"!wget https://x.org/jena.csv.zip\n!unzip jena.csv.zip\nf = open('jena.csv')\n"}],"metadata":{}}"#;
+    let r = assess(&[("nb.ipynb", nb)]);
+    assert!(
+        rule_hits(&r, "missing-data-file").is_empty(),
+        "{:?}",
+        r.findings
+    );
+}
+
+#[test]
+fn the_fix_for_repeatability_names_what_fails_it_first() {
+    let r = assess(&[(
+        "train.py",
+        &format!("import os, random\nfiles = os.listdir('.')\nx = random.random()\n{MAIN}"),
+    )]);
+    let c = r.criteria.iter().find(|c| c.id == "1.3").expect("1.3");
+    assert_eq!(c.status.as_str(), "fail");
+    assert!(
+        c.fix
+            .as_deref()
+            .is_some_and(|f| f.starts_with("train.py:3")),
+        "{:?}",
+        c.fix
+    );
+}
