@@ -15,6 +15,7 @@ pub mod facts;
 pub mod lint;
 pub mod project_config;
 pub mod render;
+pub mod report;
 pub mod source;
 pub mod suggest;
 

@@ -63,6 +63,43 @@ enum Command {
         /// Criterion id or slug, or rule id.
         id: String,
     },
+    /// Write REPRODUCIBILITY.md at the project root, or --check an existing one.
+    Report(ReportArgs),
+    /// Write an SVG badge of the stars, or --check-readme that the README's badge is current.
+    Badge(BadgeArgs),
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// Project folder [default: .]
+    path: Option<PathBuf>,
+    /// Check the existing file against the evidence instead of writing (exit 1 when out of date).
+    #[arg(long, conflicts_with_all = ["update", "force", "stdout"])]
+    check: bool,
+    /// Tick and fill a REPRODUCIBILITY.md that reproscale did not write, keeping its wording.
+    #[arg(long, conflicts_with = "force")]
+    update: bool,
+    /// Replace an existing REPRODUCIBILITY.md entirely.
+    #[arg(long)]
+    force: bool,
+    /// Print the report instead of writing it.
+    #[arg(long)]
+    stdout: bool,
+    /// Output format of --check.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    format: ListFormat,
+}
+
+#[derive(Args)]
+struct BadgeArgs {
+    /// Project folder [default: .]
+    path: Option<PathBuf>,
+    /// Write the SVG to this file (default: standard output).
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Exit 1 when the README's reproducibility badge disagrees with the current stars.
+    #[arg(long, conflicts_with = "output")]
+    check_readme: bool,
 }
 
 #[derive(Args, Clone)]
@@ -117,7 +154,175 @@ pub fn run() -> Result<i32, Failure> {
         Some(Command::Assess(a)) => assess(a),
         Some(Command::Criteria { format }) => criteria(format),
         Some(Command::Explain { id }) => explain(&id),
+        Some(Command::Report(a)) => report_cmd(a),
+        Some(Command::Badge(a)) => badge_cmd(a),
     }
+}
+
+fn usage(message: String) -> Failure {
+    Failure {
+        code: exit::USAGE,
+        message,
+    }
+}
+
+fn assess_dir(path: &std::path::Path) -> Result<reproscale::Report, Failure> {
+    reproscale::assess(&Input::Directory(path.to_path_buf())).map_err(|e| usage(e.to_string()))
+}
+
+fn report_cmd(args: ReportArgs) -> Result<i32, Failure> {
+    use reproscale::report::{self, ReportError};
+    let root = args.path.unwrap_or_else(|| PathBuf::from("."));
+    let file = root.join(report::FILE_NAME);
+    let existing_bytes = match std::fs::read(&file) {
+        Ok(b) => Some(b),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(usage(format!("cannot read {}: {e}", file.display()))),
+    };
+    let report = assess_dir(&root)?;
+    if args.check {
+        let Some(bytes) = existing_bytes else {
+            return Err(usage(format!(
+                "no {} in {}; `reproscale report` writes one",
+                report::FILE_NAME,
+                root.display()
+            )));
+        };
+        let text = report::read_existing(&bytes).map_err(|e| usage(e.to_string()))?;
+        let exists = |p: &str| {
+            !p.starts_with('/') && !p.split('/').any(|s| s == "..") && root.join(p).exists()
+        };
+        let result = report::check(&report, text, &exists);
+        let out = match args.format {
+            ListFormat::Text => report::render_check_text(&result),
+            ListFormat::Json => report::render_check_json(&result),
+        };
+        emit(&out)?;
+        return Ok(if result.consistent() {
+            exit::OK
+        } else {
+            exit::BELOW
+        });
+    }
+    let existing = match &existing_bytes {
+        Some(bytes) if !args.force => {
+            Some(report::read_existing(bytes).map_err(|e| usage(e.to_string()))?)
+        }
+        _ => None,
+    };
+    let mode = report::mode(existing, args.force, args.update)
+        .map_err(|e: ReportError| usage(e.to_string()))?;
+    let text = report::generate(&report, existing, args.force, args.update, &today())
+        .map_err(|e| usage(e.to_string()))?;
+    if args.stdout {
+        emit(&text)?;
+        return Ok(exit::OK);
+    }
+    write_atomically(&file, text.as_bytes())?;
+    let verb = match mode {
+        report::Mode::Fresh => "wrote",
+        report::Mode::Regenerate => "regenerated",
+        report::Mode::Update => "updated",
+        report::Mode::Force => "replaced",
+    };
+    eprintln!(
+        "{verb} {} ({} {}/5, static)",
+        file.display(),
+        render::star_glyphs(report.stars),
+        report.stars,
+    );
+    Ok(exit::OK)
+}
+
+fn badge_cmd(args: BadgeArgs) -> Result<i32, Failure> {
+    use reproscale::render::badge;
+    let root = args.path.unwrap_or_else(|| PathBuf::from("."));
+    let report = assess_dir(&root)?;
+    if args.check_readme {
+        let readme = ["README.md", "README.rst", "README", "readme.md"]
+            .iter()
+            .map(|n| root.join(n))
+            .find(|p| p.is_file())
+            .ok_or_else(|| usage(format!("no README in {}", root.display())))?;
+        let text = std::fs::read_to_string(&readme)
+            .map_err(|e| usage(format!("cannot read {}: {e}", readme.display())))?;
+        return Ok(match badge::readme_badge_stars(&text) {
+            Some(n) if n == report.stars => {
+                emit(&format!(
+                    "{}: badge says {n}/5, as assessed\n",
+                    readme.display()
+                ))?;
+                exit::OK
+            }
+            Some(n) => {
+                emit(&format!("{}: badge says {n}/5 but the project has {}/5 now; run `reproscale badge --output …`\n", readme.display(), report.stars))?;
+                exit::BELOW
+            }
+            None => {
+                emit(&format!(
+                    "{}: no reproducibility badge found; add: {}\n",
+                    readme.display(),
+                    badge::markdown_snippet(report.stars, "reproducibility.svg")
+                ))?;
+                exit::BELOW
+            }
+        });
+    }
+    let svg = badge::svg(report.stars);
+    match &args.output {
+        Some(out) => {
+            write_atomically(out, svg.as_bytes())?;
+            let shown = out.strip_prefix(&root).unwrap_or(out).display().to_string();
+            emit(&format!(
+                "{}\n",
+                badge::markdown_snippet(report.stars, &shown)
+            ))?;
+        }
+        None => {
+            emit(&svg)?;
+            eprintln!(
+                "{}",
+                badge::markdown_snippet(report.stars, "reproducibility.svg")
+            );
+        }
+    }
+    Ok(exit::OK)
+}
+
+/// Writes through a temporary file in the same folder, so a failure never leaves half a file.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let fail = |e: std::io::Error| Failure {
+        code: exit::INTERNAL,
+        message: format!("cannot write {}: {e}", path.display()),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+    tmp.write_all(bytes).map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
+/// Today's date (UTC) as YYYY-MM-DD, without a date crate: days since the
+/// epoch to a proleptic Gregorian date (the civil-from-days calculation).
+fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 fn input_of(args: &AssessArgs) -> Input {

@@ -219,6 +219,36 @@ impl Facts {
     }
 }
 
+/// A file's text as evidence: in REPRODUCIBILITY.md, what reproscale itself
+/// generated (between its markers) is blanked, keeping line numbers, so that
+/// a report never becomes evidence for the next assessment.
+fn own_text<'a>(path: &str, text: &'a str) -> std::borrow::Cow<'a, str> {
+    if !path.eq_ignore_ascii_case("REPRODUCIBILITY.md") || !text.contains("<!-- reproscale:begin") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut inside = false;
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|l| {
+            let t = l.trim();
+            if t.starts_with("<!-- reproscale:begin") {
+                inside = true;
+                return "";
+            }
+            if t.starts_with("<!-- reproscale:end") {
+                inside = false;
+                return "";
+            }
+            if inside {
+                ""
+            } else {
+                l
+            }
+        })
+        .collect();
+    std::borrow::Cow::Owned(lines.join("\n"))
+}
+
 /// Whether the project is a Kedro project (its pipelines are nodes, its
 /// config is read by Kedro's loader from `conf/`).
 pub fn is_kedro(project: &Project) -> bool {
@@ -286,6 +316,8 @@ pub fn extract(project: Project) -> Facts {
         .par_iter()
         .map(|f| {
             let Some(text) = f.text() else { return vec![] };
+            let own = own_text(&f.path, text);
+            let text = own.as_ref();
             let mut out = Vec::new();
             let lower = f.path.to_ascii_lowercase();
             if text.starts_with(LFS_POINTER_PREFIX) {
@@ -370,6 +402,8 @@ pub fn extract(project: Project) -> Facts {
     let mut pipelines = Pipelines::default();
     for f in &project.files {
         let Some(text) = f.text() else { continue };
+        let own = own_text(&f.path, text);
+        let text = own.as_ref();
         let lower = f.path.to_ascii_lowercase();
         let name = lower.rsplit('/').next().unwrap_or(&lower);
         match name {

@@ -1,5 +1,6 @@
 //! Output formats, one file each; every renderer returns the whole output as a string.
 
+pub mod badge;
 pub mod json;
 pub mod markdown;
 pub mod sarif;

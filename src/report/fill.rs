@@ -7,11 +7,13 @@
 //! `{placeholder}`. Code spans in notes (`` `seed` ``) stay code spans. Links
 //! are repo-relative paths, percent-encoded; a line anchor is added for
 //! files whose line numbers a forge can show (not for Markdown, which is
-//! rendered).
+//! rendered). Only files that support a met criterion are linked: evidence
+//! of a criterion not met can name a file that is absent (".dvc/config: no
+//! remote"), so it is shown as code, never as a link that would break.
 
 use super::template::{self, Fill, ItemDef, DESCRIPTION, DETAILS_BLOCK, HEADER_BLOCK};
 use crate::assessment::{Basis, CriterionResult, Evidence, Status};
-use crate::render::{markdown::escape, star_glyphs};
+use crate::render::star_glyphs;
 use crate::{Report, TOOL_NAME, VERSION};
 
 /// Characters kept of any one piece of project text.
@@ -47,9 +49,28 @@ fn clip(text: &str) -> String {
     s
 }
 
-/// Project text as inert Markdown prose (no braces, no HTML, one line).
+/// Project text as inert Markdown prose: `&`, `<` and `>` become entities
+/// (no raw HTML), Markdown punctuation that could open emphasis, code, links,
+/// headings, tables, math or a `{placeholder}` gets a backslash, and line
+/// breaks, other control characters and bidirectional overrides become
+/// spaces. Quotes stay as they are: the file is read raw as often as rendered.
 fn plain(text: &str) -> String {
-    escape(text).replace('{', "\\{").replace('}', "\\}")
+    let mut out = String::with_capacity(text.len() + 8);
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '$' | '!' | '^' | '{' | '}' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => out.push(' '),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Text as a code span; `table` also escapes `|` (GFM reads it as a cell break
@@ -289,11 +310,18 @@ fn entry_points(c: &CriterionResult) -> String {
                 let mut s = link(ep.path, None);
                 match (run_command(&ep), ep.runner) {
                     (Some(cmd), Some((runner, line, _))) => {
-                        s.push_str(&format!(" — run with {} ({})", code(&cmd, false), link(runner, line)));
+                        s.push_str(&format!(
+                            " — run with {} ({})",
+                            code(&cmd, false),
+                            link(runner, line)
+                        ));
                     }
                     (Some(cmd), None) => s.push_str(&format!(" — run with {}", code(&cmd, false))),
                     (None, Some((runner, line, _))) => {
                         s.push_str(&format!(" — run as shown in {}", link(runner, line)));
+                        if let (Some(l), true) = (line, is_markdown(runner)) {
+                            s.push_str(&format!(" (line {l})"));
+                        }
                     }
                     (None, None) => s.push_str(&format!(" — {}", prose(ep.why))),
                 }
@@ -360,7 +388,8 @@ fn known_file(report: &Report, path: &str) -> bool {
         || report
             .criteria
             .iter()
-            .any(|c| c.evidence.iter().chain(c.notes.iter()).any(|e| e.path == path))
+            .filter(|c| c.status.is_met())
+            .any(|c| c.evidence.iter().any(|e| e.path == path))
 }
 
 fn file_ref(report: &Report, path: &str) -> String {
@@ -483,7 +512,12 @@ fn app_command(e: &Evidence) -> Option<String> {
 }
 
 fn where_to_evaluate(c: &CriterionResult) -> String {
-    let demos: Vec<Evidence> = c.evidence.iter().filter(|e| is_demo(&e.note)).cloned().collect();
+    let demos: Vec<Evidence> = c
+        .evidence
+        .iter()
+        .filter(|e| is_demo(&e.note))
+        .cloned()
+        .collect();
     if !demos.is_empty() {
         return evidence_list(&demos);
     }
@@ -491,7 +525,11 @@ fn where_to_evaluate(c: &CriterionResult) -> String {
 }
 
 fn app(c: &CriterionResult) -> String {
-    let apps: Vec<&Evidence> = c.evidence.iter().filter(|e| !is_demo(&e.note) || e.note == "demo/inference notebook").collect();
+    let apps: Vec<&Evidence> = c
+        .evidence
+        .iter()
+        .filter(|e| !is_demo(&e.note) || e.note == "demo/inference notebook")
+        .collect();
     if apps.is_empty() {
         return evidence_list(&c.evidence);
     }
@@ -526,7 +564,10 @@ pub fn item_body(report: &Report, item: &ItemDef) -> (bool, String) {
     let Some(c) = criterion(report, item.criterion) else {
         return (
             false,
-            format!("not assessed: criterion {} is not in this report", item.criterion),
+            format!(
+                "not assessed: criterion {} is not in this report",
+                item.criterion
+            ),
         );
     };
     let mut body = match c.status {
@@ -539,7 +580,7 @@ pub fn item_body(report: &Report, item: &ItemDef) -> (bool, String) {
                     if list.is_empty() {
                         String::new()
                     } else {
-                        format!("{list} ({})", sentence(&c.summary))
+                        format!("{list}; {}", sentence(&c.summary))
                     }
                 }
                 Fill::Schema => schema(c),
@@ -556,7 +597,13 @@ pub fn item_body(report: &Report, item: &ItemDef) -> (bool, String) {
         Status::NotApplicable => format!("not applicable: {}", sentence(&c.summary)),
         Status::Unknown => format!("could not be assessed: {}", sentence(&c.summary)),
         Status::Partial | Status::Fail => {
-            let mut s = format!("missing ({} {} is {}): {}", c.id, c.slug, status_words(c.status), sentence(&c.summary));
+            let mut s = format!(
+                "missing: {} ({} {}: {})",
+                sentence(&c.summary),
+                c.id,
+                c.slug,
+                status_words(c.status)
+            );
             if let Some(fix) = &c.fix {
                 s.push_str(&format!(". Fix: {}", sentence(fix)));
             }
@@ -583,37 +630,82 @@ pub fn item_line(report: &Report, item: &ItemDef) -> String {
 
 /// The content of a section's block (its checklist and a progress line).
 pub fn section_content(report: &Report, stage: u8) -> String {
+    section_content_with_notes(report, stage, &[])
+}
+
+/// The content of a section's block, with the user's lines kept where they
+/// were: `notes[0]` above the first item, `notes[k]` under item k, and the
+/// last entry after the progress line (see `merge::block_notes`).
+pub fn section_content_with_notes(report: &Report, stage: u8, notes: &[Vec<&str>]) -> String {
+    let n = template::section(stage).map_or(0, |s| s.items);
+    let push_all = |out: &mut String, lines: &[&str]| {
+        for l in lines {
+            out.push_str(l);
+            out.push('\n');
+        }
+    };
+    let seg = |k: usize| notes.get(k).map_or(&[][..], Vec::as_slice);
     let mut out = String::new();
+    push_all(&mut out, seg(0));
     for item in template::ITEMS.iter().filter(|i| i.section == stage) {
         out.push_str(&item_line(report, item));
         out.push('\n');
+        let mut lines = seg(item.index);
+        if item.index == n {
+            // The blank line before the progress line is reproscale's own.
+            while lines.last().is_some_and(|l| l.trim().is_empty()) {
+                lines = &lines[..lines.len() - 1];
+            }
+        }
+        push_all(&mut out, lines);
     }
-    let of_stage: Vec<&CriterionResult> = report.criteria.iter().filter(|c| c.stage == stage).collect();
+    out.push('\n');
+    out.push_str(&progress_line(report, stage));
+    push_all(&mut out, seg(n + 1));
+    out
+}
+
+/// The line that closes a section's block: whether the stage passes and what is not met.
+fn progress_line(report: &Report, stage: u8) -> String {
+    let of_stage: Vec<&CriterionResult> = report
+        .criteria
+        .iter()
+        .filter(|c| c.stage == stage)
+        .collect();
     let met = of_stage.iter().filter(|c| c.status.is_met()).count();
     let not_met: Vec<String> = of_stage
         .iter()
         .filter(|c| !c.status.is_met())
         .map(|c| format!("{} {} ({})", c.id, c.slug, status_words(c.status)))
         .collect();
-    out.push('\n');
     let details = format!(
         "[{}](#{})",
         template::DETAILS_HEADING,
         slug(template::DETAILS_HEADING)
     );
     if not_met.is_empty() && !of_stage.is_empty() {
-        out.push_str(&format!(
-            "Stage {stage} passes: {met} of {} criteria met (see {details}).\n",
+        format!(
+            "{PROGRESS} {stage} passes: {met} of {} criteria met (see {details}).\n",
             of_stage.len()
-        ));
+        )
     } else {
-        out.push_str(&format!(
-            "Stage {stage} does not pass: {met} of {} criteria met; not met: {} (see {details}).\n",
+        format!(
+            "{PROGRESS} {stage} does not pass: {met} of {} criteria met; not met: {} (see {details}).\n",
             of_stage.len(),
             plain(&not_met.join(", "))
-        ));
+        )
     }
-    out
+}
+
+/// How the progress line starts (`Stage 3 passes: …`); regeneration knows it by this.
+pub const PROGRESS: &str = "Stage";
+
+/// Whether a line inside a section block is reproscale's progress line.
+pub fn is_progress_line(line: &str, stage: u8) -> bool {
+    line.trim_start()
+        .strip_prefix(PROGRESS)
+        .and_then(|r| r.trim_start().strip_prefix(char::from(b'0' + stage)))
+        .is_some_and(|r| r.starts_with(" passes") || r.starts_with(" does not pass"))
 }
 
 fn basis_words(b: Basis) -> &'static str {
@@ -640,7 +732,7 @@ pub fn header_content(report: &Report, date: &str) -> String {
     };
     format!(
         "**Reproducibility: {} {stars}/5** · {} · {TOOL_NAME} {VERSION} · {commit} · {}\n\
-         <!-- Generated by {TOOL_NAME}. `{TOOL_NAME} report` rewrites the text between reproscale:begin and reproscale:end markers; write your own notes outside them. -->\n",
+         <!-- Generated by {TOOL_NAME}. `{TOOL_NAME} report` rewrites this header, the checklist items, the stage lines and the details table; notes you add under an item or outside the reproscale markers are kept. -->\n",
         star_glyphs(stars),
         basis_words(report.basis),
         plain(&clip(date))
@@ -649,7 +741,8 @@ pub fn header_content(report: &Report, date: &str) -> String {
 
 /// The per-criterion evidence table.
 pub fn details_content(report: &Report) -> String {
-    let mut out = String::from("| ID | Criterion | Status | Summary | Evidence |\n|---|---|---|---|---|\n");
+    let mut out =
+        String::from("| ID | Criterion | Status | Summary | Evidence |\n|---|---|---|---|---|\n");
     for c in &report.criteria {
         let mut status = status_words(c.status).to_string();
         if c.basis == Basis::Verified {
@@ -668,7 +761,13 @@ pub fn details_content(report: &Report) -> String {
             if !linkable(&e.path) {
                 continue;
             }
-            let l = link_with(&e.location(), &e.path, e.line.filter(|_| e.cell.is_none()));
+            // Evidence of a criterion not met may name a file that is absent
+            // (".dvc/config: no remote"); only supporting evidence is linked.
+            let l = if c.status.is_met() {
+                link_with(&e.location(), &e.path, e.line.filter(|_| e.cell.is_none()))
+            } else {
+                code(&e.location(), true)
+            };
             if !locations.contains(&l) {
                 locations.push(l);
             }
@@ -713,13 +812,19 @@ mod tests {
 
     #[test]
     fn paths_are_encoded_and_text_escaped() {
-        assert_eq!(encode_path("data/my file(1).csv"), "data/my%20file%281%29.csv");
+        assert_eq!(
+            encode_path("data/my file(1).csv"),
+            "data/my%20file%281%29.csv"
+        );
         assert_eq!(link("a b.py", Some(3)), "[a b.py](a%20b.py#L3)");
         assert_eq!(link("README.md", Some(3)), "[README.md](README.md)");
         assert_eq!(prose("x {y} <b> `k|{z}`"), "x \\{y\\} &lt;b&gt; `k|{z}`");
         assert_eq!(prose_in("`a|b`", true), "`a\\|b`");
         assert_eq!(prose("odd ` tick"), "odd \\` tick");
-        assert_eq!(slug("Use the model: on *your* input"), "use-the-model-on-your-input");
+        assert_eq!(
+            slug("Use the model: on *your* input"),
+            "use-the-model-on-your-input"
+        );
     }
 
     #[test]
@@ -733,7 +838,10 @@ mod tests {
         let ep = entry_point(&e).expect("parses");
         assert_eq!(ep.path, "train.py");
         assert_eq!(run_command(&ep).as_deref(), Some("make train"));
-        let e = Evidence::file("a b.py", "entry point (`if __name__ == \"__main__\"` guard)");
+        let e = Evidence::file(
+            "a b.py",
+            "entry point (`if __name__ == \"__main__\"` guard)",
+        );
         let ep = entry_point(&e).expect("parses");
         assert_eq!(run_command(&ep).as_deref(), Some("python 'a b.py'"));
     }

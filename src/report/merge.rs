@@ -3,9 +3,11 @@
 //!
 //! The rules, in order:
 //! - A block between `<!-- reproscale:begin NAME -->` and
-//!   `<!-- reproscale:end NAME -->` is reproscale's: its content is replaced.
-//!   The marker lines themselves and every line outside blocks are kept as
-//!   they are (headings included, so a renamed heading stays renamed).
+//!   `<!-- reproscale:end NAME -->` is reproscale's: its content is
+//!   rewritten, except for the user's notes inside a section block, which
+//!   stay where they were (see [`block_notes`]). The marker lines themselves
+//!   and every line outside blocks are kept as they are (headings included,
+//!   so a renamed heading stays renamed).
 //! - A section that exists as a heading but has no block (a file written by
 //!   hand, `--update`) is edited in place: each of its checklist items gets
 //!   the box the evidence supports, and `{placeholders}` in an item are
@@ -63,11 +65,38 @@ fn retick(line: &str, item: &parse::Item, ticked: bool, body: &str) -> String {
     }
 }
 
+/// The user's lines inside a section block, by where they stand: index 0
+/// above the first item, k under item k (up to the next item), and the last
+/// index after the progress line. The checklist items and the progress line
+/// are reproscale's; every other line (blank lines between notes included)
+/// is the user's and comes back byte for byte. Checkboxes beyond the
+/// template's count are the user's too.
+fn block_notes<'a>(doc: &Doc<'a>, b: &parse::Block, stage: u8) -> Vec<Vec<&'a str>> {
+    let expected = template::section(stage).map_or(0, |s| s.items);
+    let mut notes: Vec<Vec<&'a str>> = vec![Vec::new(); expected + 2];
+    let mut cur = 0;
+    let mut seen = 0;
+    for line in doc.lines.iter().take(b.end).skip(b.begin + 1) {
+        let text = line.text;
+        if !line.in_fence {
+            if parse::checkbox(text).is_some() && seen < expected {
+                seen += 1;
+                cur = seen;
+                continue;
+            }
+            if cur <= expected && fill::is_progress_line(text, stage) {
+                cur = expected + 1;
+                continue;
+            }
+        }
+        notes[cur].push(text);
+    }
+    notes
+}
+
 /// Whether line `i` lies inside (not on the markers of) a block.
 fn inside_block(doc: &Doc<'_>, i: usize) -> bool {
-    doc.valid_blocks()
-        .iter()
-        .any(|b| i > b.begin && i < b.end)
+    doc.valid_blocks().iter().any(|b| i > b.begin && i < b.end)
 }
 
 /// Where a missing section `stage` goes: before the first heading of a later section.
@@ -105,7 +134,7 @@ pub fn merge(report: &Report, doc: &Doc<'_>, date: &str) -> String {
         } else if b.name == DETAILS_BLOCK {
             fill::details_content(report)
         } else if let Some(stage) = template::stage_of_block(&b.name) {
-            fill::section_content(report, stage)
+            fill::section_content_with_notes(report, stage, &block_notes(doc, b, stage))
         } else {
             continue;
         };
@@ -182,7 +211,11 @@ pub fn merge(report: &Report, doc: &Doc<'_>, date: &str) -> String {
                     .iter()
                     .find(|h| h.line > t.line && !inside_block(doc, h.line));
                 match next {
-                    Some(h) => e.before.entry(h.line).or_default().push(format!("{header}\n")),
+                    Some(h) => e
+                        .before
+                        .entry(h.line)
+                        .or_default()
+                        .push(format!("{header}\n")),
                     None => e.before.entry(n).or_default().push(header),
                 }
             }

@@ -6,6 +6,7 @@
 //! reproscale) is likely to have written, never panics on any input, and
 //! works in one pass over the lines so that a huge file costs linear time.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use super::template;
@@ -428,18 +429,24 @@ fn headings(lines: &[Line<'_>]) -> Vec<Heading> {
             numbered[usize::from(n)] = true;
         }
     }
-    // A stage heading opens a section only at the current section's level or
-    // above; deeper ones are subsections. A keyword alone does not count when
-    // the stage also has a numbered heading ("## Code of conduct" beside
-    // "## 1. Code").
+    // Sections do not nest: a stage heading deeper than the current section
+    // opens a new section only when it names a stage not seen yet ("### 2.
+    // Config" under "## 1. Code"); otherwise it is a subsection ("### Data
+    // volumes" under "## 4. Environment"). A keyword alone does not count
+    // when the stage also has a numbered heading ("## Code of conduct"
+    // beside "## 1. Code").
     let mut out = Vec::with_capacity(raw.len());
     let mut cur: Option<usize> = None;
+    let mut seen = [false; 6];
     for (line, level, num, kw) in raw {
         let kw = kw.filter(|k| !numbered[usize::from(*k)]);
         let candidate = num.or(kw);
-        let stage = candidate.filter(|_| cur.is_none_or(|l| level <= l));
+        let stage = candidate.filter(|s| cur.is_none_or(|l| level <= l) || !seen[usize::from(*s)]);
         match (stage, cur) {
-            (Some(_), _) => cur = Some(level),
+            (Some(s), _) => {
+                cur = Some(level);
+                seen[usize::from(s)] = true;
+            }
             (None, Some(l)) if level <= l => cur = None,
             _ => {}
         }
@@ -492,49 +499,89 @@ pub fn checkbox(text: &str) -> Option<(usize, bool, usize)> {
     Some((mark, ticked, text_start))
 }
 
+/// Byte ranges of inline code spans (with their backticks) and, when
+/// `comments`, of HTML comments.
+pub fn code_spans(text: &str, comments: bool) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    // Backtick runs, and for each the next run of the same length (its
+    // closer), found in one pass so that a hostile line costs linear time.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut k = 0;
+    while k < bytes.len() {
+        if bytes[k] == b'`' {
+            let n = bytes[k..].iter().take_while(|b| **b == b'`').count();
+            runs.push((k, n));
+            k += n;
+        } else {
+            k += 1;
+        }
+    }
+    let mut closer: Vec<Option<usize>> = vec![None; runs.len()];
+    let mut later: HashMap<usize, usize> = HashMap::new();
+    for (idx, (_, n)) in runs.iter().enumerate().rev() {
+        closer[idx] = later.insert(*n, idx);
+    }
+    let find_comment = |from: usize| {
+        if comments {
+            text.get(from..)
+                .and_then(|t| t.find("<!--"))
+                .map(|p| p + from)
+        } else {
+            None
+        }
+    };
+    let mut out = Vec::new();
+    // Everything before byte `i` is decided; `r` is the next run to look at.
+    let mut i = 0;
+    let mut r = 0;
+    let mut comment = find_comment(0);
+    loop {
+        while r < runs.len() && runs[r].0 < i {
+            r += 1;
+        }
+        if comment.is_some_and(|c| c < i) {
+            comment = find_comment(i);
+        }
+        let run = runs.get(r).map(|x| x.0);
+        let comment_first = match (run, comment) {
+            (None, None) => break,
+            (Some(a), Some(c)) => c < a,
+            (None, Some(_)) => true,
+            (Some(_), None) => false,
+        };
+        match (comment_first, comment) {
+            (false, _) => {
+                let (a, n) = runs[r];
+                match closer[r] {
+                    Some(j) => {
+                        let (s, m) = runs[j];
+                        out.push(a..s + m);
+                        i = s + m;
+                    }
+                    None => i = a + n,
+                }
+            }
+            (true, None) => break,
+            (true, Some(c)) => {
+                let end = text
+                    .get(c + 4..)
+                    .and_then(|t| t.find("-->"))
+                    .map_or(bytes.len(), |e| c + 4 + e + 3);
+                out.push(c..end);
+                i = end;
+            }
+        }
+    }
+    out
+}
+
 /// `text` with inline code spans and HTML comments blanked out (same byte
 /// positions), so that links and placeholders are looked for in prose only.
 pub fn mask_code(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = bytes.to_vec();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'`' {
-            let run = bytes[i..].iter().take_while(|b| **b == b'`').count();
-            // Look for a closing run of exactly the same length.
-            let mut j = i + run;
-            let mut close = None;
-            while j < bytes.len() {
-                if bytes[j] == b'`' {
-                    let r = bytes[j..].iter().take_while(|b| **b == b'`').count();
-                    if r == run {
-                        close = Some(j);
-                        break;
-                    }
-                    j += r;
-                } else {
-                    j += 1;
-                }
-            }
-            match close {
-                Some(j) => {
-                    for b in &mut out[i..j + run] {
-                        *b = b' ';
-                    }
-                    i = j + run;
-                }
-                None => i += run,
-            }
-        } else if bytes[i..].starts_with(b"<!--") {
-            let end = text[i + 4..]
-                .find("-->")
-                .map_or(bytes.len(), |e| i + 4 + e + 3);
-            for b in &mut out[i..end] {
-                *b = b' ';
-            }
-            i = end;
-        } else {
-            i += 1;
+    let mut out = text.as_bytes().to_vec();
+    for r in code_spans(text, true) {
+        for b in &mut out[r] {
+            *b = b' ';
         }
     }
     // Only whole characters were replaced (the delimiters are ASCII).
@@ -737,13 +784,13 @@ mod tests {
     #[test]
     fn heading_stages() {
         let doc = Doc::parse(
-            "# T\n## 1. Code\n## 1\\. Configuration\n### 🧑‍💻 Data (+ Artifacts)\n## 4) Environment\n## Evaluation\n## Notes\n",
+            "# T\n## 1. Code\n## 2\\. Configuration\n## 🧑‍💻 Data (+ Artifacts)\n### Data notes\n## 4) Environment\n### Code style\n#### Evaluation\n## Notes\n## 3. Code\n",
         );
         let stages: Vec<_> = doc.headings.iter().map(|h| h.stage).collect();
         assert_eq!(
             stages,
-            [None, Some(1), None, Some(3), Some(4), Some(5), None],
-            "`1\\. Configuration` disagrees with itself; keyword alone counts"
+            [None, Some(1), Some(2), Some(3), None, Some(4), None, Some(5), None, None],
+            "a deeper heading of a stage seen before is a subsection; a number that contradicts the words counts for neither"
         );
         let doc = Doc::parse("## 1. Code\n## Code of conduct\n");
         assert_eq!(doc.headings[1].stage, None);
@@ -762,13 +809,19 @@ mod tests {
     #[test]
     fn placeholders_skip_code_and_escapes() {
         let m = mask_code("a {link} `{code}` \\{x} f{y} {\"a\": 1} {}");
-        let found: Vec<_> = placeholders(&m).into_iter().map(|r| m[r].to_string()).collect();
+        let found: Vec<_> = placeholders(&m)
+            .into_iter()
+            .map(|r| m[r].to_string())
+            .collect();
         assert_eq!(found, ["{link}"]);
     }
 
     #[test]
     fn link_targets() {
-        assert_eq!(link_target("a%20b.py#L3"), LinkTarget::Path("a b.py".into()));
+        assert_eq!(
+            link_target("a%20b.py#L3"),
+            LinkTarget::Path("a b.py".into())
+        );
         assert_eq!(link_target("./x/../y"), LinkTarget::Path("y".into()));
         assert_eq!(link_target("../up"), LinkTarget::Outside);
         assert_eq!(link_target("https://x.org/a"), LinkTarget::Skip);
@@ -777,6 +830,25 @@ mod tests {
         let t: Vec<_> = l.iter().map(|l| l.target.as_str()).collect();
         assert_eq!(t, ["b.py", "c d.png", "y(1).py"]);
         assert_eq!(links("[ref]: data/x.csv")[0].target, "data/x.csv");
+    }
+
+    #[test]
+    fn code_spans_pair_runs_of_equal_length() {
+        let t = "a `x` b ``y ` z`` c <!-- `e` --> `f";
+        let spans: Vec<&str> = code_spans(t, true).into_iter().map(|r| &t[r]).collect();
+        assert_eq!(spans, ["`x`", "``y ` z``", "<!-- `e` -->"]);
+        let t = "c ` d <!-- `e` -->";
+        let spans: Vec<&str> = code_spans(t, true).into_iter().map(|r| &t[r]).collect();
+        assert_eq!(
+            spans,
+            ["` d <!-- `"],
+            "a span that starts first wins, as in CommonMark"
+        );
+        let t = "`<!--` x";
+        let spans: Vec<&str> = code_spans(t, true).into_iter().map(|r| &t[r]).collect();
+        assert_eq!(spans, ["`<!--`"]);
+        let long: String = (1..2000).map(|n| "`".repeat(n) + " ").collect();
+        assert!(code_spans(&long, true).is_empty());
     }
 
     #[test]
