@@ -18,6 +18,7 @@ pub mod render;
 pub mod report;
 pub mod source;
 pub mod suggest;
+pub mod verify;
 
 use serde::Serialize;
 

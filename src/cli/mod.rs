@@ -67,6 +67,53 @@ enum Command {
     Report(ReportArgs),
     /// Write an SVG badge of the stars, or --check-readme that the README's badge is current.
     Badge(BadgeArgs),
+    /// Re-run the project in isolated copies and compare what the runs write.
+    Verify(VerifyArgs),
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// Project folder [default: .]
+    path: Option<PathBuf>,
+    /// The command to run (default: the project's `run` setting, else its declared pipeline).
+    #[arg(long)]
+    cmd: Option<String>,
+    /// Identical runs to compare.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(2..=16))]
+    runs: u64,
+    /// Runs at once.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=16))]
+    jobs: u64,
+    /// Seconds each stage may run before its process group is killed.
+    #[arg(long, default_value_t = 1800)]
+    timeout: u64,
+    /// Keep the runs' logs in this folder.
+    #[arg(long, value_name = "DIR")]
+    keep: Option<PathBuf>,
+    /// The Python interpreter to run with (put first on PATH).
+    #[arg(long, value_name = "PATH")]
+    python: Option<PathBuf>,
+    /// Allow the runs to use the network.
+    #[arg(long)]
+    network: bool,
+    /// Skip the seed and config probes.
+    #[arg(long)]
+    no_probes: bool,
+    /// Also vary the environment (path, TZ, locale, PYTHONHASHSEED, threads, HOME), one change per run.
+    #[arg(long)]
+    vary: bool,
+    /// Show the plan without running anything.
+    #[arg(long)]
+    dry_run: bool,
+    /// Relative tolerance for every artifact (with --atol).
+    #[arg(long, requires = "atol")]
+    rtol: Option<f64>,
+    /// Absolute tolerance for every artifact (with --rtol).
+    #[arg(long, requires = "rtol")]
+    atol: Option<f64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    format: ListFormat,
 }
 
 #[derive(Args)]
@@ -115,6 +162,9 @@ struct AssessArgs {
     /// Exit 1 when the project has fewer stars than this.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=5))]
     min_stars: Option<u8>,
+    /// Also run `verify` (two runs, probes) and upgrade 1.1, 1.3, 2.3 and 2.4 to verified.
+    #[arg(long)]
+    verify: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -156,7 +206,61 @@ pub fn run() -> Result<i32, Failure> {
         Some(Command::Explain { id }) => explain(&id),
         Some(Command::Report(a)) => report_cmd(a),
         Some(Command::Badge(a)) => badge_cmd(a),
+        Some(Command::Verify(a)) => verify_cmd(a),
     }
+}
+
+fn verify_options(a: &VerifyArgs) -> reproscale::verify::Options {
+    reproscale::verify::Options {
+        cmd: a.cmd.clone(),
+        runs: usize::try_from(a.runs).unwrap_or(2),
+        jobs: usize::try_from(a.jobs).unwrap_or(2),
+        timeout: std::time::Duration::from_secs(a.timeout.max(1)),
+        keep: a.keep.clone(),
+        python: a.python.clone(),
+        network: a.network,
+        probes: !a.no_probes,
+        vary: a.vary,
+        dry_run: a.dry_run,
+        tolerance: match (a.rtol, a.atol) {
+            (Some(rtol), Some(atol)) => Some(reproscale::verify::compare::Tol { rtol, atol }),
+            _ => None,
+        },
+    }
+}
+
+fn progress_line(line: &str) {
+    eprintln!("reproscale: {line}");
+}
+
+fn verify_cmd(a: VerifyArgs) -> Result<i32, Failure> {
+    use reproscale::verify::{self, Overall, VerifyError};
+    let root = a.path.clone().unwrap_or_else(|| PathBuf::from("."));
+    let opts = verify_options(&a);
+    let result = verify::verify(&root, &opts, &progress_line).map_err(|e| match e {
+        VerifyError::Input(e) => usage(e.to_string()),
+        VerifyError::Environment(m) => Failure {
+            code: exit::INTERNAL,
+            message: m,
+        },
+    })?;
+    let out = match a.format {
+        ListFormat::Text => verify::output::text(&result, opts.dry_run),
+        ListFormat::Json => verify::output::json(&result),
+    };
+    emit(&out)?;
+    if opts.dry_run {
+        return Ok(if result.failure.is_some() {
+            exit::INTERNAL
+        } else {
+            exit::OK
+        });
+    }
+    Ok(match result.verdict {
+        Overall::BitExact | Overall::WithinTolerance => exit::OK,
+        Overall::Differs => exit::BELOW,
+        Overall::RunFailed => exit::INTERNAL,
+    })
 }
 
 fn usage(message: String) -> Failure {
@@ -345,10 +449,21 @@ fn input_of(args: &AssessArgs) -> Input {
 
 fn assess(args: AssessArgs) -> Result<i32, Failure> {
     let input = input_of(&args);
-    let report = reproscale::assess(&input).map_err(|e| Failure {
+    let mut report = reproscale::assess(&input).map_err(|e| Failure {
         code: exit::USAGE,
         message: e.to_string(),
     })?;
+    if args.verify {
+        let Input::Directory(root) = &input else {
+            return Err(usage("--verify needs a project folder (not --rev or a URL): runs happen in copies of a work tree".into()));
+        };
+        let opts = reproscale::verify::Options::default();
+        let v = reproscale::verify::verify(root, &opts, &progress_line).map_err(|e| Failure {
+            code: exit::INTERNAL,
+            message: e.to_string(),
+        })?;
+        reproscale::verify::upgrade::upgrade(&mut report, &v);
+    }
     let text = match args.format {
         Format::Text => render::text::render(&report),
         Format::Json => render::json::render(&report),

@@ -94,6 +94,8 @@ pub struct Pipelines {
     pub produced: Vec<String>,
     /// Makefile rules: (Makefile, line, target, prerequisites).
     pub make_rules: Vec<(String, u32, String, Vec<String>)>,
+    /// MLproject entry points: (MLproject, name, command template).
+    pub mlproject_entries: Vec<(String, String, String)>,
     /// Download commands (wget/curl) found in pipelines and scripts: (path, line, command).
     pub downloads: Vec<(String, u32, String)>,
     /// Metrics and plots declared at the top of dvc.yaml: (dvc.yaml, line, path).
@@ -464,6 +466,8 @@ impl Pipelines {
                     name: format!("entry point {name}"),
                 };
                 self.invocations.extend(invocations(cmd, dir, &origin));
+                self.mlproject_entries
+                    .push((path.to_string(), name.clone(), cmd.to_string()));
             }
         }
     }

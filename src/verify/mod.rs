@@ -1,0 +1,659 @@
+//! `verify`: re-run the project in isolated copies and prove its outputs
+//! repeat. plan → run → collect → compare → probes, then a verdict that
+//! feeds the assessment (SPEC §6).
+
+pub mod collect;
+pub mod compare;
+pub mod fingerprint;
+pub mod output;
+pub mod plan;
+pub mod run;
+pub mod upgrade;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::facts;
+use crate::project_config::ProjectConfig;
+use crate::source::{self, Input};
+use compare::{ArtifactResult, Tolerances, Verdict};
+use fingerprint::Fingerprint;
+use plan::{Param, Plan};
+use run::{Network, RunResult, RunSpec};
+
+/// What the user asked for.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `--cmd`.
+    pub cmd: Option<String>,
+    /// Number of identical runs (at least 2).
+    pub runs: usize,
+    /// Runs at once.
+    pub jobs: usize,
+    /// Per-stage timeout.
+    pub timeout: Duration,
+    /// Keep logs here.
+    pub keep: Option<PathBuf>,
+    /// Interpreter to put first on PATH.
+    pub python: Option<PathBuf>,
+    /// Allow network access.
+    pub network: bool,
+    /// Run the seed and config probes.
+    pub probes: bool,
+    /// Vary the environment one variation at a time.
+    pub vary: bool,
+    /// Show the plan only.
+    pub dry_run: bool,
+    /// A global tolerance from the command line.
+    pub tolerance: Option<compare::Tol>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            cmd: None,
+            runs: 2,
+            jobs: 2,
+            timeout: Duration::from_secs(30 * 60),
+            keep: None,
+            python: None,
+            network: false,
+            probes: true,
+            vary: false,
+            dry_run: false,
+            tolerance: None,
+        }
+    }
+}
+
+/// The overall verdict (SPEC §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Overall {
+    /// Every artifact is byte-identical.
+    BitExact,
+    /// Differences within tolerance only.
+    WithinTolerance,
+    /// Some artifact differs.
+    Differs,
+    /// The pipeline could not be run.
+    RunFailed,
+}
+
+impl Overall {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Overall::BitExact => "bit_exact",
+            Overall::WithinTolerance => "within_tolerance",
+            Overall::Differs => "differs",
+            Overall::RunFailed => "run_failed",
+        }
+    }
+
+    /// Whether the outputs repeat.
+    pub fn reproducible(self) -> bool {
+        matches!(self, Overall::BitExact | Overall::WithinTolerance)
+    }
+}
+
+/// A probe's outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct Probe {
+    /// `seed` or `config`.
+    pub kind: &'static str,
+    /// The parameter changed.
+    pub param: String,
+    /// Old and new values.
+    pub from: String,
+    /// New value.
+    pub to: String,
+    /// Whether the outputs changed.
+    pub outputs_changed: bool,
+    /// `wired`, `not_wired`, or `failed` (the probe run itself failed).
+    pub verdict: &'static str,
+    /// What was seen.
+    pub evidence: String,
+}
+
+/// A `--vary` run's outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct Variation {
+    /// What was varied.
+    pub name: String,
+    /// Whether the outputs changed.
+    pub outputs_changed: bool,
+    /// Artifacts that changed, or the failure.
+    pub evidence: String,
+}
+
+/// A stage's verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageVerdict {
+    /// Stage name.
+    pub name: String,
+    /// Worst verdict of its outputs.
+    pub verdict: Overall,
+}
+
+/// Everything verify found.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyResult {
+    /// The project.
+    pub project: String,
+    /// The plan.
+    pub plan: Plan,
+    /// Network isolation.
+    pub network: Network,
+    /// The verdict.
+    pub verdict: Overall,
+    /// Why the runs failed, when they did.
+    pub failure: Option<String>,
+    /// The identical runs.
+    pub runs: Vec<RunResult>,
+    /// Per stage.
+    pub stages: Vec<StageVerdict>,
+    /// Per artifact (run 0 against each other run; the worst kept).
+    pub artifacts: Vec<ArtifactResult>,
+    /// Whether the artifacts were declared (else every file the run wrote).
+    pub artifacts_declared: bool,
+    /// Seed and config probes.
+    pub probes: Vec<Probe>,
+    /// `--vary` runs.
+    pub variations: Vec<Variation>,
+    /// The environment.
+    pub fingerprint: Fingerprint,
+}
+
+/// Why verify could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// Reading the project or its settings failed.
+    #[error(transparent)]
+    Input(#[from] crate::Error),
+    /// Something about the machine (temp space, copying).
+    #[error("{0}")]
+    Environment(String),
+}
+
+/// Verifies the project at `root`. `progress` receives one line per event.
+pub fn verify(
+    root: &Path,
+    opts: &Options,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<VerifyResult, VerifyError> {
+    let input = Input::Directory(root.to_path_buf());
+    let project = source::read(&input, &facts::wants).map_err(crate::Error::from)?;
+    let settings = ProjectConfig::from_project(&project).map_err(crate::Error::from)?;
+    let files: Vec<String> = project.files.iter().map(|f| f.path.clone()).collect();
+    let mut assessed = project.clone();
+    settings
+        .apply_excludes(&mut assessed)
+        .map_err(crate::Error::from)?;
+    let facts = facts::extract(assessed);
+    let tolerances = tolerances(&settings, opts.tolerance);
+    let volatile: Vec<String> = compare::DEFAULT_VOLATILE_KEYS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+
+    let python = opts
+        .python
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "python3".into());
+    let mut env = Vec::new();
+    if let Some(p) = &opts.python {
+        if let Some(dir) = p.parent() {
+            let path = std::env::var("PATH").unwrap_or_default();
+            env.push(("PATH".to_string(), format!("{}:{path}", dir.display())));
+        }
+    }
+    let fingerprint = fingerprint::take(&python, &env);
+    let network = run::network(opts.network);
+    let planned = plan::plan(
+        &facts,
+        opts.cmd.as_deref(),
+        settings.run.as_deref(),
+        &settings.artifacts,
+    );
+    let plan = match planned {
+        Ok(p) => p,
+        Err(why) => {
+            return Ok(VerifyResult {
+                project: root.display().to_string(),
+                plan: Plan {
+                    source: "none".into(),
+                    why: why.clone(),
+                    stages: vec![],
+                    artifact_globs: vec![],
+                    seed: None,
+                    params: vec![],
+                },
+                network,
+                verdict: Overall::RunFailed,
+                failure: Some(why),
+                runs: vec![],
+                stages: vec![],
+                artifacts: vec![],
+                artifacts_declared: false,
+                probes: vec![],
+                variations: vec![],
+                fingerprint,
+            })
+        }
+    };
+    let mut result = VerifyResult {
+        project: root.display().to_string(),
+        plan: plan.clone(),
+        network: network.clone(),
+        verdict: Overall::RunFailed,
+        failure: None,
+        runs: vec![],
+        stages: vec![],
+        artifacts: vec![],
+        artifacts_declared: false,
+        probes: vec![],
+        variations: vec![],
+        fingerprint,
+    };
+    if opts.dry_run {
+        return Ok(result);
+    }
+    let base = tempfile::Builder::new()
+        .prefix("reproscale-verify-")
+        .tempdir()
+        .map_err(|e| VerifyError::Environment(format!("cannot create a temporary folder: {e}")))?;
+    let spec = RunSpec {
+        root: root.to_path_buf(),
+        files,
+        timeout: opts.timeout,
+        network,
+        env,
+        keep: opts.keep.clone(),
+    };
+
+    // Identical runs, in parallel.
+    let n = opts.runs.max(2);
+    let next = AtomicUsize::new(0);
+    let slots: Mutex<Vec<Option<Result<RunResult, String>>>> = Mutex::new(vec![None; n]);
+    std::thread::scope(|scope| {
+        for _ in 0..opts.jobs.clamp(1, n) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= n {
+                    break;
+                }
+                progress(&format!("run {}/{n}: started ({})", i + 1, plan.source));
+                let r = run::run(i, &plan.stages, &spec, base.path(), None, &|_| Ok(()));
+                match &r {
+                    Ok(r) => progress(&format!(
+                        "run {}/{n}: {} in {:.1} s",
+                        i + 1,
+                        if r.succeeded() { "finished" } else { "failed" },
+                        r.wall_seconds
+                    )),
+                    Err(e) => progress(&format!("run {}/{n}: could not start: {e}", i + 1)),
+                }
+                if let Ok(mut s) = slots.lock() {
+                    s[i] = Some(r);
+                }
+            });
+        }
+    });
+    let mut runs = Vec::new();
+    for r in slots.into_inner().unwrap_or_default().into_iter().flatten() {
+        match r {
+            Ok(r) => runs.push(r),
+            Err(e) => {
+                result.failure = Some(e);
+                return Ok(result);
+            }
+        }
+    }
+    runs.sort_by_key(|r| r.index);
+    if let Some(bad) = runs.iter().find(|r| !r.succeeded()) {
+        let stage = bad.stages.last();
+        let what = match stage {
+            Some(s) if s.timed_out => format!(
+                "stage `{}` of run {} timed out after {:?} and was killed with its process group",
+                s.name,
+                bad.index + 1,
+                opts.timeout
+            ),
+            Some(s) => format!(
+                "stage `{}` of run {} exited with {}",
+                s.name,
+                bad.index + 1,
+                s.exit_code
+                    .map_or("a signal".to_string(), |c| c.to_string())
+            ),
+            None => "no stage ran".to_string(),
+        };
+        let tail = stage.map(|s| s.stderr_tail.clone()).unwrap_or_default();
+        result.failure = Some(if tail.is_empty() {
+            what
+        } else {
+            format!("{what}:\n{tail}")
+        });
+        result.runs = runs;
+        return Ok(result);
+    }
+
+    let refs: Vec<&RunResult> = runs.iter().collect();
+    let (paths, declared) = collect::artifacts(&plan, &refs);
+    progress(&format!(
+        "comparing {} artifact(s) across {n} runs",
+        paths.len()
+    ));
+    let mut artifacts: Vec<ArtifactResult> = Vec::new();
+    for other in &runs[1..] {
+        let pairs: Vec<(String, PathBuf, PathBuf)> = paths
+            .iter()
+            .map(|p| (p.clone(), runs[0].dir.join(p), other.dir.join(p)))
+            .collect();
+        for a in compare::compare_all(&pairs, &tolerances, &volatile) {
+            match artifacts.iter_mut().find(|x| x.path == a.path) {
+                Some(x) if a.verdict > x.verdict => *x = a,
+                Some(_) => {}
+                None => artifacts.push(a),
+            }
+        }
+    }
+    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    let worst = artifacts
+        .iter()
+        .map(|a| a.verdict)
+        .max()
+        .unwrap_or(Verdict::BitExact);
+    result.verdict = overall(worst);
+    result.stages = plan
+        .stages
+        .iter()
+        .map(|s| {
+            let mine = artifacts.iter().filter(|a| {
+                s.outs.is_empty()
+                    || s.outs.iter().any(|o| {
+                        a.path == *o || a.path.starts_with(&format!("{}/", o.trim_end_matches('/')))
+                    })
+            });
+            let v = mine.map(|a| a.verdict).max().unwrap_or(Verdict::BitExact);
+            StageVerdict {
+                name: s.name.clone(),
+                verdict: overall(v),
+            }
+        })
+        .collect();
+    result.artifacts = artifacts;
+    result.artifacts_declared = declared;
+
+    if opts.probes {
+        let mut probes: Vec<(&'static str, Param)> = Vec::new();
+        if let Some(s) = &plan.seed {
+            probes.push(("seed", s.clone()));
+        }
+        probes.extend(plan.params.iter().cloned().map(|p| ("config", p)));
+        for (i, (kind, param)) in probes.into_iter().enumerate() {
+            progress(&format!("probe: changing {} ({kind})", param.name));
+            result.probes.push(probe(
+                kind,
+                &param,
+                100 + i,
+                &plan,
+                &spec,
+                base.path(),
+                &runs[0],
+                &paths,
+                &tolerances,
+                &volatile,
+            ));
+        }
+    }
+    if opts.vary {
+        for (i, (name, env)) in variations(base.path()).into_iter().enumerate() {
+            progress(&format!("vary: {name}"));
+            let r = run::run(
+                200 + i,
+                &plan.stages,
+                &spec,
+                base.path(),
+                Some((&name, env)),
+                &|_| Ok(()),
+            );
+            result.variations.push(match r {
+                Ok(r) if r.succeeded() => {
+                    let changed = changed_artifacts(&runs[0], &r, &paths, &tolerances, &volatile);
+                    Variation {
+                        name,
+                        outputs_changed: !changed.is_empty(),
+                        evidence: if changed.is_empty() {
+                            "outputs repeat".into()
+                        } else {
+                            format!("changed: {}", changed.join(", "))
+                        },
+                    }
+                }
+                Ok(r) => Variation {
+                    name,
+                    outputs_changed: true,
+                    evidence: format!("the run failed (exit {:?})", r.exit_code),
+                },
+                Err(e) => Variation {
+                    name,
+                    outputs_changed: true,
+                    evidence: format!("could not run: {e}"),
+                },
+            });
+        }
+    }
+    result.runs = runs;
+    Ok(result)
+}
+
+fn overall(v: Verdict) -> Overall {
+    match v {
+        Verdict::BitExact => Overall::BitExact,
+        Verdict::WithinTolerance => Overall::WithinTolerance,
+        Verdict::Differs => Overall::Differs,
+    }
+}
+
+fn changed_artifacts(
+    reference: &RunResult,
+    other: &RunResult,
+    paths: &[String],
+    tol: &Tolerances,
+    volatile: &[String],
+) -> Vec<String> {
+    let mut all: Vec<String> = paths.to_vec();
+    for p in other.changed.iter().filter(|p| !collect::excluded(p)) {
+        if !all.contains(p) && paths.is_empty() {
+            all.push(p.clone());
+        }
+    }
+    let pairs: Vec<(String, PathBuf, PathBuf)> = all
+        .iter()
+        .map(|p| (p.clone(), reference.dir.join(p), other.dir.join(p)))
+        .collect();
+    compare::compare_all(&pairs, tol, volatile)
+        .into_iter()
+        .filter(|a| a.verdict == Verdict::Differs)
+        .map(|a| a.path)
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn probe(
+    kind: &'static str,
+    param: &Param,
+    index: usize,
+    plan: &Plan,
+    spec: &RunSpec,
+    base: &Path,
+    reference: &RunResult,
+    paths: &[String],
+    tol: &Tolerances,
+    volatile: &[String],
+) -> Probe {
+    let to = plan::perturbed(&param.value);
+    let mut stages = plan.stages.clone();
+    let p = param.clone();
+    let new_value = to.clone();
+    // Flags change the commands; config lines change the copy before it runs.
+    if let plan::Knob::Flag { .. } = &param.knob {
+        if let Err(e) = plan::apply(&p, &new_value, base, &mut stages) {
+            return Probe {
+                kind,
+                param: param.name.clone(),
+                from: param.value.clone(),
+                to,
+                outputs_changed: false,
+                verdict: "failed",
+                evidence: e,
+            };
+        }
+    }
+    let prepare = |dir: &Path| -> Result<(), String> {
+        match &p.knob {
+            plan::Knob::ConfigLine { .. } => plan::apply(&p, &new_value, dir, &mut Vec::new()),
+            plan::Knob::Flag { .. } => Ok(()),
+        }
+    };
+    let r = run::run(
+        index,
+        &stages,
+        spec,
+        base,
+        Some((&format!("{kind}-probe"), Vec::new())),
+        &prepare,
+    );
+    match r {
+        Ok(r) if r.succeeded() => {
+            let changed = changed_artifacts(reference, &r, paths, tol, volatile);
+            let wired = !changed.is_empty();
+            Probe {
+                kind,
+                param: param.name.clone(),
+                from: param.value.clone(),
+                to,
+                outputs_changed: wired,
+                verdict: if wired { "wired" } else { "not_wired" },
+                evidence: if wired {
+                    format!("outputs changed: {}", changed.join(", "))
+                } else {
+                    format!(
+                        "{} = {} gave the same outputs as {}: the value is not used",
+                        param.name,
+                        plan::perturbed(&param.value),
+                        param.value
+                    )
+                },
+            }
+        }
+        Ok(r) => Probe {
+            kind,
+            param: param.name.clone(),
+            from: param.value.clone(),
+            to,
+            outputs_changed: false,
+            verdict: "failed",
+            evidence: format!(
+                "the probe run failed (exit {:?}): {}",
+                r.exit_code,
+                r.stages
+                    .last()
+                    .map(|s| s.stderr_tail.lines().last().unwrap_or(""))
+                    .unwrap_or("")
+            ),
+        },
+        Err(e) => Probe {
+            kind,
+            param: param.name.clone(),
+            from: param.value.clone(),
+            to,
+            outputs_changed: false,
+            verdict: "failed",
+            evidence: e,
+        },
+    }
+}
+
+/// reprotest's method: one change at a time, each named.
+fn variations(base: &Path) -> Vec<(String, Vec<(String, String)>)> {
+    let home = base.join("other-home");
+    let _ = std::fs::create_dir_all(&home);
+    let s = |k: &str, v: &str| (k.to_string(), v.to_string());
+    vec![
+        ("cwd: another absolute path".into(), vec![]),
+        (
+            "TZ=Pacific/Chatham".into(),
+            vec![s("TZ", "Pacific/Chatham")],
+        ),
+        (
+            "LANG/LC_ALL=fr_FR.UTF-8".into(),
+            vec![s("LANG", "fr_FR.UTF-8"), s("LC_ALL", "fr_FR.UTF-8")],
+        ),
+        (
+            "PYTHONHASHSEED=12345".into(),
+            vec![s("PYTHONHASHSEED", "12345")],
+        ),
+        (
+            "threads=1 (OMP/MKL/OPENBLAS)".into(),
+            vec![
+                s("OMP_NUM_THREADS", "1"),
+                s("MKL_NUM_THREADS", "1"),
+                s("OPENBLAS_NUM_THREADS", "1"),
+            ],
+        ),
+        (
+            "HOME=another folder".into(),
+            vec![s("HOME", &home.display().to_string())],
+        ),
+    ]
+}
+
+/// Tolerances from the project's settings, then the command line.
+fn tolerances(settings: &ProjectConfig, cli: Option<compare::Tol>) -> Tolerances {
+    let mut t = Tolerances::default();
+    if let Some(table) = &settings.tolerances {
+        let tol_of = |v: &toml::Value| -> Option<compare::Tol> {
+            let tab = v.as_table()?;
+            let num = |k: &str| {
+                tab.get(k)
+                    .and_then(|x| x.as_float().or_else(|| x.as_integer().map(|i| i as f64)))
+            };
+            Some(compare::Tol {
+                rtol: num("rtol").unwrap_or(0.0),
+                atol: num("atol").unwrap_or(0.0),
+            })
+        };
+        let num = |k: &str| {
+            table
+                .get(k)
+                .and_then(|x| x.as_float().or_else(|| x.as_integer().map(|i| i as f64)))
+        };
+        if let (Some(rtol), Some(atol)) = (num("rtol"), num("atol")) {
+            t.global = Some(compare::Tol { rtol, atol });
+        }
+        // `float32 = { rtol, atol }` sets a dtype's default; any other key is a glob on artifact paths.
+        for (k, v) in table {
+            let Some(tol) = tol_of(v) else { continue };
+            match k.as_str() {
+                "float16" | "f16" => t.f16 = tol,
+                "bfloat16" | "bf16" => t.bf16 = tol,
+                "float32" | "f32" => t.f32 = tol,
+                "float64" | "f64" => t.f64 = tol,
+                "int" | "integer" => t.int = tol,
+                _ => t.overrides.push((k.clone(), tol)),
+            }
+        }
+    }
+    if cli.is_some() {
+        t.global = cli;
+    }
+    t
+}

@@ -1,0 +1,238 @@
+//! verify's outputs: the JSON contract of SPEC §6 and a text summary.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::{Overall, VerifyResult};
+use crate::{TOOL_NAME, VERSION};
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct CommandInfo<'a> {
+    source: &'a str,
+    why: &'a str,
+    stages: Vec<&'a str>,
+    commands: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct RunInfo<'a> {
+    index: usize,
+    exit_code: Option<i32>,
+    wall_seconds: f64,
+    timed_out: bool,
+    stages: &'a [super::run::StageRun],
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    schema_version: u32,
+    tool: Tool,
+    project: &'a str,
+    command: CommandInfo<'a>,
+    verdict: Overall,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failure: Option<&'a str>,
+    network: &'a super::run::Network,
+    runs: Vec<RunInfo<'a>>,
+    stages: &'a [super::StageVerdict],
+    artifacts: &'a [super::compare::ArtifactResult],
+    artifacts_declared: bool,
+    probes: &'a [super::Probe],
+    variations: &'a [super::Variation],
+    fingerprint: &'a super::fingerprint::Fingerprint,
+}
+
+/// The schema_version 1 JSON document.
+pub fn json(r: &VerifyResult) -> String {
+    let doc = Document {
+        schema_version: 1,
+        tool: Tool {
+            name: TOOL_NAME,
+            version: VERSION,
+        },
+        project: &r.project,
+        command: CommandInfo {
+            source: &r.plan.source,
+            why: &r.plan.why,
+            stages: r.plan.stages.iter().map(|s| s.name.as_str()).collect(),
+            commands: r.plan.stages.iter().map(|s| s.cmd.as_str()).collect(),
+        },
+        verdict: r.verdict,
+        failure: r.failure.as_deref(),
+        network: &r.network,
+        runs: r
+            .runs
+            .iter()
+            .map(|x| RunInfo {
+                index: x.index,
+                exit_code: x.exit_code,
+                wall_seconds: x.wall_seconds,
+                timed_out: x.timed_out,
+                stages: &x.stages,
+            })
+            .collect(),
+        stages: &r.stages,
+        artifacts: &r.artifacts,
+        artifacts_declared: r.artifacts_declared,
+        probes: &r.probes,
+        variations: &r.variations,
+        fingerprint: &r.fingerprint,
+    };
+    let mut s =
+        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
+fn num(x: Option<f64>) -> String {
+    x.map_or("—".into(), |v| {
+        if v == 0.0 {
+            "0".into()
+        } else {
+            format!("{v:.3e}")
+        }
+    })
+}
+
+/// A plain-text summary.
+pub fn text(r: &VerifyResult, dry_run: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{TOOL_NAME} {VERSION} verify — {}", r.project);
+    let _ = writeln!(out);
+    let _ = writeln!(out, "plan: {} ({})", r.plan.source, r.plan.why);
+    for s in &r.plan.stages {
+        let wdir = if s.wdir.is_empty() {
+            String::new()
+        } else {
+            format!(" (in {})", s.wdir)
+        };
+        let _ = writeln!(out, "  {}: {}{wdir}", s.name, s.cmd);
+    }
+    if let Some(seed) = &r.plan.seed {
+        let _ = writeln!(out, "  seed probe: {} = {}", seed.name, seed.value);
+    }
+    for p in &r.plan.params {
+        let _ = writeln!(out, "  config probe: {} = {}", p.name, p.value);
+    }
+    let _ = writeln!(out, "network: {}", r.network.how);
+    if dry_run {
+        let _ = writeln!(out, "\n(dry run: nothing was run)");
+        return out;
+    }
+    let _ = writeln!(out);
+    for run in &r.runs {
+        let state = if run.timed_out {
+            "timed out".to_string()
+        } else {
+            format!(
+                "exit {}",
+                run.exit_code.map_or("?".into(), |c| c.to_string())
+            )
+        };
+        let _ = writeln!(
+            out,
+            "run {}: {state}, {:.1} s",
+            run.index + 1,
+            run.wall_seconds
+        );
+    }
+    let _ = writeln!(out);
+    let headline = match r.verdict {
+        Overall::BitExact => "REPRODUCIBLE: every artifact is byte-identical across runs",
+        Overall::WithinTolerance => "REPRODUCIBLE: artifacts match within tolerance",
+        Overall::Differs => "NOT REPRODUCIBLE: artifacts differ between runs",
+        Overall::RunFailed => "COULD NOT RUN: no verdict on reproducibility",
+    };
+    let _ = writeln!(out, "verdict: {} — {headline}", r.verdict.as_str());
+    if let Some(f) = &r.failure {
+        let _ = writeln!(out, "\n{f}");
+    }
+    if !r.artifacts.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{:<48} {:<17} {:>11} {:>11}",
+            if r.artifacts_declared {
+                "artifact (declared)"
+            } else {
+                "artifact (written by the run)"
+            },
+            "verdict",
+            "max abs",
+            "max rel"
+        );
+        for a in &r.artifacts {
+            let verdict = serde_json::to_value(a.verdict)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{:<48} {:<17} {:>11} {:>11}",
+                a.path,
+                verdict,
+                num(a.max_abs_diff),
+                num(a.max_rel_diff)
+            );
+            if a.verdict != super::compare::Verdict::BitExact {
+                if let Some(first) = &a.first_difference {
+                    let _ = writeln!(out, "  first difference: {first}");
+                }
+                if let Some(note) = &a.note {
+                    let _ = writeln!(out, "  {note}");
+                }
+            }
+        }
+    } else if r.verdict != Overall::RunFailed {
+        let _ = writeln!(out, "\nthe runs wrote no files to compare");
+    }
+    if r.stages.len() > 1 {
+        let _ = writeln!(out, "\nstages:");
+        for s in &r.stages {
+            let _ = writeln!(out, "  {:<20} {}", s.name, s.verdict.as_str());
+        }
+    }
+    if !r.probes.is_empty() {
+        let _ = writeln!(out, "\nprobes:");
+        for p in &r.probes {
+            let _ = writeln!(
+                out,
+                "  {} {} {} → {}: {} — {}",
+                p.kind, p.param, p.from, p.to, p.verdict, p.evidence
+            );
+        }
+    }
+    if !r.variations.is_empty() {
+        let _ = writeln!(out, "\nvariations (one at a time):");
+        for v in &r.variations {
+            let _ = writeln!(
+                out,
+                "  {:<32} {}",
+                v.name,
+                if v.outputs_changed {
+                    format!("CHANGES OUTPUTS — {}", v.evidence)
+                } else {
+                    v.evidence.clone()
+                }
+            );
+        }
+    }
+    let f = &r.fingerprint;
+    let _ = writeln!(
+        out,
+        "\nenvironment: {} · {} · {}",
+        f.os,
+        f.python.as_deref().unwrap_or("python: not found"),
+        f.cpu.as_deref().unwrap_or("cpu: unknown")
+    );
+    if let Some(g) = &f.gpu {
+        let _ = writeln!(out, "gpu: {g}");
+    }
+    out
+}

@@ -1,0 +1,474 @@
+//! Deciding what to run: `--cmd`, else the project's `run` setting, else the
+//! pipeline the project declares (dvc.yaml stages in dependency order, an
+//! MLproject entry point, a Makefile default target, a README training
+//! command). The plan says which was chosen and why.
+
+use serde::Serialize;
+
+use crate::facts::values::Value;
+use crate::facts::Facts;
+use crate::lint::seeds;
+
+/// One command of the plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stage {
+    /// Stage name (`train`, or `main` for a single command).
+    pub name: String,
+    /// Shell command.
+    pub cmd: String,
+    /// Working folder, relative to the project root.
+    pub wdir: String,
+    /// Declared outputs (dvc.yaml outs/metrics/plots), relative to the root.
+    pub outs: Vec<String>,
+}
+
+/// How a parameter can be changed for a probe run.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "how", rename_all = "snake_case")]
+pub enum Knob {
+    /// Edit the value on its line in a config file.
+    ConfigLine {
+        /// Config file.
+        file: String,
+        /// 1-based line.
+        line: u32,
+    },
+    /// Replace or add `--flag value` on the commands that run Python.
+    Flag {
+        /// Flag name without dashes.
+        flag: String,
+    },
+}
+
+/// A parameter a probe changes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Param {
+    /// Dotted key or flag name.
+    pub name: String,
+    /// Current value as text.
+    pub value: String,
+    /// How to change it.
+    pub knob: Knob,
+}
+
+/// The whole plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// Where the command came from: `--cmd`, `settings`, `dvc.yaml`, `MLproject`, `Makefile`, `README`.
+    pub source: String,
+    /// Why this source was chosen.
+    pub why: String,
+    /// Commands in order.
+    pub stages: Vec<Stage>,
+    /// Output globs from the project's settings (`artifacts`).
+    pub artifact_globs: Vec<String>,
+    /// The seed parameter, when one is found.
+    pub seed: Option<Param>,
+    /// Numeric parameters for the config probe (at most a few).
+    pub params: Vec<Param>,
+}
+
+/// Builds the plan. `Err` says why no command could be determined.
+pub fn plan(
+    facts: &Facts,
+    cmd: Option<&str>,
+    settings_run: Option<&str>,
+    artifacts: &[String],
+) -> Result<Plan, String> {
+    let (source, why, stages) = if let Some(c) = cmd {
+        (
+            "--cmd".to_string(),
+            "given on the command line".to_string(),
+            vec![single(c)],
+        )
+    } else if let Some(c) = settings_run {
+        (
+            "settings".to_string(),
+            "the project's `run` setting ([tool.reproscale] / reproscale.toml)".to_string(),
+            vec![single(c)],
+        )
+    } else if let Some(stages) = dvc_stages(facts) {
+        (
+            "dvc.yaml".to_string(),
+            format!(
+                "dvc.yaml declares {} stage(s); run in dependency order without DVC",
+                stages.len()
+            ),
+            stages,
+        )
+    } else if let Some((path, name, cmd)) = mlproject_entry(facts) {
+        (
+            "MLproject".to_string(),
+            format!("{path} entry point `{name}` with its default parameters"),
+            vec![single(&cmd)],
+        )
+    } else if let Some((path, target)) = make_default(facts) {
+        (
+            "Makefile".to_string(),
+            format!("{path}: the default target `{target}`"),
+            vec![Stage {
+                name: target.clone(),
+                cmd: format!("make {target}"),
+                wdir: parent(&path),
+                outs: Vec::new(),
+            }],
+        )
+    } else if let Some((path, line, cmd)) = readme_command(facts) {
+        (
+            "README".to_string(),
+            format!("{path}:{line}: the first command that runs the project's Python"),
+            vec![single(&cmd)],
+        )
+    } else {
+        return Err("no command to run: pass --cmd, set `run` in [tool.reproscale], or declare a pipeline (dvc.yaml, MLproject, Makefile)".into());
+    };
+    let seed = seed_param(facts, &stages);
+    let params = config_params(facts, seed.as_ref());
+    Ok(Plan {
+        source,
+        why,
+        stages,
+        artifact_globs: artifacts.to_vec(),
+        seed,
+        params,
+    })
+}
+
+fn single(cmd: &str) -> Stage {
+    Stage {
+        name: "main".into(),
+        cmd: cmd.to_string(),
+        wdir: String::new(),
+        outs: Vec::new(),
+    }
+}
+
+fn parent(path: &str) -> String {
+    path.rsplit_once('/')
+        .map_or(String::new(), |(d, _)| d.to_string())
+}
+
+/// dvc.yaml stages, ordered so that a stage runs after the stages whose outputs it reads.
+fn dvc_stages(facts: &Facts) -> Option<Vec<Stage>> {
+    let all = &facts.pipelines.dvc_stages;
+    if all.is_empty() {
+        return None;
+    }
+    let produces = |a: usize, b: usize| {
+        let (_, sa) = &all[a];
+        let (_, sb) = &all[b];
+        sb.deps.iter().any(|d| {
+            sa.outs
+                .iter()
+                .any(|o| d == o || d.starts_with(&format!("{o}/")))
+        })
+    };
+    let n = all.len();
+    let mut done = vec![false; n];
+    let mut order = Vec::with_capacity(n);
+    while order.len() < n {
+        // The first stage (in file order) whose producers have all run; a cycle falls back to file order.
+        let next = (0..n)
+            .find(|&i| !done[i] && (0..n).all(|j| j == i || done[j] || !produces(j, i)))
+            .or_else(|| (0..n).find(|&i| !done[i]))?;
+        done[next] = true;
+        order.push(next);
+    }
+    Some(
+        order
+            .into_iter()
+            .map(|i| {
+                let (_, s) = &all[i];
+                Stage {
+                    name: s.name.clone(),
+                    cmd: s.cmds.join(" && "),
+                    wdir: s.wdir.clone(),
+                    outs: s.outs.clone(),
+                }
+            })
+            .collect(),
+    )
+}
+
+/// The `main` entry point (else the first), with `{param}` replaced by defaults.
+fn mlproject_entry(facts: &Facts) -> Option<(String, String, String)> {
+    let entries = &facts.pipelines.mlproject_entries;
+    let (path, name, template) = entries
+        .iter()
+        .find(|(_, n, _)| n == "main")
+        .or_else(|| entries.first())?;
+    let mut cmd = template.clone();
+    for p in facts
+        .pipelines
+        .mlproject_params
+        .iter()
+        .filter(|p| &p.path == path && &p.entry_point == name)
+    {
+        if let Some(d) = &p.default {
+            cmd = cmd.replace(&format!("{{{}}}", p.name), d);
+        }
+    }
+    Some((path.clone(), name.clone(), cmd))
+}
+
+/// The first real target of the root Makefile.
+fn make_default(facts: &Facts) -> Option<(String, String)> {
+    facts
+        .pipelines
+        .make_rules
+        .iter()
+        .find(|(path, _, target, _)| {
+            !path.contains('/') && !target.starts_with('.') && !target.contains('%')
+        })
+        .map(|(path, _, target, _)| (path.clone(), target.clone()))
+}
+
+/// The first README/docs command that runs a project script.
+fn readme_command(facts: &Facts) -> Option<(String, u32, String)> {
+    let inv = facts.pipelines.invocations.iter().find(|i| {
+        i.origin.name.ends_with("code block")
+            && i.script
+                .as_deref()
+                .is_some_and(|s| facts.project.file(s).is_some())
+    })?;
+    let path = &inv.origin.path;
+    let line = inv.origin.line?;
+    let text = facts.project.file(path)?.text()?;
+    let raw = text
+        .lines()
+        .nth(usize::try_from(line).ok()?.checked_sub(1)?)?;
+    let cmd = raw
+        .trim()
+        .trim_start_matches("$ ")
+        .trim_start_matches("> ")
+        .to_string();
+    Some((path.clone(), line, cmd))
+}
+
+/// Where the seed comes from, if a probe can change it.
+fn seed_param(facts: &Facts, stages: &[Stage]) -> Option<Param> {
+    let points = seeds::seed_points(facts);
+    for p in points.iter().filter(|p| p.on_path) {
+        for v in &p.values {
+            match v {
+                Value::Config(k) => {
+                    if let Some(param) = config_key(facts, k.trim_start_matches("*.")) {
+                        return Some(param);
+                    }
+                }
+                Value::Cli(flag)
+                    if stages.iter().any(|s| s.cmd.contains(&format!("--{flag}")))
+                        || !flag.starts_with("argv") =>
+                {
+                    let default = facts
+                        .python
+                        .iter()
+                        .flat_map(|f| &f.cli_params)
+                        .find(|c| &c.name == flag)
+                        .and_then(|c| {
+                            c.default
+                                .as_ref()
+                                .and_then(|d| d.as_lit().map(|l| l.text()))
+                        })
+                        .unwrap_or_default();
+                    return Some(Param {
+                        name: flag.clone(),
+                        value: default,
+                        knob: Knob::Flag { flag: flag.clone() },
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
+/// A numeric config key, located on its line.
+fn config_key(facts: &Facts, key: &str) -> Option<Param> {
+    for c in &facts.configs {
+        for k in &c.keys {
+            let matches = k.key == key || k.key.ends_with(&format!(".{key}"));
+            if matches && k.value.parse::<f64>().is_ok() {
+                if let Some(line) = k.line {
+                    return Some(Param {
+                        name: k.key.clone(),
+                        value: k.value.clone(),
+                        knob: Knob::ConfigLine {
+                            file: c.path.clone(),
+                            line,
+                        },
+                    });
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A few numeric parameters to perturb, the run's main knobs first.
+fn config_params(facts: &Facts, seed: Option<&Param>) -> Vec<Param> {
+    let rank = |k: &str| {
+        let last = k.rsplit('.').next().unwrap_or(k).to_ascii_lowercase();
+        [
+            "epochs",
+            "num_epochs",
+            "max_epochs",
+            "steps",
+            "max_steps",
+            "iterations",
+            "n_iter",
+            "max_iter",
+            "lr",
+            "learning_rate",
+        ]
+        .iter()
+        .position(|n| *n == last)
+        .unwrap_or(100)
+    };
+    let mut out: Vec<(usize, Param)> = Vec::new();
+    for c in &facts.configs {
+        for k in &c.keys {
+            let is_seed = k
+                .key
+                .rsplit('.')
+                .next()
+                .is_some_and(|l| l.to_ascii_lowercase().contains("seed"));
+            if is_seed
+                || seed.is_some_and(|s| s.name == k.key)
+                || k.value.parse::<f64>().is_err()
+                || k.value == "true"
+                || k.value == "false"
+            {
+                continue;
+            }
+            if let Some(line) = k.line {
+                out.push((
+                    rank(&k.key),
+                    Param {
+                        name: k.key.clone(),
+                        value: k.value.clone(),
+                        knob: Knob::ConfigLine {
+                            file: c.path.clone(),
+                            line,
+                        },
+                    },
+                ));
+            }
+        }
+    }
+    out.sort_by_key(|(r, p)| (*r, p.name.clone()));
+    out.into_iter().take(3).map(|(_, p)| p).collect()
+}
+
+/// A changed value for a probe: integers +1, other numbers ×1.5 (or 0.5 when 0).
+pub fn perturbed(value: &str) -> String {
+    if let Ok(i) = value.parse::<i64>() {
+        return (i + 1).to_string();
+    }
+    match value.parse::<f64>() {
+        Ok(0.0) => "0.5".into(),
+        // Six significant digits: 0.1 becomes 0.15, not 0.15000000000000002.
+        Ok(f) => {
+            let s = format!("{:.*e}", 5, f * 1.5);
+            s.parse::<f64>().map(|v| format!("{v}")).unwrap_or(s)
+        }
+        Err(_) => value.to_string(),
+    }
+}
+
+/// Applies a knob to a copy of the project (`root`), or to the commands.
+pub fn apply(
+    param: &Param,
+    new_value: &str,
+    root: &std::path::Path,
+    stages: &mut [Stage],
+) -> Result<(), String> {
+    match &param.knob {
+        Knob::ConfigLine { file, line } => {
+            let path = root.join(file);
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("cannot read {file}: {e}"))?;
+            let mut lines: Vec<String> = text.lines().map(String::from).collect();
+            let idx = usize::try_from(*line)
+                .map_err(|e| e.to_string())?
+                .saturating_sub(1);
+            let l = lines
+                .get_mut(idx)
+                .ok_or_else(|| format!("{file}:{line} does not exist"))?;
+            let at = l
+                .rfind(&param.value)
+                .ok_or_else(|| format!("{file}:{line} does not hold `{}`", param.value))?;
+            l.replace_range(at..at + param.value.len(), new_value);
+            let mut out = lines.join("\n");
+            if text.ends_with('\n') {
+                out.push('\n');
+            }
+            std::fs::write(&path, out).map_err(|e| format!("cannot write {file}: {e}"))
+        }
+        Knob::Flag { flag } => {
+            let dashed = format!("--{flag}");
+            let mut replaced = false;
+            for s in stages.iter_mut() {
+                let words: Vec<&str> = s.cmd.split_whitespace().collect();
+                if let Some(i) = words
+                    .iter()
+                    .position(|w| *w == dashed || w.starts_with(&format!("{dashed}=")))
+                {
+                    let mut w: Vec<String> = words.iter().map(|x| x.to_string()).collect();
+                    if w[i].contains('=') {
+                        w[i] = format!("{dashed}={new_value}");
+                    } else if i + 1 < w.len() {
+                        w[i + 1] = new_value.to_string();
+                    }
+                    s.cmd = w.join(" ");
+                    replaced = true;
+                }
+            }
+            // Not passed anywhere: give it to the first command that runs Python.
+            if !replaced {
+                let s = stages
+                    .iter_mut()
+                    .find(|s| s.cmd.contains("python"))
+                    .ok_or_else(|| format!("no command takes --{flag}"))?;
+                s.cmd = format!("{} {dashed} {new_value}", s.cmd);
+            }
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn perturbation() {
+        assert_eq!(perturbed("3"), "4");
+        assert_eq!(perturbed("0.1"), "0.15");
+        assert_eq!(perturbed("2.5e-4"), "0.000375");
+        assert_eq!(perturbed("0"), "1");
+        assert_eq!(perturbed("0.0"), "0.5");
+    }
+
+    #[test]
+    fn flag_knob_replaces_or_appends() {
+        let mut stages = vec![
+            single("python train.py --seed 1 --lr=0.1"),
+            single("python eval.py"),
+        ];
+        let p = Param {
+            name: "seed".into(),
+            value: "1".into(),
+            knob: Knob::Flag {
+                flag: "seed".into(),
+            },
+        };
+        apply(&p, "2", std::path::Path::new("."), &mut stages).expect("apply");
+        assert_eq!(stages[0].cmd, "python train.py --seed 2 --lr=0.1");
+        assert_eq!(
+            stages[1].cmd, "python eval.py",
+            "only commands that pass the flag change"
+        );
+    }
+}

@@ -1,0 +1,329 @@
+//! Running the plan in a fresh copy of the project: its own process group,
+//! a timeout that kills the whole group, no network where `unshare` allows,
+//! logs kept outside the copy. The user's tree is only ever read.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Read;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use serde::Serialize;
+
+use super::plan::Stage;
+
+/// How a run is isolated from the network.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Network {
+    /// Whether the run can reach the network.
+    pub allowed: bool,
+    /// What applied and why.
+    pub how: String,
+    /// The wrapper command, when one is used (`unshare -rn`).
+    #[serde(skip)]
+    pub wrapper: Vec<String>,
+}
+
+/// Decides the network isolation once per verify.
+pub fn network(allow: bool) -> Network {
+    if allow {
+        return Network {
+            allowed: true,
+            how: "allowed (--network)".into(),
+            wrapper: vec![],
+        };
+    }
+    for args in [&["-rn"][..], &["-n"][..]] {
+        let ok = Command::new("unshare")
+            .args(args)
+            .arg("true")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            let mut wrapper = vec!["unshare".to_string()];
+            wrapper.extend(args.iter().map(|s| s.to_string()));
+            return Network {
+                allowed: false,
+                how: format!("disabled (unshare {})", args.join(" ")),
+                wrapper,
+            };
+        }
+    }
+    Network {
+        allowed: true,
+        how: "allowed: `unshare` is not permitted here, so runs can reach the network".into(),
+        wrapper: vec![],
+    }
+}
+
+/// What one stage of one run did.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageRun {
+    /// Stage name.
+    pub name: String,
+    /// Exit code (`None` when killed).
+    pub exit_code: Option<i32>,
+    /// Seconds it ran.
+    pub wall_seconds: f64,
+    /// Killed by the timeout.
+    pub timed_out: bool,
+    /// The last lines of its stderr (and stdout when stderr is empty).
+    pub stderr_tail: String,
+}
+
+/// One complete run of the plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunResult {
+    /// Run index (0 is the reference).
+    pub index: usize,
+    /// Exit code of the last stage that ran.
+    pub exit_code: Option<i32>,
+    /// Seconds for all stages.
+    pub wall_seconds: f64,
+    /// Whether a stage was killed by the timeout.
+    pub timed_out: bool,
+    /// Per stage.
+    pub stages: Vec<StageRun>,
+    /// What this run varied (`TZ=…`), for `--vary` runs and probes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variation: Option<String>,
+    /// The copy the run worked in.
+    #[serde(skip)]
+    pub dir: PathBuf,
+    /// Files the run created or changed, relative to the copy's root.
+    #[serde(skip)]
+    pub changed: Vec<String>,
+}
+
+impl RunResult {
+    /// Whether every stage exited 0.
+    pub fn succeeded(&self) -> bool {
+        !self.timed_out && self.stages.iter().all(|s| s.exit_code == Some(0))
+    }
+}
+
+/// Everything a run needs besides its stages.
+#[derive(Debug, Clone)]
+pub struct RunSpec {
+    /// The project's root on disk (read only).
+    pub root: PathBuf,
+    /// Relative paths of the project's files to copy.
+    pub files: Vec<String>,
+    /// Per-stage timeout.
+    pub timeout: Duration,
+    /// Network isolation.
+    pub network: Network,
+    /// Extra environment for every run (PATH with --python first).
+    pub env: Vec<(String, String)>,
+    /// Where logs are kept (`--keep`), else inside the temporary folder.
+    pub keep: Option<PathBuf>,
+}
+
+/// Copies the project into `dest`. Files are copied, never linked, so that a
+/// run can never write through to the user's tree.
+pub fn copy_project(spec: &RunSpec, dest: &Path) -> Result<(), String> {
+    for rel in &spec.files {
+        let from = spec.root.join(rel);
+        let to = dest.join(rel);
+        if let Some(dir) = to.parent() {
+            fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        fs::copy(&from, &to).map_err(|e| format!("cannot copy {rel}: {e}"))?;
+    }
+    Ok(())
+}
+
+type Snapshot = BTreeMap<String, (u64, Option<SystemTime>)>;
+
+fn snapshot(dir: &Path) -> Snapshot {
+    let mut out = BTreeMap::new();
+    let walker = ignore::WalkBuilder::new(dir)
+        .standard_filters(false)
+        .hidden(false)
+        .follow_links(false)
+        .build();
+    for entry in walker.flatten() {
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(dir) else {
+            continue;
+        };
+        let rel = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        let meta = entry.metadata().ok();
+        out.insert(
+            rel,
+            (
+                meta.as_ref().map_or(0, |m| m.len()),
+                meta.and_then(|m| m.modified().ok()),
+            ),
+        );
+    }
+    out
+}
+
+/// Runs every stage in a fresh copy; `label` names the copy's folder.
+pub fn run(
+    index: usize,
+    stages: &[Stage],
+    spec: &RunSpec,
+    base: &Path,
+    variation: Option<(&str, Vec<(String, String)>)>,
+    prepare: &dyn Fn(&Path) -> Result<(), String>,
+) -> Result<RunResult, String> {
+    let label = match &variation {
+        Some((name, _)) => format!(
+            "run-{index}-{}",
+            name.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+        ),
+        None => format!("run-{index}"),
+    };
+    // The `cwd` variation puts the copy at another depth, under another name.
+    let dir = match &variation {
+        Some((name, _)) if name.starts_with("cwd") => {
+            base.join("elsewhere").join("deeper").join(&label)
+        }
+        _ => base.join(&label),
+    };
+    fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    copy_project(spec, &dir)?;
+    prepare(&dir)?;
+    let before = snapshot(&dir);
+    let logs = spec
+        .keep
+        .clone()
+        .unwrap_or_else(|| base.join("logs"))
+        .join(&label);
+    fs::create_dir_all(&logs).map_err(|e| format!("cannot create {}: {e}", logs.display()))?;
+    let start = Instant::now();
+    let mut stage_runs = Vec::new();
+    let mut timed_out = false;
+    for (i, stage) in stages.iter().enumerate() {
+        let wdir = if stage.wdir.is_empty() {
+            dir.clone()
+        } else {
+            dir.join(&stage.wdir)
+        };
+        let out_path = logs.join(format!("{i:02}-{}.stdout.log", stage.name));
+        let err_path = logs.join(format!("{i:02}-{}.stderr.log", stage.name));
+        let stdout =
+            fs::File::create(&out_path).map_err(|e| format!("cannot create a log: {e}"))?;
+        let stderr =
+            fs::File::create(&err_path).map_err(|e| format!("cannot create a log: {e}"))?;
+        let mut cmd = if spec.network.wrapper.is_empty() {
+            Command::new("sh")
+        } else {
+            let mut c = Command::new(&spec.network.wrapper[0]);
+            c.args(&spec.network.wrapper[1..]).arg("sh");
+            c
+        };
+        cmd.arg("-c")
+            .arg(&stage.cmd)
+            .current_dir(&wdir)
+            .stdin(Stdio::null())
+            .stdout(stdout)
+            .stderr(stderr)
+            .process_group(0);
+        for (k, v) in &spec.env {
+            cmd.env(k, v);
+        }
+        if let Some((_, env)) = &variation {
+            for (k, v) in env {
+                if v.is_empty() {
+                    cmd.env_remove(k);
+                } else {
+                    cmd.env(k, v);
+                }
+            }
+        }
+        let t = Instant::now();
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| format!("cannot start `{}`: {e}", stage.cmd))?;
+        let mut killed = false;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break Some(status),
+                Ok(None) if t.elapsed() >= spec.timeout => {
+                    kill_group(child.id());
+                    killed = true;
+                    break child.wait().ok();
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+                Err(_) => break None,
+            }
+        };
+        // Whatever the stage left running in its group goes too.
+        kill_group(child.id());
+        let exit_code = if killed {
+            None
+        } else {
+            status.and_then(|s| s.code())
+        };
+        let stderr_tail = tail(&err_path)
+            .filter(|t| !t.trim().is_empty())
+            .or_else(|| tail(&out_path))
+            .unwrap_or_default();
+        let ok = exit_code == Some(0);
+        stage_runs.push(StageRun {
+            name: stage.name.clone(),
+            exit_code,
+            wall_seconds: t.elapsed().as_secs_f64(),
+            timed_out: killed,
+            stderr_tail,
+        });
+        if killed {
+            timed_out = true;
+        }
+        if !ok {
+            break;
+        }
+    }
+    let after = snapshot(&dir);
+    let changed = after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(v))
+        .map(|(k, _)| k.clone())
+        .collect();
+    Ok(RunResult {
+        index,
+        exit_code: stage_runs.last().and_then(|s| s.exit_code),
+        wall_seconds: start.elapsed().as_secs_f64(),
+        timed_out,
+        stages: stage_runs,
+        variation: variation.map(|(n, _)| n.to_string()),
+        dir,
+        changed,
+    })
+}
+
+fn kill_group(pid: u32) {
+    if let Ok(pid) = i32::try_from(pid) {
+        // SAFETY: kill(2) with a negative pid signals the process group the
+        // child leads (process_group(0) made it a leader); no memory is shared.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+}
+
+/// The last 20 lines (at most 4 KiB) of a log.
+fn tail(path: &Path) -> Option<String> {
+    let mut f = fs::File::open(path).ok()?;
+    let len = f.metadata().ok()?.len();
+    let start = len.saturating_sub(4096);
+    let mut buf = Vec::new();
+    std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(start)).ok()?;
+    f.read_to_end(&mut buf).ok()?;
+    let text = String::from_utf8_lossy(&buf);
+    let lines: Vec<&str> = text.lines().collect();
+    Some(lines[lines.len().saturating_sub(20)..].join("\n"))
+}
