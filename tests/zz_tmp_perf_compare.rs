@@ -3,7 +3,7 @@ use reproscale::verify::compare::*;
 #[ignore]
 fn perf() {
     let dir = tempfile::tempdir().unwrap();
-    let n: usize = 128 << 20; // f32 elements -> 512 MiB
+    let n: usize = 64 << 20; // f32 elements -> 256 MiB
     let mut hdr = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({n},), }}");
     while (10 + hdr.len() + 1) % 64 != 0 {
         hdr.push(' ');

@@ -24,7 +24,7 @@ pub const RELEVANT_ENV: &[&str] = &[
 ];
 
 /// A fingerprint of the machine and interpreter.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
 pub struct Fingerprint {
     /// Operating system and architecture.
     pub os: String,

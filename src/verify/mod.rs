@@ -167,6 +167,25 @@ pub struct VerifyResult {
     pub variations: Vec<Variation>,
     /// The environment.
     pub fingerprint: Fingerprint,
+    /// Where verify's own time went (absent when nothing was compared).
+    pub timing: Option<Timing>,
+}
+
+/// verify's overhead next to the pipeline's own run time.
+#[derive(Debug, Clone, Serialize)]
+pub struct Timing {
+    /// verify from start to verdict (probes and variations excluded).
+    pub total_seconds: f64,
+    /// The slowest identical run's pipeline time.
+    pub slowest_run_seconds: f64,
+    /// The slowest copy of the project.
+    pub copy_seconds: f64,
+    /// Hashing and comparing artifacts.
+    pub compare_seconds: f64,
+    /// Bytes hashed or compared.
+    pub compared_bytes: u64,
+    /// Throughput of the comparison.
+    pub compare_gb_per_second: f64,
 }
 
 /// Why verify could not start.
@@ -186,6 +205,37 @@ pub fn verify(
     opts: &Options,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<VerifyResult, VerifyError> {
+    // `pip freeze` and friends take a while: fingerprint while the runs run.
+    let python = opts
+        .python
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "python3".into());
+    let env = python_env(opts);
+    let fingerprinting = std::thread::spawn(move || fingerprint::take(&python, &env));
+    let mut result = verify_runs(root, opts, progress)?;
+    if let Ok(fp) = fingerprinting.join() {
+        result.fingerprint = fp;
+    }
+    Ok(result)
+}
+
+/// PATH with the chosen interpreter's folder first.
+fn python_env(opts: &Options) -> Vec<(String, String)> {
+    let mut env = Vec::new();
+    if let Some(dir) = opts.python.as_ref().and_then(|p| p.parent()) {
+        let path = std::env::var("PATH").unwrap_or_default();
+        env.push(("PATH".to_string(), format!("{}:{path}", dir.display())));
+    }
+    env
+}
+
+fn verify_runs(
+    root: &Path,
+    opts: &Options,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<VerifyResult, VerifyError> {
+    let started = std::time::Instant::now();
     let input = Input::Directory(root.to_path_buf());
     let project = source::read(&input, &facts::wants).map_err(crate::Error::from)?;
     let settings = ProjectConfig::from_project(&project).map_err(crate::Error::from)?;
@@ -201,19 +251,8 @@ pub fn verify(
         .map(|s| s.to_string())
         .collect();
 
-    let python = opts
-        .python
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "python3".into());
-    let mut env = Vec::new();
-    if let Some(p) = &opts.python {
-        if let Some(dir) = p.parent() {
-            let path = std::env::var("PATH").unwrap_or_default();
-            env.push(("PATH".to_string(), format!("{}:{path}", dir.display())));
-        }
-    }
-    let fingerprint = fingerprint::take(&python, &env);
+    let env = python_env(opts);
+    let fingerprint = Fingerprint::default();
     let network = run::network(opts.network);
     let planned = plan::plan(
         &facts,
@@ -244,6 +283,7 @@ pub fn verify(
                 probes: vec![],
                 variations: vec![],
                 fingerprint,
+                timing: None,
             })
         }
     };
@@ -260,6 +300,7 @@ pub fn verify(
         probes: vec![],
         variations: vec![],
         fingerprint,
+        timing: None,
     };
     if opts.dry_run {
         return Ok(result);
@@ -351,6 +392,7 @@ pub fn verify(
         paths.len()
     ));
     let mut artifacts: Vec<ArtifactResult> = Vec::new();
+    let compare_start = std::time::Instant::now();
     for other in &runs[1..] {
         let pairs: Vec<(String, PathBuf, PathBuf)> = paths
             .iter()
@@ -365,6 +407,21 @@ pub fn verify(
         }
     }
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    let compared_bytes: u64 = artifacts.iter().map(|a| a.size_a + a.size_b).sum::<u64>()
+        * u64::try_from(runs.len() - 1).unwrap_or(1);
+    let compare_seconds = compare_start.elapsed().as_secs_f64();
+    result.timing = Some(Timing {
+        total_seconds: 0.0,
+        slowest_run_seconds: runs.iter().map(|r| r.wall_seconds).fold(0.0, f64::max),
+        copy_seconds: runs.iter().map(|r| r.copy_seconds).fold(0.0, f64::max),
+        compare_seconds,
+        compared_bytes,
+        compare_gb_per_second: if compare_seconds > 0.0 {
+            compared_bytes as f64 / 1e9 / compare_seconds
+        } else {
+            0.0
+        },
+    });
     let worst = artifacts
         .iter()
         .map(|a| a.verdict)
@@ -390,6 +447,9 @@ pub fn verify(
         .collect();
     result.artifacts = artifacts;
     result.artifacts_declared = declared;
+    if let Some(t) = result.timing.as_mut() {
+        t.total_seconds = started.elapsed().as_secs_f64();
+    }
 
     if opts.probes {
         let mut probes: Vec<(&'static str, Param)> = Vec::new();

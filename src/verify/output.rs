@@ -47,6 +47,8 @@ struct Document<'a> {
     probes: &'a [super::Probe],
     variations: &'a [super::Variation],
     fingerprint: &'a super::fingerprint::Fingerprint,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timing: Option<&'a super::Timing>,
 }
 
 /// The schema_version 1 JSON document.
@@ -84,6 +86,7 @@ pub fn json(r: &VerifyResult) -> String {
         probes: &r.probes,
         variations: &r.variations,
         fingerprint: &r.fingerprint,
+        timing: r.timing.as_ref(),
     };
     let mut s =
         serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
@@ -222,6 +225,18 @@ pub fn text(r: &VerifyResult, dry_run: bool) -> String {
                 }
             );
         }
+    }
+    if let Some(t) = &r.timing {
+        let _ = writeln!(
+            out,
+            "\ntime: {:.1} s in all; slowest run {:.1} s; copy {:.2} s; compare {:.2} s ({:.2} GB/s over {} MB)",
+            t.total_seconds,
+            t.slowest_run_seconds,
+            t.copy_seconds,
+            t.compare_seconds,
+            t.compare_gb_per_second,
+            t.compared_bytes / 1_000_000
+        );
     }
     let f = &r.fingerprint;
     let _ = writeln!(

@@ -84,6 +84,8 @@ pub struct RunResult {
     pub exit_code: Option<i32>,
     /// Seconds for all stages.
     pub wall_seconds: f64,
+    /// Seconds spent copying the project before the run.
+    pub copy_seconds: f64,
     /// Whether a stage was killed by the timeout.
     pub timed_out: bool,
     /// Per stage.
@@ -194,7 +196,9 @@ pub fn run(
         _ => base.join(&label),
     };
     fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let copy_start = Instant::now();
     copy_project(spec, &dir)?;
+    let copy_seconds = copy_start.elapsed().as_secs_f64();
     prepare(&dir)?;
     let before = snapshot(&dir);
     let logs = spec
@@ -297,6 +301,7 @@ pub fn run(
         index,
         exit_code: stage_runs.last().and_then(|s| s.exit_code),
         wall_seconds: start.elapsed().as_secs_f64(),
+        copy_seconds,
         timed_out,
         stages: stage_runs,
         variation: variation.map(|(n, _)| n.to_string()),
