@@ -763,3 +763,70 @@ fn bad_verify_arguments_are_usage_errors() {
         "a usage error ran the project"
     );
 }
+
+fn assess_verified(dir: &Path) -> Value {
+    let out = Command::cargo_bin("reproscale")
+        .expect("binary")
+        .args(["assess", "--verify", "--format", "json"])
+        .arg(dir)
+        .output()
+        .expect("run");
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+fn criterion<'a>(v: &'a Value, id: &str) -> &'a Value {
+    v["criteria"]
+        .as_array()
+        .expect("criteria")
+        .iter()
+        .find(|c| c["id"] == id)
+        .expect("criterion")
+}
+
+#[test]
+fn assess_verify_upgrades_repeatability_to_verified() {
+    let dir = fixture("deterministic");
+    let v = assess_verified(dir.path());
+    assert_eq!(v["basis"], "verified");
+    for id in ["1.1", "1.3", "2.4"] {
+        let c = criterion(&v, id);
+        assert_eq!(
+            (c["status"].as_str(), c["basis"].as_str()),
+            (Some("pass"), Some("verified")),
+            "{id}: {c}"
+        );
+    }
+    let bad = fixture("unseeded");
+    let v = assess_verified(bad.path());
+    let c = criterion(&v, "1.3");
+    assert_eq!(
+        (c["status"].as_str(), c["basis"].as_str()),
+        (Some("fail"), Some("verified")),
+        "{c}"
+    );
+    assert!(
+        c["evidence"]
+            .as_array()
+            .expect("evidence")
+            .iter()
+            .any(|e| e["path"] == "out/metrics.json"),
+        "{c}"
+    );
+}
+
+#[test]
+fn assess_verify_on_a_crashing_project_fails_runs_but_never_calls_it_not_reproducible() {
+    let dir = fixture("crash");
+    let v = assess_verified(dir.path());
+    let c11 = criterion(&v, "1.1");
+    assert_eq!(
+        (c11["status"].as_str(), c11["basis"].as_str()),
+        (Some("fail"), Some("verified")),
+        "{c11}"
+    );
+    let c13 = criterion(&v, "1.3");
+    assert_eq!(
+        c13["basis"], "static",
+        "a run that did not finish says nothing about repeatability: {c13}"
+    );
+}

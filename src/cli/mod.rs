@@ -132,6 +132,9 @@ struct ReportArgs {
     /// Print the report instead of writing it.
     #[arg(long)]
     stdout: bool,
+    /// Re-run the project first (`verify`), so the report shows verified stars.
+    #[arg(long)]
+    verify: bool,
     /// Output format of --check.
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     format: ListFormat,
@@ -283,7 +286,19 @@ fn report_cmd(args: ReportArgs) -> Result<i32, Failure> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
         Err(e) => return Err(usage(format!("cannot read {}: {e}", file.display()))),
     };
-    let report = assess_dir(&root)?;
+    let mut report = assess_dir(&root)?;
+    if args.verify {
+        let v = reproscale::verify::verify(
+            &root,
+            &reproscale::verify::Options::default(),
+            &progress_line,
+        )
+        .map_err(|e| Failure {
+            code: exit::INTERNAL,
+            message: e.to_string(),
+        })?;
+        reproscale::verify::upgrade::upgrade(&mut report, &v);
+    }
     if args.check {
         let Some(bytes) = existing_bytes else {
             return Err(usage(format!(
@@ -329,11 +344,16 @@ fn report_cmd(args: ReportArgs) -> Result<i32, Failure> {
         report::Mode::Update => "updated",
         report::Mode::Force => "replaced",
     };
+    let basis = if report.basis == reproscale::assessment::Basis::Verified {
+        "verified"
+    } else {
+        "static"
+    };
     eprintln!(
-        "{verb} {} ({} {}/5, static)",
+        "{verb} {} ({} {}/5, {basis})",
         file.display(),
         render::star_glyphs(report.stars),
-        report.stars,
+        report.stars
     );
     Ok(exit::OK)
 }

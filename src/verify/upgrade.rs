@@ -110,11 +110,20 @@ pub fn upgrade(report: &mut Report, v: &VerifyResult) {
             ),
         ),
     };
-    let ev = if differing.is_empty() {
+    let mut ev = if differing.is_empty() {
         vec![plan_note.clone()]
     } else {
         differing
     };
+    for p in &v.probes {
+        ev.push(Evidence::file(
+            ".",
+            format!(
+                "{} probe on `{}` ({} → {}): {}",
+                p.kind, p.param, p.from, p.to, p.verdict
+            ),
+        ));
+    }
     set(report, "1.3", status, summary.clone(), ev.clone());
     set(
         report,
