@@ -208,38 +208,15 @@ pub(crate) fn is_data_path(facts: &Facts, p: &str) -> bool {
 }
 
 /// Literal data paths read by code: (file, call, path), parameters resolved through call sites.
-pub(crate) fn reads(
-    facts: &Facts,
-) -> Vec<(
-    &crate::facts::python::PyFile,
-    &crate::facts::python::Call,
-    String,
-)> {
-    let mut out = Vec::new();
-    for (f, call) in calls_named(
-        facts,
-        READERS.iter().map(|r| r.rsplit('.').next().unwrap_or(r)),
-    ) {
-        {
-            if !READERS.contains(&call.callee.as_str()) {
-                continue;
-            }
-            if matches!(call.callee.as_str(), "open" | "io.open") && open_mode_writes(call) {
-                continue;
-            }
-            let arg = call
-                .args
-                .first()
-                .or_else(|| call.kwarg("file"))
-                .or_else(|| call.kwarg("filepath_or_buffer"));
-            for v in arg.map(|a| facts.resolve(a)).unwrap_or_default() {
-                if let Some(p) = v.as_str() {
-                    out.push((f, call, p.to_string()));
-                }
-            }
-        }
-    }
-    out
+pub(crate) fn reads(facts: &Facts) -> Vec<(&PyFile, &Call, String)> {
+    read_calls(facts)
+        .into_iter()
+        .flat_map(|(f, call, values)| {
+            values
+                .into_iter()
+                .filter_map(move |v| v.as_str().map(|p| (f, call, p.to_string())))
+        })
+        .collect()
 }
 
 /// Paths the project's code writes.

@@ -137,9 +137,14 @@ pub fn render(report: &Report) -> String {
         );
         for c in crits {
             let s = style(c.status);
+            let verified = if c.basis == crate::assessment::Basis::Verified {
+                paint(dim, " (verified)")
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
-                "  {} {} {:<20} {}",
+                "  {} {} {:<20} {}{verified}",
                 paint(s, mark(c.status)),
                 paint(bold, c.id),
                 c.slug,

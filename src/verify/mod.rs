@@ -260,39 +260,26 @@ fn verify_runs(
         settings.run.as_deref(),
         &settings.artifacts,
     );
-    let plan = match planned {
-        Ok(p) => p,
-        Err(why) => {
-            return Ok(VerifyResult {
-                project: root.display().to_string(),
-                plan: Plan {
-                    source: "none".into(),
-                    why: why.clone(),
-                    stages: vec![],
-                    artifact_globs: vec![],
-                    seed: None,
-                    params: vec![],
-                },
-                network,
-                verdict: Overall::RunFailed,
-                failure: Some(why),
-                runs: vec![],
+    let (plan, failure) = match planned {
+        Ok(p) => (p, None),
+        Err(why) => (
+            Plan {
+                source: "none".into(),
+                why: why.clone(),
                 stages: vec![],
-                artifacts: vec![],
-                artifacts_declared: false,
-                probes: vec![],
-                variations: vec![],
-                fingerprint,
-                timing: None,
-            })
-        }
+                artifact_globs: vec![],
+                seed: None,
+                params: vec![],
+            },
+            Some(why),
+        ),
     };
     let mut result = VerifyResult {
         project: root.display().to_string(),
         plan: plan.clone(),
         network: network.clone(),
         verdict: Overall::RunFailed,
-        failure: None,
+        failure,
         runs: vec![],
         stages: vec![],
         artifacts: vec![],
@@ -302,6 +289,9 @@ fn verify_runs(
         fingerprint,
         timing: None,
     };
+    if result.failure.is_some() {
+        return Ok(result);
+    }
     if opts.dry_run {
         return Ok(result);
     }
