@@ -402,3 +402,19 @@ fn the_fix_for_repeatability_names_what_fails_it_first() {
         c.fix
     );
 }
+
+#[test]
+fn atomic_cuda_ops_without_deterministic_mode_make_repeatability_partial() {
+    // Reproduces what verify observed on an H100: seeded runs, index_add_ on CUDA, different sums.
+    let src = "import torch\ntorch.manual_seed(1)\nacc = torch.zeros(8, device='cuda')\nidx = torch.randint(0, 8, (1024,), device='cuda')\nacc.index_add_(0, idx, torch.rand(1024, device='cuda'))\n";
+    let r = assess(&[("train.py", &format!("{src}{MAIN}"))]);
+    let hits = rule_hits(&r, "nondeterministic-op");
+    assert_eq!(hits.len(), 1, "{:?}", r.findings);
+    assert_eq!(hits[0].line, Some(5));
+    assert_eq!(status(&r, "1.3"), "partial");
+    let fixed = assess(&[(
+        "train.py",
+        &format!("{}torch.use_deterministic_algorithms(True)\n{MAIN}", src),
+    )]);
+    assert!(rule_hits(&fixed, "nondeterministic-op").is_empty());
+}

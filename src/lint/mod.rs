@@ -7,6 +7,7 @@ mod cudnn_benchmark;
 pub(crate) mod data_paths;
 mod dataloader_worker_seed;
 mod hardcoded_hyperparameter;
+mod nondeterministic_op;
 mod pythonhashseed_in_process;
 mod random_state_unset;
 mod seed_from_entropy;
@@ -174,6 +175,7 @@ pub const RULES: &[RuleDef] = &[
     dataloader_worker_seed::RULE,
     pythonhashseed_in_process::RULE,
     unsorted_listing::RULE,
+    nondeterministic_op::RULE,
     hardcoded_hyperparameter::RULE,
     data_paths::ABSOLUTE,
     data_paths::MISSING,
