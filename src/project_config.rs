@@ -54,6 +54,10 @@ pub struct ProjectConfig {
     pub run: Option<String>,
     /// Artifact globs for `verify`.
     pub artifacts: Vec<String>,
+    /// Extra globs `verify` leaves out of the comparison.
+    pub artifact_exclude: Vec<String>,
+    /// Extra keys `verify` ignores in structured outputs (`*_time`, `wall_clock`).
+    pub volatile_keys: Vec<String>,
     /// Tolerances for `verify`, kept as written until `verify` reads them.
     pub tolerances: Option<toml::Table>,
 }
@@ -65,6 +69,7 @@ const KEYS: &[&str] = &[
     "artifacts",
     "tolerances",
     "volatile_keys",
+    "artifact_exclude",
 ];
 const OVERRIDE_KEYS: &[&str] = &["status", "reason"];
 
@@ -104,13 +109,14 @@ impl ProjectConfig {
         };
         for (key, value) in t {
             match key.as_str() {
-                "exclude" | "artifacts" | "volatile_keys" => {
+                "exclude" | "artifacts" | "volatile_keys" | "artifact_exclude" => {
                     let list = string_list(value)
                         .ok_or_else(|| err(format!("`{key}` must be a list of strings")))?;
                     match key.as_str() {
                         "exclude" => cfg.exclude = list,
                         "artifacts" => cfg.artifacts = list,
-                        _ => {}
+                        "artifact_exclude" => cfg.artifact_exclude = list,
+                        _ => cfg.volatile_keys = list,
                     }
                 }
                 "run" => {

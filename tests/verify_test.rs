@@ -830,3 +830,22 @@ fn assess_verify_on_a_crashing_project_fails_runs_but_never_calls_it_not_reprodu
         "a run that did not finish says nothing about repeatability: {c13}"
     );
 }
+
+#[test]
+fn volatile_keys_and_artifact_excludes_from_the_settings() {
+    let dir = fixture("unseeded");
+    let settings = dir.path().join("reproscale.toml");
+    let base = fs::read_to_string(&settings).expect("settings");
+    fs::write(&settings, format!("{base}volatile_keys = [\"accuracy\"]\n")).expect("write");
+    let out = verify(dir.path(), &["--no-probes"]);
+    assert_ne!(out.json["verdict"], "differs", "{}", pretty(&out.json));
+    fs::write(&settings, format!("{base}artifact_exclude = [\"out/\"]\n")).expect("write");
+    let out = verify(dir.path(), &["--no-probes"]);
+    assert!(
+        out.json["artifacts"]
+            .as_array()
+            .is_some_and(|a| a.is_empty()),
+        "{}",
+        pretty(&out.json)
+    );
+}

@@ -57,7 +57,7 @@ fn is_date(s: &str) -> bool {
 }
 
 /// Whether `path` is `glob` or lies under it; `*` and `**` are wildcards.
-fn matches(glob: &str, path: &str) -> bool {
+pub fn matches(glob: &str, path: &str) -> bool {
     let glob = glob.trim_end_matches('/');
     if !glob.contains('*') {
         return path == glob || path.starts_with(&format!("{glob}/"));

@@ -249,6 +249,7 @@ fn verify_runs(
     let volatile: Vec<String> = compare::DEFAULT_VOLATILE_KEYS
         .iter()
         .map(|s| s.to_string())
+        .chain(settings.volatile_keys.iter().cloned())
         .collect();
 
     let env = python_env(opts);
@@ -376,7 +377,13 @@ fn verify_runs(
     }
 
     let refs: Vec<&RunResult> = runs.iter().collect();
-    let (paths, declared) = collect::artifacts(&plan, &refs);
+    let (mut paths, declared) = collect::artifacts(&plan, &refs);
+    paths.retain(|p| {
+        !settings
+            .artifact_exclude
+            .iter()
+            .any(|g| collect::matches(g, p))
+    });
     progress(&format!(
         "comparing {} artifact(s) across {n} runs",
         paths.len()
