@@ -418,3 +418,33 @@ fn atomic_cuda_ops_without_deterministic_mode_make_repeatability_partial() {
     )]);
     assert!(rule_hits(&fixed, "nondeterministic-op").is_empty());
 }
+
+#[test]
+fn a_snakemake_workflow_of_r_scripts_has_an_entry_point() {
+    let r = assess(&[
+        (
+            "workflow/Snakefile",
+            "rule fit:\n    script: \"scripts/fit.R\"\n",
+        ),
+        ("workflow/scripts/fit.R", "x <- 1\n"),
+        ("workflow/scripts/helper.py", "X = 1\n"),
+    ]);
+    assert_eq!(status(&r, "1.1"), "pass");
+}
+
+#[test]
+fn cookiecutter_templates_are_not_parsed_as_python() {
+    let r = assess(&[
+        (
+            "{{ cookiecutter.repo_name }}/settings.py",
+            "from {{ cookiecutter.python_package }} import x\n",
+        ),
+        ("train.py", MAIN),
+    ]);
+    assert!(rule_hits(&r, "syntax-error").is_empty(), "{:?}", r.findings);
+    assert!(
+        r.skipped.iter().any(|s| s.reason.contains("template")),
+        "{:?}",
+        r.skipped
+    );
+}

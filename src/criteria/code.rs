@@ -68,6 +68,33 @@ pub fn runs(input: &Input) -> Decided {
         );
         return (o, Some(fix));
     }
+    // A workflow file is how some projects run, even when its steps are not Python (R, shell).
+    let workflows: Vec<Evidence> = facts
+        .project
+        .files
+        .iter()
+        .filter(|f| {
+            let name = f
+                .path
+                .rsplit('/')
+                .next()
+                .unwrap_or(&f.path)
+                .to_ascii_lowercase();
+            matches!(name.as_str(), "snakefile" | "dvc.yaml" | "mlproject")
+                || name.ends_with(".smk")
+                || name.ends_with(".nf")
+        })
+        .map(|f| Evidence::file(&f.path, "workflow definition (runs the pipeline)"))
+        .collect();
+    if rp.entry_points.is_empty() && !workflows.is_empty() {
+        let mut o = Outcome::new(
+            Status::Pass,
+            "the pipeline is run by a workflow file; every Python file parses",
+        )
+        .with_evidence(workflows);
+        o.looked_for = looked.iter().map(|s| s.to_string()).collect();
+        return (o, None);
+    }
     if rp.entry_points.is_empty() {
         let o = Outcome::new(
             Status::Fail,

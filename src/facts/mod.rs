@@ -323,6 +323,16 @@ pub fn extract(project: Project) -> Facts {
             if text.starts_with(LFS_POINTER_PREFIX) {
                 return vec![Parsed::Lfs(f.path.clone())];
             }
+            // Cookiecutter/Jinja project templates are not Python until rendered.
+            if (lower.ends_with(".py") || lower.ends_with(".ipynb"))
+                && (f.path.contains("{{") || text.contains("{{ cookiecutter."))
+            {
+                return vec![Parsed::Skip(Skipped {
+                    path: f.path.clone(),
+                    reason: "a project template (cookiecutter/Jinja): not Python until rendered"
+                        .into(),
+                })];
+            }
             if lower.ends_with(".py") {
                 if config::is_python_config_module(&f.path) {
                     out.push(Parsed::PyConfig(f.path.clone()));
