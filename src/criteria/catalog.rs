@@ -205,11 +205,6 @@ pub fn find(key: &str) -> Option<&'static CriterionDef> {
     CRITERIA.iter().find(|c| c.id == key || c.slug == key)
 }
 
-/// Criteria this version assesses; the rest are `unknown`.
-pub fn assessed_by_this_version(id: &str) -> bool {
-    find(id).is_some()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

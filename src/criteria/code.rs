@@ -1,6 +1,6 @@
 //! Stage 1, Code: 1.1 runs, 1.2 example-input, 1.3 repeatable.
 
-use super::evidence::{at, capped, finding, line, off_path};
+use super::evidence::{at, finding, line, off_path};
 use super::{findings_for, worst, Input};
 use crate::assessment::{Evidence, Outcome, Status};
 use crate::facts::values::Value;
@@ -61,7 +61,7 @@ pub fn runs(input: &Input) -> Decided {
             Status::Fail,
             "the pipeline runs a script that does not exist",
         )
-        .with_evidence(capped(ev.collect()));
+        .with_evidence(ev);
         let fix = format!(
             "Add {} or correct the command that runs it.",
             rp.missing[0].target
@@ -119,7 +119,7 @@ pub fn runs(input: &Input) -> Decided {
             rp.entry_points.len()
         ),
     )
-    .with_evidence(capped(entry_evidence));
+    .with_evidence(entry_evidence);
     o.looked_for = looked.iter().map(|s| s.to_string()).collect();
     if !unparsed.is_empty() {
         o.summary = format!(
@@ -148,7 +148,7 @@ pub fn example_input(input: &Input) -> Decided {
             Status::Fail,
             "the code reads data that another machine will not have",
         )
-        .with_evidence(capped(on.iter().map(|f| finding(f)).collect()));
+        .with_evidence(on.iter().map(|f| finding(f)));
         o.notes = off.iter().map(|f| off_path(f)).collect();
         o.looked_for = looked.iter().map(|s| s.to_string()).collect();
         let first = on[0];
@@ -208,7 +208,7 @@ pub fn example_input(input: &Input) -> Decided {
     }
     let n = ev.len();
     let mut o = Outcome::new(Status::Pass, format!("example input found ({n} source(s))"))
-        .with_evidence(capped(ev));
+        .with_evidence(ev);
     o.notes = off.iter().map(|f| off_path(f)).collect();
     (o, None)
 }
@@ -250,8 +250,7 @@ pub fn repeatable(input: &Input) -> Decided {
             } else {
                 "seeded, but some operations can still vary between runs".to_string()
             };
-            let mut o = Outcome::new(status, summary)
-                .with_evidence(capped(on.iter().map(|f| finding(f)).collect()));
+            let mut o = Outcome::new(status, summary).with_evidence(on.iter().map(|f| finding(f)));
             o.notes = notes;
             o.notes.extend(path_note);
             o.looked_for = looked.iter().map(|s| s.to_string()).collect();
@@ -279,7 +278,7 @@ pub fn repeatable(input: &Input) -> Decided {
             } else {
                 "every source of randomness on the run path is seeded".to_string()
             };
-            let mut o = Outcome::new(Status::Pass, summary).with_evidence(capped(seeds));
+            let mut o = Outcome::new(Status::Pass, summary).with_evidence(seeds);
             o.notes = notes;
             o.notes.extend(path_note);
             o.looked_for = looked.iter().map(|s| s.to_string()).collect();

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::code::{describe_values, uses_randomness};
-use super::evidence::{at, capped, finding, line, off_path};
+use super::evidence::{at, finding, line, off_path};
 use super::{findings_for, Input};
 use crate::assessment::{Evidence, Outcome, Status};
 use crate::facts::pipeline::{join, FlagValue, Invocation};
@@ -93,7 +93,7 @@ pub fn config_files(input: &Input) -> Decided {
             "no config file found".to_string()
         };
         let mut o = Outcome::new(Status::Fail, summary)
-            .with_evidence(capped(literals))
+            .with_evidence(literals)
             .looking_for(&looked);
         o.notes = notes;
         return (o, Some("Create a config file (e.g. params.yaml) holding every hyper-parameter and the seed, and read it at start-up.".into()));
@@ -104,7 +104,7 @@ pub fn config_files(input: &Input) -> Decided {
             Status::Partial,
             format!("config found, but {n} hyper-parameter literal(s) are hard-coded in code"),
         )
-        .with_evidence(capped(literals));
+        .with_evidence(literals);
         o.evidence.extend(sources.into_iter().take(5));
         o.notes = notes;
         o.looked_for = looked.iter().map(|s| s.to_string()).collect();
@@ -122,7 +122,7 @@ pub fn config_files(input: &Input) -> Decided {
         Status::Pass,
         format!("{n} config source(s); no hyper-parameter literals at call sites on the run path"),
     )
-    .with_evidence(capped(sources));
+    .with_evidence(sources);
     o.notes = notes;
     (o, None)
 }
@@ -211,7 +211,7 @@ pub fn seeds_in_config(input: &Input) -> Decided {
             Status::Fail,
             "randomness on the run path is unseeded or seeded from time/entropy",
         )
-        .with_evidence(capped(blocking.iter().map(|f| finding(f)).collect()))
+        .with_evidence(blocking.iter().map(|f| finding(f)))
         .looking_for(&looked);
         return (
             o,
@@ -250,8 +250,7 @@ pub fn seeds_in_config(input: &Input) -> Decided {
         }
     }
     if weak.is_empty() {
-        let o = Outcome::new(Status::Pass, "every seed comes from the config")
-            .with_evidence(capped(good));
+        let o = Outcome::new(Status::Pass, "every seed comes from the config").with_evidence(good);
         return (o, None);
     }
     let has_config = !config_sources(facts).is_empty();
@@ -261,7 +260,7 @@ pub fn seeds_in_config(input: &Input) -> Decided {
         "seeded in code; there is no config for the seed to come from"
     };
     let first = weak[0].clone();
-    let mut o = Outcome::new(Status::Partial, summary).with_evidence(capped(weak));
+    let mut o = Outcome::new(Status::Partial, summary).with_evidence(weak);
     o.evidence.extend(good.into_iter().take(5));
     o.looked_for = looked.iter().map(|s| s.to_string()).collect();
     let fix = format!(
@@ -474,7 +473,7 @@ pub fn code_reads_config(input: &Input) -> Decided {
                 unread_files.len()
             ),
         )
-        .with_evidence(capped(unread_files))
+        .with_evidence(unread_files)
         .looking_for(&looked);
         o.notes = readers;
         return (
@@ -493,7 +492,7 @@ pub fn code_reads_config(input: &Input) -> Decided {
                 unread_keys.len()
             ),
         )
-        .with_evidence(capped(unread_keys))
+        .with_evidence(unread_keys)
         .looking_for(&looked);
         o.notes = readers;
         return (
@@ -510,7 +509,7 @@ pub fn code_reads_config(input: &Input) -> Decided {
     }
     let n = readers.len();
     let mut o = Outcome::new(Status::Pass, "the config is read and every key is used")
-        .with_evidence(capped(readers));
+        .with_evidence(readers);
     if n == 0 {
         o.summary = "parameters are passed by the pipeline".into();
         o.evidence = config_sources(facts);

@@ -1,7 +1,7 @@
 //! Stage 3, Data (+ artifacts): 3.1 data-managed, 3.2 data-schema,
 //! 3.3 data-swappable, 3.4 pipeline-stages.
 
-use super::evidence::{at, capped, line};
+use super::evidence::{at, line};
 use super::inputs::{committed_data, fetchers, is_download};
 use super::Input;
 use crate::assessment::{Evidence, Outcome, Status};
@@ -180,7 +180,7 @@ pub fn data_managed(input: &Input) -> Decided {
                 managed.len()
             ),
         )
-        .with_evidence(capped(managed));
+        .with_evidence(managed);
         o.notes = weak;
         return (o, None);
     }
@@ -313,8 +313,8 @@ pub fn data_schema(input: &Input) -> Decided {
         }
     }
     if !strong.is_empty() {
-        let mut o = Outcome::new(Status::Pass, "the data's structure is documented")
-            .with_evidence(capped(strong));
+        let mut o =
+            Outcome::new(Status::Pass, "the data's structure is documented").with_evidence(strong);
         o.notes = weak;
         return (o, None);
     }
@@ -412,7 +412,7 @@ pub fn data_swappable(input: &Input) -> Decided {
             Status::Partial,
             "data paths are written in code, not taken from the config or CLI",
         )
-        .with_evidence(capped(literal));
+        .with_evidence(literal);
         o.notes = param;
         o.looked_for = looked.iter().map(|s| s.to_string()).collect();
         return (o, Some(format!("Move the path at {first} into the config (or a --data flag) and read it from there.")));
@@ -423,7 +423,7 @@ pub fn data_swappable(input: &Input) -> Decided {
                 Status::Pass,
                 "data locations come from the config or the command line",
             )
-            .with_evidence(capped(param)),
+            .with_evidence(param),
             None,
         );
     }
@@ -433,7 +433,7 @@ pub fn data_swappable(input: &Input) -> Decided {
             Status::Pass,
             "data comes through dataset loaders; no file path is written in code",
         )
-        .with_evidence(capped(loaders));
+        .with_evidence(loaders);
         return (o, None);
     }
     let o = Outcome::new(

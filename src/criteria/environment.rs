@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::evidence::{at, capped, line};
+use super::evidence::{at, line};
 use super::Input;
 use crate::assessment::{Evidence, Outcome, Status};
 use crate::facts::docs::HardwareKind;
@@ -186,7 +186,7 @@ pub fn package_list(input: &Input) -> Decided {
             Status::Partial,
             format!("every import is listed ({used} use(s)), but pinning is {level_text}"),
         )
-        .with_evidence(capped(unpinned));
+        .with_evidence(unpinned);
         o.evidence.extend(ev);
         return (o, Some("Pin every requirement with `==` (or commit a lock file: uv.lock, poetry.lock, Pipfile.lock, conda-lock).".into()));
     }
@@ -461,7 +461,7 @@ pub fn hardware_documented(input: &Input) -> Decided {
     let mut uses_ev: Vec<Evidence> = uses.into_iter().take(3).collect();
     if !specific.is_empty() {
         let mut o = Outcome::new(Status::Pass, "the GPU/TPU the project uses is documented")
-            .with_evidence(capped(specific));
+            .with_evidence(specific);
         o.notes = uses_ev;
         return (o, None);
     }

@@ -1,6 +1,6 @@
 //! Stage 5, Evaluation: 5.1 custom-input, 5.2 run-comparison.
 
-use super::evidence::{at, capped, line};
+use super::evidence::{at, line};
 use super::Input;
 use crate::assessment::{Evidence, Outcome, Status};
 use crate::facts::values::Value;
@@ -127,7 +127,7 @@ pub fn custom_input(input: &Input) -> Decided {
     if !ev.is_empty() {
         return (
             Outcome::new(Status::Pass, "users can run the model on their own input")
-                .with_evidence(capped(ev)),
+                .with_evidence(ev),
             None,
         );
     }
@@ -277,7 +277,7 @@ pub fn run_comparison(input: &Input) -> Decided {
     }
     if !ev.is_empty() {
         return (
-            Outcome::new(Status::Pass, "runs leave comparable metrics").with_evidence(capped(ev)),
+            Outcome::new(Status::Pass, "runs leave comparable metrics").with_evidence(ev),
             None,
         );
     }

@@ -40,9 +40,3 @@ pub fn off_path(f: &Finding) -> Evidence {
     e.note = format!("off the run path: {}", e.note);
     e
 }
-
-/// Evidence lists are kept whole: JSON consumers get every item, and the
-/// text renderer elides long lists itself.
-pub fn capped(items: Vec<Evidence>) -> Vec<Evidence> {
-    items
-}
