@@ -46,16 +46,28 @@ const RESERVE: usize = 2_000;
 /// characters (plus bidirectional overrides) become spaces, so a single
 /// item can never span lines.
 pub fn escape(text: &str) -> String {
+    escape_with(text, true, &[])
+}
+
+/// [`escape`] with choices: whether `"` becomes `&quot;` (needed inside HTML
+/// attributes, noise in a file read raw), and extra characters to backslash
+/// (REPRODUCIBILITY.md also escapes `{` `}` so that project text never reads
+/// as a `{placeholder}`).
+pub fn escape_with(text: &str, quotes: bool, extra: &[char]) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for ch in text.chars() {
         match ch {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
+            '"' if quotes => out.push_str("&quot;"),
             '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '$' | '!' | '^' => {
                 out.push('\\');
                 out.push(ch);
+            }
+            c if extra.contains(&c) => {
+                out.push('\\');
+                out.push(c);
             }
             '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => out.push(' '),
             c if c.is_control() => out.push(' '),

@@ -55,22 +55,7 @@ fn clip(text: &str) -> String {
 /// breaks, other control characters and bidirectional overrides become
 /// spaces. Quotes stay as they are: the file is read raw as often as rendered.
 fn plain(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '$' | '!' | '^' | '{' | '}' => {
-                out.push('\\');
-                out.push(ch);
-            }
-            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => out.push(' '),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::render::markdown::escape_with(text, false, &['{', '}'])
 }
 
 /// Text as a code span; `table` also escapes `|` (GFM reads it as a cell break
