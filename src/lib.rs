@@ -10,12 +10,15 @@
 #![deny(missing_docs)]
 
 pub mod assessment;
+pub mod clock;
 pub mod criteria;
 pub mod facts;
 pub mod lint;
 pub mod project_config;
+pub mod rank;
 pub mod render;
 pub mod report;
+pub mod serve;
 pub mod source;
 pub mod suggest;
 pub mod verify;

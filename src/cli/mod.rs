@@ -69,6 +69,120 @@ enum Command {
     Badge(BadgeArgs),
     /// Re-run the project in isolated copies and compare what the runs write.
     Verify(VerifyArgs),
+    /// Assess many projects, store the results, print a leaderboard.
+    Rank(RankCmd),
+    /// Serve a web dashboard over stored results.
+    Serve {
+        /// The results database (SQLite file or postgres:// URL).
+        #[arg(long, default_value = "reproscale.db")]
+        db: String,
+        /// Address to listen on (loopback by default).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+    },
+}
+
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
+struct RankCmd {
+    #[command(subcommand)]
+    action: Option<RankAction>,
+    #[command(flatten)]
+    run: RankArgs,
+}
+
+#[derive(Subcommand)]
+enum RankAction {
+    /// Show the stored leaderboard without assessing anything.
+    List {
+        #[command(flatten)]
+        view: ViewArgs,
+    },
+    /// Merge shard databases into one.
+    Merge {
+        /// Databases to read.
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        /// Database to write into.
+        #[arg(long)]
+        into: String,
+    },
+}
+
+#[derive(Args)]
+struct ViewArgs {
+    /// The results database (SQLite file or postgres:// URL).
+    #[arg(long, default_value = "reproscale.db")]
+    db: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = BoardFormat::Table)]
+    format: BoardFormat,
+    /// Only projects with at least N stars.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=5))]
+    min_stars: Option<u8>,
+    /// Only projects where a criterion has a status, e.g. `2.2=pass` (repeatable).
+    #[arg(long, value_name = "ID=STATUS")]
+    criterion: Vec<String>,
+    /// Only projects where a stage passed or failed, e.g. `3=passed` (repeatable).
+    #[arg(long, value_name = "N=passed|failed")]
+    stage: Vec<String>,
+    /// Sort order.
+    #[arg(long, value_enum, default_value_t = SortBy::Stars)]
+    sort: SortBy,
+    /// Show at most N rows.
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Include projects that could not be assessed.
+    #[arg(long)]
+    errors: bool,
+}
+
+#[derive(Args)]
+struct RankArgs {
+    /// Project folders and git URLs.
+    sources: Vec<String>,
+    /// Read sources from a file, one per line (`#` comments).
+    #[arg(long, value_name = "FILE")]
+    from: Option<PathBuf>,
+    /// Rank each immediate subfolder that is a git repository or a project.
+    #[arg(long, value_name = "DIR")]
+    scan: Option<PathBuf>,
+    /// Projects assessed at once [default: the number of cores].
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Clones at once.
+    #[arg(long, default_value_t = 4)]
+    clone_jobs: usize,
+    /// Seconds one project may take (clone and assessment).
+    #[arg(long, default_value_t = 600)]
+    timeout: u64,
+    /// Assess again even when this commit was assessed by this version.
+    #[arg(long)]
+    refresh: bool,
+    /// Assess only slice K of N (K from 0), e.g. `--shard 2/8`.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
+    /// Number of shards when the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job).
+    #[arg(long, value_name = "N")]
+    shards: Option<u64>,
+    #[command(flatten)]
+    view: ViewArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BoardFormat {
+    Table,
+    Json,
+    Csv,
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SortBy {
+    Stars,
+    Name,
+    Date,
+    Duration,
 }
 
 #[derive(Args)]
@@ -210,7 +324,191 @@ pub fn run() -> Result<i32, Failure> {
         Some(Command::Report(a)) => report_cmd(a),
         Some(Command::Badge(a)) => badge_cmd(a),
         Some(Command::Verify(a)) => verify_cmd(a),
+        Some(Command::Rank(r)) => rank_cmd(r),
+        Some(Command::Serve { db, addr }) => {
+            let rt = tokio::runtime::Runtime::new().map_err(|e| Failure {
+                code: exit::INTERNAL,
+                message: format!("cannot start the server runtime: {e}"),
+            })?;
+            rt.block_on(reproscale::serve::serve(db, addr))
+                .map_err(|e| Failure {
+                    code: exit::INTERNAL,
+                    message: format!("cannot serve on {addr}: {e}"),
+                })?;
+            Ok(exit::OK)
+        }
     }
+}
+
+fn query_of(v: &ViewArgs) -> Result<reproscale::rank::store::Query, Failure> {
+    use reproscale::rank::store::{Query, Sort};
+    let mut criteria = Vec::new();
+    for c in &v.criterion {
+        let (id, status) = c.split_once('=').ok_or_else(|| {
+            usage(format!(
+                "--criterion takes ID=STATUS (e.g. 2.2=pass), not `{c}`"
+            ))
+        })?;
+        let def = catalog::find(id)
+            .ok_or_else(|| usage(format!("--criterion: unknown criterion `{id}`")))?;
+        if !["pass", "partial", "fail", "not_applicable", "unknown"].contains(&status) {
+            return Err(usage(format!("--criterion: `{status}` is not a status (pass, partial, fail, not_applicable, unknown)")));
+        }
+        criteria.push((def.id.to_string(), status.to_string()));
+    }
+    let mut stages = Vec::new();
+    for s in &v.stage {
+        let (n, state) = s
+            .split_once('=')
+            .ok_or_else(|| usage(format!("--stage takes N=passed|failed, not `{s}`")))?;
+        let n: u8 = n
+            .parse()
+            .ok()
+            .filter(|n| (1..=5).contains(n))
+            .ok_or_else(|| usage(format!("--stage: `{n}` is not a stage 1-5")))?;
+        let passed = match state {
+            "passed" | "pass" => true,
+            "failed" | "fail" => false,
+            other => return Err(usage(format!("--stage: `{other}` is not passed or failed"))),
+        };
+        stages.push((n, passed));
+    }
+    Ok(Query {
+        min_stars: v.min_stars,
+        criteria,
+        stages,
+        sort: match v.sort {
+            SortBy::Stars => Sort::StarsDesc,
+            SortBy::Name => Sort::Name,
+            SortBy::Date => Sort::Date,
+            SortBy::Duration => Sort::Duration,
+        },
+        limit: v.limit,
+        include_errors: v.errors,
+    })
+}
+
+fn print_board(
+    v: &ViewArgs,
+    store: &mut dyn reproscale::rank::store::Store,
+) -> Result<(), Failure> {
+    use reproscale::rank::render;
+    let entries = store.leaderboard(&query_of(v)?).map_err(|e| Failure {
+        code: exit::INTERNAL,
+        message: e.to_string(),
+    })?;
+    let text = match v.format {
+        BoardFormat::Table => render::table(&entries),
+        BoardFormat::Json => render::json(&entries),
+        BoardFormat::Csv => render::csv(&entries),
+        BoardFormat::Markdown => render::markdown(&entries),
+    };
+    emit(&text)
+}
+
+fn open_store(db: &str) -> Result<Box<dyn reproscale::rank::store::Store>, Failure> {
+    reproscale::rank::store::open(db).map_err(|e| Failure {
+        code: exit::INTERNAL,
+        message: e.to_string(),
+    })
+}
+
+fn rank_cmd(r: RankCmd) -> Result<i32, Failure> {
+    use reproscale::rank::{run, sources};
+    match r.action {
+        Some(RankAction::List { view }) => {
+            query_of(&view)?;
+            let mut store = open_store(&view.db)?;
+            print_board(&view, store.as_mut())?;
+            return Ok(exit::OK);
+        }
+        Some(RankAction::Merge { inputs, into }) => {
+            let n = reproscale::rank::store::merge(&inputs, &into).map_err(|e| Failure {
+                code: exit::INTERNAL,
+                message: e.to_string(),
+            })?;
+            eprintln!(
+                "merged {n} record(s) from {} database(s) into {into}",
+                inputs.len()
+            );
+            return Ok(exit::OK);
+        }
+        None => {}
+    }
+    let a = r.run;
+    query_of(&a.view)?;
+    let mut list: Vec<sources::Source> =
+        a.sources.iter().map(|s| sources::Source::new(s)).collect();
+    if let Some(f) = &a.from {
+        list.extend(sources::from_file(f).map_err(usage)?);
+    }
+    if let Some(d) = &a.scan {
+        list.extend(sources::scan(d).map_err(usage)?);
+    }
+    let mut seen = std::collections::HashSet::new();
+    list.retain(|s| seen.insert(s.source.clone()));
+    if list.is_empty() {
+        return Err(usage("nothing to rank: give folders or URLs, --from FILE or --scan DIR (or `rank list` to show stored results)".into()));
+    }
+    let env = |k: &str| std::env::var(k).ok();
+    if let Some((k, n)) = sources::shard(a.shard.as_deref(), a.shards, &env).map_err(usage)? {
+        let before = list.len();
+        list.retain(|s| sources::in_shard(&s.source, k, n));
+        eprintln!(
+            "reproscale: shard {k}/{n}: {} of {before} project(s)",
+            list.len()
+        );
+    }
+    let store = std::sync::Mutex::new(open_store(&a.view.db)?);
+    let jobs = a.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+    });
+    let exe = std::env::current_exe().map_err(|e| Failure {
+        code: exit::INTERNAL,
+        message: format!("cannot find the reproscale binary: {e}"),
+    })?;
+    let opts = run::Options {
+        jobs,
+        clone_jobs: a.clone_jobs,
+        timeout: std::time::Duration::from_secs(a.timeout.max(1)),
+        refresh: a.refresh,
+        exe,
+    };
+    let progress = run::Progress {
+        total: list.len(),
+        ..Default::default()
+    };
+    let start = std::time::Instant::now();
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let tick = |p: &run::Progress| {
+        use std::sync::atomic::Ordering::SeqCst;
+        let done = p.done.load(SeqCst);
+        let rate = done as f64 / start.elapsed().as_secs_f64().max(1e-3);
+        let eta = (p.total - done.min(p.total)) as f64 / rate.max(1e-3);
+        let line = format!(
+            "ranked {done}/{} ({} reused, {} errors) {rate:.1}/s ETA {eta:.0}s",
+            p.total,
+            p.reused.load(SeqCst),
+            p.errors.load(SeqCst)
+        );
+        if tty {
+            eprint!("\r{line}   ");
+        } else if done == p.total || done % 25 == 0 {
+            eprintln!("reproscale: {line}");
+        }
+    };
+    run::rank(&list, &store, &opts, &progress, &tick).map_err(|e| Failure {
+        code: exit::INTERNAL,
+        message: e.to_string(),
+    })?;
+    if tty {
+        eprintln!();
+    }
+    let mut store = store.into_inner().unwrap_or_else(|p| p.into_inner());
+    print_board(&a.view, store.as_mut())?;
+    Ok(exit::OK)
 }
 
 fn verify_options(a: &VerifyArgs) -> reproscale::verify::Options {
@@ -331,8 +629,14 @@ fn report_cmd(args: ReportArgs) -> Result<i32, Failure> {
     };
     let mode = report::mode(existing, args.force, args.update)
         .map_err(|e: ReportError| usage(e.to_string()))?;
-    let text = report::generate(&report, existing, args.force, args.update, &today())
-        .map_err(|e| usage(e.to_string()))?;
+    let text = report::generate(
+        &report,
+        existing,
+        args.force,
+        args.update,
+        &reproscale::clock::today(),
+    )
+    .map_err(|e| usage(e.to_string()))?;
     if args.stdout {
         emit(&text)?;
         return Ok(exit::OK);
@@ -427,26 +731,6 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure>
     tmp.write_all(bytes).map_err(fail)?;
     tmp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
-}
-
-/// Today's date (UTC) as YYYY-MM-DD, without a date crate: days since the
-/// epoch to a proleptic Gregorian date (the civil-from-days calculation).
-fn today() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 fn input_of(args: &AssessArgs) -> Input {

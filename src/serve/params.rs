@@ -1,0 +1,293 @@
+//! The leaderboard's query parameters: parsing them into a store
+//! [`Query`], and writing them back into links and the filter form.
+
+use crate::criteria::catalog;
+use crate::rank::store::{Query, Sort};
+
+/// Criterion statuses a filter may ask for.
+const STATUSES: [&str; 5] = ["pass", "partial", "fail", "not_applicable", "unknown"];
+
+/// The parameters the leaderboard understands, for the error message.
+const KNOWN: &str = "min_stars, criterion, stage, sort, limit, include_errors";
+
+/// The leaderboard filters of one request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Filters {
+    /// The store query they make.
+    pub query: Query,
+}
+
+/// The name a sort order has in URLs.
+pub(crate) fn sort_name(sort: Sort) -> &'static str {
+    match sort {
+        Sort::StarsDesc => "stars",
+        Sort::Name => "name",
+        Sort::Date => "date",
+        Sort::Duration => "duration",
+    }
+}
+
+/// Every sort order, in the order the columns show them.
+pub(crate) const SORTS: [Sort; 4] = [Sort::StarsDesc, Sort::Name, Sort::Date, Sort::Duration];
+
+/// Splits `2.2:pass` (or `2.2=pass`) into its two halves.
+fn split_pair(value: &str) -> Option<(&str, &str)> {
+    let at = value.find([':', '='])?;
+    Some((value[..at].trim(), value[at + 1..].trim()))
+}
+
+fn parse_bool(name: &str, value: &str) -> Result<bool, String> {
+    match value.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(format!("{name} must be true or false, not `{value}`")),
+    }
+}
+
+fn parse_criterion(value: &str) -> Result<(String, String), String> {
+    let Some((key, status)) = split_pair(value) else {
+        return Err(format!(
+            "criterion must look like `2.2:pass` (criterion id or slug, then a status), not `{value}`"
+        ));
+    };
+    let Some(def) = catalog::find(key) else {
+        return Err(format!(
+            "unknown criterion `{key}` (`reproscale criteria` lists them)"
+        ));
+    };
+    let status = status.to_ascii_lowercase();
+    if !STATUSES.contains(&status.as_str()) {
+        return Err(format!(
+            "unknown status `{status}` in criterion `{value}` (use one of {})",
+            STATUSES.join(", ")
+        ));
+    }
+    Ok((def.id.to_string(), status))
+}
+
+fn parse_stage(value: &str) -> Result<(u8, bool), String> {
+    let Some((stage, state)) = split_pair(value) else {
+        return Err(format!(
+            "stage must look like `3:passed` or `3:failed`, not `{value}`"
+        ));
+    };
+    let stage = match stage.parse::<u8>() {
+        Ok(n @ 1..=5) => n,
+        _ => return Err(format!("stage must be 1 to 5, not `{stage}`")),
+    };
+    let passed = match state.to_ascii_lowercase().as_str() {
+        "passed" | "pass" | "true" | "yes" => true,
+        "failed" | "fail" | "false" | "no" => false,
+        _ => {
+            return Err(format!(
+                "stage {stage} must be `passed` or `failed`, not `{state}`"
+            ))
+        }
+    };
+    Ok((stage, passed))
+}
+
+impl Filters {
+    /// Parses decoded query pairs. Empty values count as absent (an unset
+    /// field of the filter form); anything else that does not parse, or an
+    /// unknown or repeated single-valued parameter, is an error to show.
+    pub(crate) fn parse(pairs: &[(String, String)]) -> Result<Filters, String> {
+        let mut q = Query::default();
+        let mut seen_min = false;
+        let mut seen_sort = false;
+        let mut seen_limit = false;
+        let mut seen_errors = false;
+        for (name, value) in pairs {
+            let value = value.trim();
+            let once = |seen: &mut bool| {
+                if std::mem::replace(seen, true) {
+                    Err(format!("{name} is given more than once"))
+                } else {
+                    Ok(())
+                }
+            };
+            match name.as_str() {
+                _ if value.is_empty() && KNOWN.split(", ").any(|k| k == name) => {}
+                "min_stars" => {
+                    once(&mut seen_min)?;
+                    match value.parse::<u8>() {
+                        Ok(n @ 0..=5) => q.min_stars = Some(n),
+                        _ => return Err(format!("min_stars must be 0 to 5, not `{value}`")),
+                    }
+                }
+                "criterion" => q.criteria.push(parse_criterion(value)?),
+                "stage" => q.stages.push(parse_stage(value)?),
+                "sort" => {
+                    once(&mut seen_sort)?;
+                    q.sort = SORTS
+                        .into_iter()
+                        .find(|s| sort_name(*s) == value.to_ascii_lowercase())
+                        .ok_or_else(|| {
+                            format!("sort must be stars, name, date or duration, not `{value}`")
+                        })?;
+                }
+                "limit" => {
+                    once(&mut seen_limit)?;
+                    match value.parse::<usize>() {
+                        Ok(n) if n > 0 => q.limit = Some(n),
+                        _ => {
+                            return Err(format!(
+                                "limit must be a positive whole number, not `{value}`"
+                            ))
+                        }
+                    }
+                }
+                "include_errors" => {
+                    once(&mut seen_errors)?;
+                    q.include_errors = parse_bool(name, value)?;
+                }
+                _ => return Err(format!("unknown parameter `{name}` (use {KNOWN})")),
+            }
+        }
+        Ok(Filters { query: q })
+    }
+
+    /// Whether anything narrows the list.
+    pub(crate) fn narrows(&self) -> bool {
+        let q = &self.query;
+        q.min_stars.is_some() || !q.criteria.is_empty() || !q.stages.is_empty() || q.limit.is_some()
+    }
+
+    /// The filters as query pairs, `sort` replaced by `sort` when given.
+    fn pairs(&self, sort: Option<Sort>) -> Vec<(&'static str, String)> {
+        let q = &self.query;
+        let mut out = Vec::new();
+        if let Some(n) = q.min_stars {
+            out.push(("min_stars", n.to_string()));
+        }
+        for (id, status) in &q.criteria {
+            out.push(("criterion", format!("{id}:{status}")));
+        }
+        for (stage, passed) in &q.stages {
+            out.push(("stage", stage_value(*stage, *passed)));
+        }
+        if let Some(n) = q.limit {
+            out.push(("limit", n.to_string()));
+        }
+        if q.include_errors {
+            out.push(("include_errors", "true".into()));
+        }
+        let sort = sort.unwrap_or(q.sort);
+        if sort != Sort::default() {
+            out.push(("sort", sort_name(sort).into()));
+        }
+        out
+    }
+
+    /// `?min_stars=3&sort=name…` (empty when nothing is set), with the sort
+    /// replaced by `sort` when given.
+    pub(crate) fn query_string(&self, sort: Option<Sort>) -> String {
+        let pairs = self.pairs(sort);
+        if pairs.is_empty() {
+            return String::new();
+        }
+        let parts: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .collect();
+        format!("?{}", parts.join("&"))
+    }
+}
+
+/// `3:passed` or `3:failed`.
+pub(crate) fn stage_value(stage: u8, passed: bool) -> String {
+    format!("{stage}:{}", if passed { "passed" } else { "failed" })
+}
+
+/// Percent-encodes a query value (everything but unreserved characters and `:`).
+pub(crate) fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b':') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn parses_every_parameter() {
+        let f = Filters::parse(&pairs(&[
+            ("min_stars", "3"),
+            ("criterion", "2.2:pass"),
+            ("criterion", "seeds-in-config=fail"),
+            ("stage", "3:passed"),
+            ("stage", "4=failed"),
+            ("sort", "name"),
+            ("limit", "10"),
+            ("include_errors", "true"),
+        ]))
+        .unwrap();
+        let q = &f.query;
+        assert_eq!(q.min_stars, Some(3));
+        assert_eq!(q.criteria[0], ("2.2".to_string(), "pass".to_string()));
+        assert_eq!(q.criteria[1].1, "fail");
+        assert_eq!(q.stages, vec![(3, true), (4, false)]);
+        assert_eq!(q.sort, Sort::Name);
+        assert_eq!(q.limit, Some(10));
+        assert!(q.include_errors);
+        assert_eq!(
+            f.query_string(Some(Sort::Date)),
+            format!(
+                "?min_stars=3&criterion=2.2:pass&criterion={}:fail&stage=3:passed&stage=4:failed&limit=10&include_errors=true&sort=date",
+                q.criteria[1].0
+            )
+        );
+    }
+
+    #[test]
+    fn empty_values_are_absent() {
+        let f = Filters::parse(&pairs(&[
+            ("min_stars", ""),
+            ("criterion", " "),
+            ("sort", ""),
+        ]))
+        .unwrap();
+        assert_eq!(f, Filters::default());
+        assert_eq!(f.query_string(None), "");
+    }
+
+    #[test]
+    fn rejects_bad_values_with_a_message() {
+        for (k, v, needle) in [
+            ("min_stars", "6", "0 to 5"),
+            ("min_stars", "x", "0 to 5"),
+            ("criterion", "2.2", "2.2:pass"),
+            ("criterion", "9.9:pass", "unknown criterion"),
+            ("criterion", "2.2:great", "unknown status"),
+            ("stage", "0:passed", "1 to 5"),
+            ("stage", "3:maybe", "passed"),
+            ("sort", "random", "sort must be"),
+            ("limit", "0", "positive"),
+            ("include_errors", "perhaps", "true or false"),
+            ("colour", "red", "unknown parameter"),
+        ] {
+            let e = Filters::parse(&pairs(&[(k, v)])).unwrap_err();
+            assert!(e.contains(needle), "{k}={v}: {e}");
+        }
+        let e = Filters::parse(&pairs(&[("sort", "name"), ("sort", "date")])).unwrap_err();
+        assert!(e.contains("more than once"), "{e}");
+    }
+
+    #[test]
+    fn encodes_query_values() {
+        assert_eq!(encode("a b&c=d/é:1"), "a%20b%26c%3Dd%2F%C3%A9:1");
+    }
+}
