@@ -331,9 +331,12 @@ pub fn run() -> Result<i32, Failure> {
                 message: format!("cannot start the server runtime: {e}"),
             })?;
             rt.block_on(reproscale::serve::serve(db, addr))
-                .map_err(|e| Failure {
-                    code: exit::INTERNAL,
-                    message: format!("cannot serve on {addr}: {e}"),
+                .map_err(|e| match e.kind() {
+                    io::ErrorKind::NotFound => usage(e.to_string()),
+                    _ => Failure {
+                        code: exit::INTERNAL,
+                        message: format!("cannot serve on {addr}: {e}"),
+                    },
                 })?;
             Ok(exit::OK)
         }

@@ -93,5 +93,11 @@ pub async fn serve(db: String, addr: SocketAddr) -> std::io::Result<()> {
         );
     }
     eprintln!("reproscale dashboard: http://{local}/ (Ctrl-C to stop)");
-    axum::serve(listener, router(db)).await
+    axum::serve(listener, router(db))
+        .with_graceful_shutdown(async {
+            // Finish the requests in flight, then stop.
+            let _ = tokio::signal::ctrl_c().await;
+            eprintln!("reproscale dashboard: stopped");
+        })
+        .await
 }
