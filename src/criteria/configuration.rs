@@ -300,7 +300,7 @@ fn reader_of(facts: &Facts, path: &str) -> Option<Evidence> {
             return Some(line(file, Some(*l), format!("configfile: {path}")));
         }
     }
-    if crate::facts::is_kedro(&facts.project) && path.starts_with("conf/") {
+    if facts.kedro && path.starts_with("conf/") {
         return Some(Evidence::file(
             path,
             "read by Kedro's config loader (conf/)",
@@ -368,7 +368,8 @@ pub fn code_reads_config(input: &Input) -> Decided {
         "dvc.yaml params",
         "keys read as cfg[\"a\"][\"b\"], cfg.a.b, cfg.get(\"a\")",
     ];
-    if config_sources(facts).is_empty() {
+    let sources = config_sources(facts);
+    if sources.is_empty() {
         let o = Outcome::new(Status::Fail, "no config for the code to read").looking_for(&looked);
         return (
             o,
@@ -388,7 +389,7 @@ pub fn code_reads_config(input: &Input) -> Decided {
     reads.extend(facts.pipelines.key_reads.iter().cloned());
     // Kedro reads catalog, credentials and logging settings itself; only
     // parameters are read by the project's nodes ("params:…").
-    if crate::facts::is_kedro(&facts.project) {
+    if facts.kedro {
         for c in &facts.configs {
             let name = c.path.rsplit('/').next().unwrap_or(&c.path);
             if c.path.starts_with("conf/") && !name.starts_with("parameters") {
@@ -512,7 +513,7 @@ pub fn code_reads_config(input: &Input) -> Decided {
         .with_evidence(readers);
     if n == 0 {
         o.summary = "parameters are passed by the pipeline".into();
-        o.evidence = config_sources(facts);
+        o.evidence = sources;
     }
     (o, None)
 }

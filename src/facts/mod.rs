@@ -67,6 +67,8 @@ pub struct Facts {
     pub docs: Vec<docs::Doc>,
     /// Environment specs other than Dockerfiles: devcontainers and Cog builds.
     pub env_specs: Vec<EnvSpec>,
+    /// A Kedro project (see [`is_kedro`]).
+    pub kedro: bool,
 }
 
 /// A devcontainer or a Cog build: where it is, its image, its Python.
@@ -445,7 +447,8 @@ pub fn extract(project: Project) -> Facts {
     apply_hydra_groups(&mut configs, &hydra_dirs);
     skipped.sort();
     skipped.dedup();
-    let run_path = runpath::RunPath::build(&project, &python, &pipelines);
+    let kedro = is_kedro(&project);
+    let run_path = runpath::RunPath::build(&project, &python, &pipelines, kedro);
     let mut calls_by_name: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
     let mut function_names = HashSet::new();
     for (fi, f) in python.iter().enumerate() {
@@ -493,6 +496,7 @@ pub fn extract(project: Project) -> Facts {
         }
     }
     Facts {
+        kedro,
         env_specs,
         tracked_bytes,
         packages: package_files,

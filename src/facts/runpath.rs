@@ -54,13 +54,17 @@ impl RunPath {
         self.fallback_all || self.files.contains(path)
     }
 
-    /// Builds the run path.
-    pub fn build(project: &Project, python: &[PyFile], pipelines: &Pipelines) -> RunPath {
+    /// Builds the run path; `kedro` makes pipeline node modules entry points.
+    pub fn build(
+        project: &Project,
+        python: &[PyFile],
+        pipelines: &Pipelines,
+        kedro: bool,
+    ) -> RunPath {
         let index: HashMap<&str, &PyFile> = python.iter().map(|f| (f.path.as_str(), f)).collect();
         let mut entries: BTreeMap<String, EntryPoint> = BTreeMap::new();
         let mut missing = Vec::new();
 
-        let kedro = super::is_kedro(project);
         for f in python {
             let name = f.path.rsplit('/').next().unwrap_or(&f.path);
             if kedro

@@ -221,7 +221,8 @@ fn run_with_timeout(cmd: &mut Command, timeout: Duration) -> Result<Output, Stri
     })
 }
 
-fn error_record(src: &Source, commit: Option<String>, started: Instant, cause: String) -> Record {
+/// A record for `src` with nothing assessed yet; callers fill in the outcome.
+fn record(src: &Source, commit: Option<String>, started: Instant, status: RecordStatus) -> Record {
     Record {
         name: src.name.clone(),
         source: src.source.clone(),
@@ -229,13 +230,20 @@ fn error_record(src: &Source, commit: Option<String>, started: Instant, cause: S
         tool_version: VERSION.to_string(),
         assessed_at: crate::clock::now_rfc3339(),
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        status: RecordStatus::Error,
-        error: Some(cause),
+        status,
+        error: None,
         stars: None,
         basis: "static".into(),
         stages: Vec::new(),
         criteria: Vec::new(),
         report_json: None,
+    }
+}
+
+fn error_record(src: &Source, commit: Option<String>, started: Instant, cause: String) -> Record {
+    Record {
+        error: Some(cause),
+        ..record(src, commit, started, RecordStatus::Error)
     }
 }
 
@@ -327,18 +335,11 @@ fn assess(src: &Source, commit: Option<String>, opts: &Options) -> Record {
         })
         .unwrap_or_default();
     Record {
-        name: src.name.clone(),
-        source: src.source.clone(),
-        commit,
-        tool_version: VERSION.to_string(),
-        assessed_at: crate::clock::now_rfc3339(),
-        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        status: RecordStatus::Ok,
-        error: None,
         stars: json["stars"].as_u64().and_then(|n| u8::try_from(n).ok()),
         basis: json["basis"].as_str().unwrap_or("static").to_string(),
         stages,
         criteria,
         report_json: Some(out.stdout),
+        ..record(src, commit, started, RecordStatus::Ok)
     }
 }
