@@ -836,6 +836,7 @@ fn explain(id: &str) -> Result<i32, Failure> {
         let effect = match r.effect {
             lint::Effect::Fail => "fails",
             lint::Effect::Partial => "makes partial",
+            lint::Effect::Advice => "is reported under, without changing,",
         };
         format!(
             "{} — rule (on the run path it {} criterion {})\n\nWhat it finds\n  {}\n\nWhy it is a problem\n  {}\n\nHow to fix it\n  {}\n",

@@ -237,8 +237,24 @@ pub fn seeds_in_config(input: &Input) -> Decided {
     }
     let mut good = Vec::new();
     let mut weak = Vec::new();
+    let mut uncalled = Vec::new();
     for p in &points {
         for v in &p.values {
+            // A seed parameter of a function nothing in the project calls: its
+            // value is decided elsewhere (a framework, a caller outside), or never.
+            if let Value::Param { func, name, file, .. } = v {
+                if !facts.is_called(file, func) {
+                    uncalled.push(at(
+                        &p.path,
+                        p.loc,
+                        format!(
+                            "{}(): seed from parameter `{name}` of {func}(), which nothing in the project calls",
+                            p.callee
+                        ),
+                    ));
+                    continue;
+                }
+            }
             match classify(facts, v) {
                 SeedOrigin::Config(why) => {
                     good.push(at(&p.path, p.loc, format!("{}(): {why}", p.callee)))
@@ -249,10 +265,13 @@ pub fn seeds_in_config(input: &Input) -> Decided {
             }
         }
     }
-    if weak.is_empty() {
-        let o = Outcome::new(Status::Pass, "every seed comes from the config").with_evidence(good);
+    if weak.is_empty() && !good.is_empty() {
+        let mut o =
+            Outcome::new(Status::Pass, "every seed comes from the config").with_evidence(good);
+        o.notes = uncalled;
         return (o, None);
     }
+    weak.extend(uncalled);
     let has_config = !config_sources(facts).is_empty();
     let summary = if has_config {
         "seeded, but not every seed comes from the config"

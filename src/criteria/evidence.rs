@@ -37,6 +37,10 @@ pub fn finding(f: &Finding) -> Evidence {
 /// A finding off the run path, as a note.
 pub fn off_path(f: &Finding) -> Evidence {
     let mut e = finding(f);
-    e.note = format!("off the run path: {}", e.note);
+    if f.on_run_path {
+        e.note = format!("advice, does not change the status: {}", e.note);
+    } else {
+        e.note = format!("off the run path: {}", e.note);
+    }
     e
 }

@@ -121,7 +121,12 @@ fn findings_for<'a>(input: &Input<'a>, criterion: &str) -> (Vec<&'a Finding>, Ve
         .findings
         .iter()
         .filter(|f| lint::find(f.rule).is_some_and(|r| r.criterion == criterion))
-        .partition(|f| f.on_run_path)
+        .partition(|f| f.on_run_path && !is_advice(f))
+}
+
+/// Whether a finding is advice only (it never moves a status).
+fn is_advice(f: &Finding) -> bool {
+    lint::find(f.rule).is_some_and(|r| r.effect == lint::Effect::Advice)
 }
 
 /// The worst effect among findings.

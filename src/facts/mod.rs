@@ -3,6 +3,7 @@
 //! Each parser reads one kind of file; `Facts` holds their results and the
 //! derived views the criteria share (the module map, the run path).
 
+pub mod callsites;
 pub mod config;
 pub mod dockerfile;
 pub mod docs;
@@ -51,6 +52,8 @@ pub struct Facts {
     pub run_path: runpath::RunPath,
     /// Calls by the last segment of their callee: (file index, call index).
     pub calls_by_name: HashMap<String, Vec<(usize, usize)>>,
+    /// Call sites by the definition they reach.
+    pub call_index: callsites::CallIndex,
     /// Names of functions defined anywhere in the project.
     pub function_names: HashSet<String>,
     /// `.gitattributes` lines that route paths through git-lfs: (file, line, pattern).
@@ -175,49 +178,50 @@ impl Facts {
             return vec![values::Value::Unknown];
         }
         let mut out = Vec::new();
-        let sites = self
-            .calls_by_name
-            .get(func.as_str())
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        // Call sites that can reach this definition: its own file, a call
-        // qualified by its module (`gen.write`), or a file importing it from
-        // that module. Two `write()`s in two folders do not share arguments.
-        let stem = file
-            .rsplit('/')
-            .next()
-            .unwrap_or(file)
-            .trim_end_matches(".py");
-        let reaches = |fi: usize, ci: usize| {
-            let caller = &self.python[fi];
-            let call = &caller.calls[ci];
-            caller.path == *file
-                || call.callee.rsplit('.').nth(1) == Some(stem)
-                || caller.imports.iter().any(|i| {
-                    i.name.as_deref() == Some(func.as_str())
-                        && i.module.rsplit('.').next() == Some(stem)
-                })
+        let chosen = match self.python_index(file) {
+            Some(def) => self.call_index.sites(def, func),
+            None => &[],
         };
-        let matching: Vec<(usize, usize)> = sites
-            .iter()
-            .copied()
-            .filter(|&(fi, ci)| reaches(fi, ci))
-            .collect();
-        let chosen = if matching.is_empty() {
-            sites.to_vec()
-        } else {
-            matching
-        };
-        for (fi, ci) in chosen {
+        for &(fi, ci) in chosen {
             let call = &self.python[fi].calls[ci];
             if let Some(v) = call.kwarg(name).or_else(|| call.args.get(*index)) {
                 out.extend(self.resolve_depth(v, depth + 1));
             }
         }
         if out.is_empty() {
-            out.push(value.clone());
+            // No caller passes it: a `None` default is what the code runs with.
+            if self.param_default(file, func, *index) == Some(&values::Lit::None) {
+                out.push(values::Value::Lit(values::Lit::None));
+            } else {
+                out.push(value.clone());
+            }
         }
         out
+    }
+
+    /// The index in `python` of the file at `path`.
+    pub fn python_index(&self, path: &str) -> Option<usize> {
+        self.python
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+    }
+
+    /// Whether any call in the project reaches function `func` of `file`.
+    pub fn is_called(&self, file: &str, func: &str) -> bool {
+        self.python_index(file)
+            .is_some_and(|fi| self.call_index.is_called(fi, func))
+    }
+
+    /// The literal default of parameter `index` of `func` defined in `file`.
+    pub fn param_default(&self, file: &str, func: &str, index: usize) -> Option<&values::Lit> {
+        let at = self.python_index(file)?;
+        self.python[at]
+            .functions
+            .iter()
+            .find(|d| d.name == func)?
+            .defaults
+            .get(index)?
+            .as_ref()
     }
 }
 
@@ -460,6 +464,7 @@ pub fn extract(project: Project) -> Facts {
         }
         function_names.extend(f.functions.iter().map(|d| d.name.clone()));
     }
+    let call_index = callsites::CallIndex::build(&python);
     let mut lfs_patterns = Vec::new();
     let mut env_specs = Vec::new();
     let mut dvc_remote = None;
@@ -496,6 +501,7 @@ pub fn extract(project: Project) -> Facts {
         }
     }
     Facts {
+        call_index,
         kedro,
         env_specs,
         tracked_bytes,

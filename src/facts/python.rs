@@ -193,6 +193,8 @@ pub struct FuncDef {
     pub name: String,
     /// Positional parameter names.
     pub params: Vec<String>,
+    /// Each parameter's default, where it is a literal.
+    pub defaults: Vec<Option<Lit>>,
 }
 
 /// A syntax error.
@@ -375,6 +377,23 @@ pub const CONFIG_LOADERS: &[&str] = &[
     "configparser.ConfigParser",
 ];
 
+/// Wrappers that give a loaded dict attribute access (`ConfigBox(yaml.safe_load(f))`).
+const CONFIG_WRAPPERS: &[&str] = &[
+    "box.ConfigBox",
+    "box.Box",
+    "easydict.EasyDict",
+    "munch.Munch",
+    "munch.munchify",
+    "addict.Dict",
+    "dotmap.DotMap",
+    "ml_collections.ConfigDict",
+    "ml_collections.config_dict.ConfigDict",
+    "types.SimpleNamespace",
+    "argparse.Namespace",
+    "omegaconf.DictConfig",
+    "dict",
+];
+
 /// Names of project helpers that conventionally return a loaded config.
 fn is_config_helper(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
@@ -418,6 +437,7 @@ const CONFIG_PARAM_NAMES: &[&str] = &[
     "hps",
     "hyperparams",
     "hyperparameters",
+    "parameters",
     "settings",
 ];
 
@@ -432,6 +452,7 @@ pub const CONFIG_MODULE_NAMES: &[&str] = &[
     "hparams",
     "params",
     "hyperparameters",
+    "parameters",
     "hyperparams",
     "cfg",
     "conf",
@@ -607,6 +628,12 @@ impl Collector<'_> {
             if m == "parse_args" || m == "parse_known_args" {
                 return Value::CliNamespace;
             }
+            // `yaml = YAML(typ="safe")` … `yaml.load(f)` (ruamel.yaml's object API).
+            if matches!(m, "load" | "load_all")
+                && matches!(self.eval(&a.value), Value::Call(c) if c == "ruamel.yaml.YAML")
+            {
+                return Value::Config(String::new());
+            }
             if matches!(m, "resolve" | "absolute" | "expanduser") && is_path_syntax(&a.value) {
                 return self.eval(&a.value);
             }
@@ -623,6 +650,12 @@ impl Collector<'_> {
         let name = callee.rsplit('.').next().unwrap_or(&callee);
         if let Some(v) = self.returns.get(&callee) {
             return v.clone();
+        }
+        // Attribute-access wrappers around a loaded config keep it a config.
+        if CONFIG_WRAPPERS.contains(&callee.as_str()) {
+            if let Some(v @ Value::Config(_)) = arg0.map(|e| self.eval(e)) {
+                return v;
+            }
         }
         if CONFIG_LOADERS.contains(&callee.as_str()) || is_config_helper(name) {
             return Value::Config(String::new());
@@ -967,6 +1000,13 @@ impl Collector<'_> {
             params: params
                 .iter()
                 .map(|p| p.parameter.name.to_string())
+                .collect(),
+            defaults: params
+                .iter()
+                .map(|p| match p.default.as_deref().map(|d| self.eval(d)) {
+                    Some(Value::Lit(l)) => Some(l),
+                    _ => None,
+                })
                 .collect(),
         });
         for (index, p) in params.iter().enumerate() {

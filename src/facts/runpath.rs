@@ -126,6 +126,18 @@ impl RunPath {
             }
         }
 
+        // A declared pipeline (dvc.yaml, MLproject, Snakemake, Kedro) says what a
+        // run is; scripts and notebooks that neither it nor the docs run are
+        // alternatives or scratch work, and their findings are notes.
+        let declared_pipeline = kedro
+            || entries.values().any(|e| {
+                e.declared_at
+                    .as_ref()
+                    .is_some_and(|(path, _)| is_pipeline_file(path))
+            });
+        if declared_pipeline {
+            entries.retain(|_, e| e.declared_at.is_some() || e.why.starts_with("Kedro"));
+        }
         let entry_points: Vec<EntryPoint> = entries.into_values().collect();
         let mut files = BTreeSet::new();
         let mut reached_by: HashMap<String, Vec<usize>> = HashMap::new();
@@ -295,4 +307,10 @@ fn resolve_import(from: &str, imp: &Import, index: &HashMap<&str, &PyFile>) -> V
         }
     }
     found
+}
+
+/// Files that declare a project's pipeline.
+fn is_pipeline_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    matches!(name.as_str(), "dvc.yaml" | "dvc.yml" | "mlproject" | "snakefile") || name.ends_with(".smk")
 }

@@ -30,6 +30,9 @@ pub enum Effect {
     Fail,
     /// The criterion is at most partial.
     Partial,
+    /// Reported, with the criterion's evidence, without changing its status:
+    /// worth fixing, but not by itself a source of different results.
+    Advice,
 }
 
 /// A rule of the registry.

@@ -5,7 +5,7 @@ use super::{Context, Effect, Finding, RuleDef};
 pub(super) const RULE: RuleDef = RuleDef {
     id: "pythonhashseed-in-process",
     criterion: "1.3",
-    effect: Effect::Partial,
+    effect: Effect::Advice,
     what: "`os.environ[\"PYTHONHASHSEED\"] = …` (or `putenv`/`setdefault`) inside the running program.",
     why: "The interpreter reads PYTHONHASHSEED once at start-up; setting it later has no effect on the running process, so set and dict iteration order of strings still varies.",
     fix: "Set PYTHONHASHSEED in the environment that starts Python (Makefile, Dockerfile, launcher script), not in the code.",

@@ -8,7 +8,7 @@ pub(super) const RULE: RuleDef = RuleDef {
     id: "random-state-unset",
     criterion: "1.3",
     effect: Effect::Fail,
-    what: "sklearn estimators, splitters and generators with a `random_state` parameter (RandomForest*, train_test_split, KFold(shuffle=True), KMeans, MLP*, …) called with `random_state` unset or `None` while no `np.random.seed` runs on the run path.",
+    what: "sklearn estimators, splitters and generators with a `random_state` parameter (RandomForest*, train_test_split, KFold(shuffle=True), KMeans, PCA, MLP*, …) and pandas `DataFrame.sample` called with `random_state` unset or `None` while no `np.random.seed` runs on the run path.",
     why: "With `random_state=None` sklearn draws from numpy's global RNG, which starts from OS entropy unless seeded: each run gets another split or another forest.",
     fix: "Pass `random_state=cfg[\"seed\"]` (or call `np.random.seed` once at start-up).",
     check,

@@ -1,6 +1,6 @@
 //! `seed-from-entropy`: a seed taken from the clock or the OS entropy pool.
 
-use crate::facts::values::Value;
+use crate::facts::values::{Lit, Value};
 
 use super::{Context, Effect, Finding, RuleDef};
 
@@ -8,7 +8,7 @@ pub(super) const RULE: RuleDef = RuleDef {
     id: "seed-from-entropy",
     criterion: "1.3",
     effect: Effect::Fail,
-    what: "A seeding call whose value comes from `time.time()`, `datetime.now()`, `os.urandom`, `uuid4()` or `secrets`.",
+    what: "A seeding call whose value comes from `time.time()`, `datetime.now()`, `os.urandom`, `uuid4()` or `secrets`, or is `None` (often a `seed=None` default that no caller sets), which reseeds from OS entropy.",
     why: "A seed that changes every run is no seed: the run cannot be repeated, and the value is usually not even logged.",
     fix: "Use a fixed seed from the config; to vary seeds on purpose, pass them explicitly and record them.",
     check,
@@ -18,14 +18,15 @@ fn check(ctx: &Context) -> Vec<Finding> {
     ctx.seeds
         .iter()
         .filter_map(|s| {
-            let v = s.values.iter().find(|v| matches!(v, Value::Entropy(_)))?;
-            Some(Finding::at(
-                RULE.id,
-                &s.path,
-                s.loc,
-                format!("{}() seeded from {}", s.callee, v.describe()),
-                s.on_path,
-            ))
+            let message = match s.values.iter().find(|v| matches!(v, Value::Entropy(_))) {
+                Some(v) => format!("{}() seeded from {}", s.callee, v.describe()),
+                None if s.values.iter().all(|v| matches!(v, Value::Lit(Lit::None))) => format!(
+                    "{}() seeded with None, which draws the seed from OS entropy",
+                    s.callee
+                ),
+                None => return None,
+            };
+            Some(Finding::at(RULE.id, &s.path, s.loc, message, s.on_path))
         })
         .collect()
 }

@@ -213,6 +213,29 @@ const RNG_FUNCS: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "tensorflow",
+        &[
+            "multinomial",
+            "random_uniform",
+            "random_normal",
+            "truncated_normal",
+            "random_shuffle",
+            "random_crop",
+            "random_gamma",
+            "random_poisson",
+        ],
+    ),
+    (
+        "tensorflow.compat.v1",
+        &[
+            "multinomial",
+            "random_uniform",
+            "random_normal",
+            "truncated_normal",
+            "random_shuffle",
+        ],
+    ),
+    (
         "tensorflow.random",
         &[
             "uniform",
@@ -289,10 +312,33 @@ pub const SKLEARN_RANDOM: &[&str] = &[
     "StratifiedKFold",
     "LogisticRegression",
     "Ridge",
+    "PCA",
+    "KernelPCA",
 ];
 
-/// Whether an sklearn call draws randomness in the way it is called.
+/// A pandas `DataFrame.sample` / `Series.sample` (`df.sample(frac=1)`): a
+/// method named `sample` on something that is not a known RNG module, called
+/// with pandas' own keywords.
+pub fn is_frame_sample(call: &Call) -> bool {
+    let root = call.callee.split('.').next().unwrap_or("");
+    call.name() == "sample"
+        && call.callee.contains('.')
+        && !matches!(root, "random" | "numpy" | "torch" | "tensorflow" | "jax")
+        && ["frac", "n", "random_state", "replace", "weights"]
+            .iter()
+            .any(|k| call.kwarg(k).is_some())
+}
+
+/// Whether a call with a `random_state` parameter draws randomness in the way
+/// it is called: sklearn estimators and splitters, pandas `DataFrame.sample`,
+/// UMAP. With `random_state` unset they draw from numpy's global RNG.
 pub fn sklearn_call_is_random(call: &Call) -> bool {
+    if call.callee == "umap.UMAP" {
+        return true;
+    }
+    if is_frame_sample(call) {
+        return true;
+    }
     if !call.callee.starts_with("sklearn.") {
         return false;
     }
@@ -307,6 +353,13 @@ pub fn sklearn_call_is_random(call: &Call) -> bool {
         "train_test_split" => !matches!(call.kwarg("shuffle"), Some(Value::Lit(Lit::Bool(false)))),
         "SVC" | "NuSVC" => truthy("probability"),
         "LogisticRegression" => matches!(solver, "sag" | "saga" | "liblinear"),
+        // `auto` picks the randomized solver for large inputs.
+        "PCA" | "KernelPCA" => !matches!(
+            call.kwarg("svd_solver")
+                .or_else(|| call.kwarg("eigen_solver"))
+                .and_then(Value::as_str),
+            Some("full" | "covariance_eigh" | "dense")
+        ),
         "Ridge" => matches!(solver, "sag" | "saga"),
         _ => true,
     }
@@ -336,10 +389,21 @@ pub fn rng_lib(call: &Call) -> Option<&'static str> {
             return Some(match *m {
                 "random" => "random",
                 "numpy.random" => "numpy",
-                "tensorflow.random" => "tensorflow",
+                "tensorflow.random" | "tensorflow" | "tensorflow.compat.v1" => "tensorflow",
                 _ => "torch",
             });
         }
+    }
+    if KERAS_LAYER_MODULES.contains(&module) && KERAS_RANDOM_LAYERS.contains(&func) {
+        return (!seeded_by_kwarg(call, "seed")).then_some("tensorflow");
+    }
+    // Keras dataset builders shuffle by default and, without `seed=`, draw one
+    // from numpy's global RNG.
+    if func.ends_with("_dataset_from_directory")
+        && (module.starts_with("tensorflow.keras") || module.starts_with("keras"))
+    {
+        let shuffles = !matches!(call.kwarg("shuffle"), Some(Value::Lit(Lit::Bool(false))));
+        return (shuffles && !seeded_by_kwarg(call, "seed")).then_some("numpy");
     }
     if call.name() == "DataLoader"
         && call.callee.starts_with("torch.")
@@ -349,6 +413,55 @@ pub fn rng_lib(call: &Call) -> Option<&'static str> {
     }
     None
 }
+
+fn seeded_by_kwarg(call: &Call, name: &str) -> bool {
+    call.kwarg(name)
+        .is_some_and(|v| !matches!(v, Value::Lit(Lit::None)))
+}
+
+/// Where Keras layers live under their import paths.
+const KERAS_LAYER_MODULES: &[&str] = &[
+    "tensorflow.keras.layers",
+    "keras.layers",
+    "tf_keras.layers",
+    "tensorflow.keras.layers.experimental.preprocessing",
+    "keras.layers.experimental.preprocessing",
+];
+
+/// Keras layers whose weights or outputs draw from the TensorFlow RNG.
+const KERAS_RANDOM_LAYERS: &[&str] = &[
+    "Dense",
+    "Conv1D",
+    "Conv2D",
+    "Conv3D",
+    "Conv1DTranspose",
+    "Conv2DTranspose",
+    "Conv3DTranspose",
+    "SeparableConv1D",
+    "SeparableConv2D",
+    "DepthwiseConv2D",
+    "LSTM",
+    "GRU",
+    "SimpleRNN",
+    "Embedding",
+    "MultiHeadAttention",
+    "Dropout",
+    "SpatialDropout1D",
+    "SpatialDropout2D",
+    "SpatialDropout3D",
+    "GaussianNoise",
+    "GaussianDropout",
+    "AlphaDropout",
+    "RandomFlip",
+    "RandomRotation",
+    "RandomZoom",
+    "RandomCrop",
+    "RandomTranslation",
+    "RandomContrast",
+    "RandomBrightness",
+    "RandomHeight",
+    "RandomWidth",
+];
 
 /// A local generator built without a seed (`default_rng()`, `random.Random()`).
 pub fn unseeded_local_generator(call: &Call) -> bool {
@@ -408,12 +521,20 @@ pub fn seed_points(facts: &Facts) -> Vec<SeedPoint> {
             let (Some(libs), Some(value)) = (libs, value) else {
                 continue;
             };
+            let values = facts.resolve(&value);
+            // `np.random.seed(None)` (often a `seed=None` default nobody sets) reseeds
+            // from OS entropy: it seeds nothing.
+            let libs = if values.iter().all(|v| matches!(v, Value::Lit(Lit::None))) {
+                Vec::new()
+            } else {
+                libs
+            };
             out.push(SeedPoint {
                 path: f.path.clone(),
                 loc: call.loc,
                 callee: call.callee.clone(),
                 libs,
-                values: facts.resolve(&value),
+                values,
                 on_path,
             });
         }

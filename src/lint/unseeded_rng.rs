@@ -20,7 +20,7 @@ fn check(ctx: &Context) -> Vec<Finding> {
         let on_path = ctx.facts.run_path.contains(&f.path);
         // Layer constructions draw initial weights; one finding per file says it
         // better than one per `nn.Linear`.
-        let mut layers: Vec<&crate::facts::python::Call> = Vec::new();
+        let mut layers: Vec<(&crate::facts::python::Call, &str)> = Vec::new();
         for call in &f.calls {
             if unseeded_local_generator(call) {
                 out.push(Finding::at(
@@ -36,8 +36,8 @@ fn check(ctx: &Context) -> Vec<Finding> {
                 if ctx.is_seeded(&f.path, on_path, lib) {
                     continue;
                 }
-                if call.callee.starts_with("torch.nn.") {
-                    layers.push(call);
+                if call.callee.starts_with("torch.nn.") || call.callee.contains("keras.layers.") {
+                    layers.push((call, lib));
                     continue;
                 }
                 out.push(Finding::at(
@@ -52,7 +52,7 @@ fn check(ctx: &Context) -> Vec<Finding> {
                 ));
             }
         }
-        if let Some(first) = layers.first() {
+        if let Some(&(first, lib)) = layers.first() {
             let more = match layers.len() - 1 {
                 0 => String::new(),
                 n => format!(" (and {n} more in this file)"),
@@ -62,7 +62,7 @@ fn check(ctx: &Context) -> Vec<Finding> {
                 &f.path,
                 first.loc,
                 format!(
-                    "{}() initialises weights from the torch RNG, which is never seeded{more}",
+                    "{}() draws from the {lib} RNG (weight initialisation, dropout or augmentation), which is never seeded{more}",
                     first.callee
                 ),
                 on_path,

@@ -237,6 +237,7 @@ fn level_of_effect(effect: Effect) -> &'static str {
     match effect {
         Effect::Fail => "error",
         Effect::Partial => "warning",
+        Effect::Advice => "note",
     }
 }
 
