@@ -345,7 +345,13 @@ pub fn data_swappable(input: &Input) -> Decided {
     let mut absolute = Vec::new();
     let mut literal = Vec::new();
     let mut param = Vec::new();
-    for (f, call, values) in crate::lint::data_paths::read_calls(facts) {
+    let files = crate::lint::data_paths::read_calls(facts)
+        .into_iter()
+        .map(|(f, c, v)| (f, c, v, false));
+    let folders = crate::lint::data_paths::folder_read_calls(facts)
+        .into_iter()
+        .map(|(f, c, v)| (f, c, v, true));
+    for (f, call, values, reads_folder) in files.chain(folders) {
         // Packaging and test code reads VERSION files and fixtures, not the data.
         let lower = f.path.to_ascii_lowercase();
         let aux = lower.ends_with("setup.py")
@@ -361,11 +367,22 @@ pub fn data_swappable(input: &Input) -> Decided {
         }
         for v in values {
             match &v {
+                Value::Lit(Lit::Str(p)) if is_url(p) => {
+                    // `pd.read_csv("https://…")`: the location is fixed in code.
+                    if !crate::lint::data_paths::is_model_artifact(&call.callee, p) {
+                        literal.push(at(
+                            &f.path,
+                            call.loc,
+                            format!("{}(\"{p}\"): data URL written in code", call.name()),
+                        ));
+                    }
+                }
                 Value::Lit(Lit::Str(p)) => {
                     // A trained model loaded for inference is an artifact, not the data location.
-                    if !crate::lint::data_paths::is_data_path(facts, p)
-                        || crate::lint::data_paths::is_model_artifact(&call.callee, p)
-                    {
+                    let data = reads_folder
+                        || crate::lint::data_paths::is_data_path(facts, p)
+                        || crate::lint::data_paths::is_text_data(p);
+                    if !data || crate::lint::data_paths::is_model_artifact(&call.callee, p) {
                         continue;
                     }
                     if crate::lint::data_paths::is_absolute(p) {
@@ -427,6 +444,14 @@ pub fn data_swappable(input: &Input) -> Decided {
             None,
         );
     }
+    if let Some(catalog) = kedro_catalog(facts) {
+        let o = Outcome::new(
+            Status::Pass,
+            "data locations are declared in the Kedro data catalog, not in code",
+        )
+        .with_evidence([catalog]);
+        return (o, None);
+    }
     let loaders: Vec<Evidence> = fetchers(facts).into_iter().map(|(e, _)| e).collect();
     if !loaders.is_empty() {
         let o = Outcome::new(
@@ -442,6 +467,39 @@ pub fn data_swappable(input: &Input) -> Decided {
     )
     .looking_for(&looked);
     (o, None)
+}
+
+fn is_url(p: &str) -> bool {
+    let lower = p.to_ascii_lowercase();
+    ["http://", "https://", "s3://", "gs://", "ftp://"]
+        .iter()
+        .any(|s| lower.starts_with(s))
+}
+
+/// A Kedro data catalog that names files: Kedro reads the data from there.
+fn kedro_catalog(facts: &Facts) -> Option<Evidence> {
+    if !facts.kedro {
+        return None;
+    }
+    facts
+        .configs
+        .iter()
+        .filter(|c| {
+            let name = c.path.rsplit('/').next().unwrap_or(&c.path);
+            name.starts_with("catalog") && c.path.starts_with("conf/")
+        })
+        .find_map(|c| {
+            let (key, line) = c
+                .keys
+                .iter()
+                .find(|k| k.key.ends_with(".filepath") || k.key.ends_with(".path"))
+                .map(|k| (k.key.clone(), k.line))?;
+            Some(super::evidence::line(
+                &c.path,
+                line,
+                format!("`{key}`: the catalog gives each dataset's location"),
+            ))
+        })
 }
 
 /// Whether a flag or key names the settings file itself (`--config`), not data.

@@ -27,6 +27,26 @@ use python::PyFile;
 /// Text of a git-lfs pointer file starts with this line.
 pub const LFS_POINTER_PREFIX: &str = "version https://git-lfs.github.com/spec/v1";
 
+/// The most distinct values a parameter resolves to through its call sites.
+const MAX_RESOLVED: usize = 32;
+/// The most call sites followed for one parameter.
+const MAX_SITES: usize = 256;
+/// How many parameters deep a value is followed through callers.
+const MAX_CHAIN: usize = 4;
+
+/// A parameter: (defining file, function, parameter name).
+type ParamKey = (String, String, String);
+
+/// One resolution: the parameters being followed, and results cut short by a
+/// cycle or a limit. Those depend on the path taken, so they are reused only
+/// within this resolution (which walks call sites in a fixed order), never
+/// shared: what is shared cannot depend on which thread came first.
+#[derive(Default)]
+struct Walk {
+    chain: Vec<ParamKey>,
+    partial: HashMap<ParamKey, Vec<values::Value>>,
+}
+
 /// Everything the criteria may read.
 #[derive(Debug)]
 pub struct Facts {
@@ -54,6 +74,8 @@ pub struct Facts {
     pub calls_by_name: HashMap<String, Vec<(usize, usize)>>,
     /// Call sites by the definition they reach.
     pub call_index: callsites::CallIndex,
+    /// Parameters already resolved through their call sites: (file, function, name).
+    pub resolved_params: std::sync::Mutex<HashMap<ParamKey, Vec<values::Value>>>,
     /// Names of functions defined anywhere in the project.
     pub function_names: HashSet<String>,
     /// `.gitattributes` lines that route paths through git-lfs: (file, line, pattern).
@@ -147,10 +169,15 @@ impl Facts {
     /// Resolves a function parameter through the project's call sites of that
     /// function (a few levels deep); other values resolve to themselves.
     pub fn resolve(&self, value: &values::Value) -> Vec<values::Value> {
-        self.resolve_depth(value, 0)
+        let mut walk = Walk::default();
+        self.resolve_chain(value, &mut walk).0
     }
 
-    fn resolve_depth(&self, value: &values::Value, depth: usize) -> Vec<values::Value> {
+    /// Resolves `value` with `chain` the parameters being resolved above it.
+    /// Returns the values and whether they are complete (no cycle was cut and
+    /// no limit reached): only complete results are cached, so the cache never
+    /// depends on which chain, or which thread, reached a parameter first.
+    fn resolve_chain(&self, value: &values::Value, walk: &mut Walk) -> (Vec<values::Value>, bool) {
         let values::Value::Param {
             func,
             name,
@@ -165,29 +192,47 @@ impl Facts {
                         values::Value::File(_) => values::Value::File(Box::new(v)),
                         _ => values::Value::Derived(Box::new(v)),
                     };
-                    return self
-                        .resolve_depth(inner, depth)
-                        .into_iter()
-                        .map(wrap)
-                        .collect();
+                    let (vals, complete) = self.resolve_chain(inner, walk);
+                    return (vals.into_iter().map(wrap).collect(), complete);
                 }
             }
-            return vec![value.clone()];
+            return (vec![value.clone()], true);
         };
-        if depth > 3 {
-            return vec![values::Value::Unknown];
+        let key: ParamKey = (file.clone(), func.clone(), name.clone());
+        if walk.chain.len() > MAX_CHAIN || walk.chain.contains(&key) {
+            return (vec![values::Value::Unknown], false);
         }
-        let mut out = Vec::new();
-        let chosen = match self.python_index(file) {
+        if let Some(done) = self.resolved_params.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return (done, true);
+        }
+        if let Some(partial) = walk.partial.get(&key) {
+            return (partial.clone(), false);
+        }
+        let sites = match self.python_index(file) {
             Some(def) => self.call_index.sites(def, func),
             None => &[],
         };
-        for &(fi, ci) in chosen {
+        walk.chain.push(key.clone());
+        let mut out = Vec::new();
+        let mut complete = sites.len() <= MAX_SITES;
+        for &(fi, ci) in sites.iter().take(MAX_SITES) {
             let call = &self.python[fi].calls[ci];
             if let Some(v) = call.kwarg(name).or_else(|| call.args.get(*index)) {
-                out.extend(self.resolve_depth(v, depth + 1));
+                let (vals, whole) = self.resolve_chain(v, walk);
+                complete &= whole;
+                // Distinct values only, and a bounded number of them.
+                for r in vals {
+                    if !out.contains(&r) {
+                        out.push(r);
+                    }
+                }
+                if out.len() >= MAX_RESOLVED {
+                    complete = false;
+                    break;
+                }
             }
         }
+        walk.chain.pop();
         if out.is_empty() {
             // No caller passes it: a `None` default is what the code runs with.
             if self.param_default(file, func, *index) == Some(&values::Lit::None) {
@@ -196,7 +241,14 @@ impl Facts {
                 out.push(value.clone());
             }
         }
-        out
+        if complete {
+            if let Ok(mut m) = self.resolved_params.lock() {
+                m.insert(key, out.clone());
+            }
+        } else {
+            walk.partial.insert(key, out.clone());
+        }
+        (out, complete)
     }
 
     /// The index in `python` of the file at `path`.
@@ -502,6 +554,7 @@ pub fn extract(project: Project) -> Facts {
     }
     Facts {
         call_index,
+        resolved_params: Default::default(),
         kedro,
         env_specs,
         tracked_bytes,

@@ -1209,7 +1209,7 @@ impl<'a> Visitor<'a> for Collector<'_> {
                 self.visit_expr(&f.iter);
                 match iter_value {
                     // Items of a config mapping are not reads of keys named after them.
-                    Value::Config(_) | Value::Cli(_) | Value::Derived(_) => {
+                    Value::Config(_) | Value::Cli(_) | Value::Derived(_) | Value::Param { .. } => {
                         let base = match iter_value {
                             Value::Derived(b) => *b,
                             other => other,
@@ -1244,6 +1244,22 @@ impl<'a> Visitor<'a> for Collector<'_> {
         match expr {
             Expr::Call(call) => {
                 self.record_call(call);
+                visitor::walk_expr(self, expr);
+            }
+            // `[pd.read_csv(p) for p in paths]`: each item comes from what `paths` holds.
+            Expr::ListComp(ast::ExprListComp { generators, .. })
+            | Expr::SetComp(ast::ExprSetComp { generators, .. })
+            | Expr::Generator(ast::ExprGenerator { generators, .. })
+            | Expr::DictComp(ast::ExprDictComp { generators, .. }) => {
+                for g in generators {
+                    match self.eval(&g.iter) {
+                        v @ (Value::Config(_) | Value::Cli(_) | Value::Param { .. }) => {
+                            self.bind_target(&g.target, Value::Derived(Box::new(v)));
+                        }
+                        v @ Value::Derived(_) => self.bind_target(&g.target, v),
+                        _ => {}
+                    }
+                }
                 visitor::walk_expr(self, expr);
             }
             Expr::StringLiteral(s) => {

@@ -62,6 +62,26 @@ const READERS: &[&str] = &[
     "keras.models.load_model",
 ];
 
+/// Calls that read a whole folder of data, and the keyword naming it.
+const FOLDER_READERS: &[(&str, &str)] = &[
+    ("tensorflow.keras.utils.image_dataset_from_directory", "directory"),
+    ("tensorflow.keras.preprocessing.image_dataset_from_directory", "directory"),
+    ("keras.utils.image_dataset_from_directory", "directory"),
+    ("keras.preprocessing.image_dataset_from_directory", "directory"),
+    ("tensorflow.keras.utils.text_dataset_from_directory", "directory"),
+    ("keras.utils.text_dataset_from_directory", "directory"),
+    ("tensorflow.keras.utils.audio_dataset_from_directory", "directory"),
+    ("torchvision.datasets.ImageFolder", "root"),
+    ("torchvision.datasets.DatasetFolder", "root"),
+    ("fastai.vision.all.get_image_files", "path"),
+    ("fastai.vision.all.get_files", "path"),
+    ("fastai.data.transforms.get_files", "path"),
+    ("fastai.data.transforms.get_image_files", "path"),
+    ("fastai.vision.all.ImageDataLoaders.from_folder", "path"),
+    ("tensorflow.data.TFRecordDataset", "filenames"),
+    ("tensorflow.data.TextLineDataset", "filenames"),
+];
+
 /// Calls that write a file named by the given argument index.
 const WRITERS: &[(&str, usize)] = &[
     ("to_csv", 0),
@@ -166,6 +186,47 @@ pub(crate) fn read_calls(facts: &Facts) -> Vec<(&PyFile, &Call, Vec<Value>)> {
         }
     }
     out
+}
+
+/// Every call that reads a folder of data (`image_dataset_from_directory`,
+/// `ImageFolder`, fastai's `get_files`) with the values its folder may take.
+pub(crate) fn folder_read_calls(facts: &Facts) -> Vec<(&PyFile, &Call, Vec<Value>)> {
+    let names = FOLDER_READERS
+        .iter()
+        .map(|(r, _)| r.rsplit('.').next().unwrap_or(r));
+    calls_named(facts, names)
+        .into_iter()
+        .filter_map(|(f, call)| {
+            let (_, kw) = FOLDER_READERS.iter().find(|(r, _)| *r == call.callee)?;
+            let arg = call.args.first().or_else(|| call.kwarg(kw))?;
+            Some((f, call, facts.resolve(arg)))
+        })
+        .collect()
+}
+
+/// A plain-text file read as input (`input.txt`, `names.txt`), as opposed to
+/// package metadata, licences or notes.
+pub(crate) fn is_text_data(p: &str) -> bool {
+    let lower = p.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    let Some(stem) = name.strip_suffix(".txt") else {
+        return false;
+    };
+    !lower.contains("://")
+        && ![
+            "requirements",
+            "constraints",
+            "version",
+            "license",
+            "licence",
+            "readme",
+            "notes",
+            "changelog",
+            "authors",
+            "log",
+        ]
+        .iter()
+        .any(|m| stem.starts_with(m))
 }
 
 /// Whether a read loads a trained model or checkpoint rather than input data.
