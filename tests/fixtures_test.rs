@@ -24,6 +24,9 @@ struct ExpectedEvidence {
     path: String,
     line: Option<u32>,
     cell: Option<u32>,
+    /// Expected among the criterion's notes (advice, off-path findings), not its evidence.
+    #[serde(default)]
+    note: bool,
 }
 
 #[test]
@@ -33,6 +36,16 @@ fn fixtures_match_expectations() {
     let all: BTreeMap<String, Expected> = toml::from_str(&text).expect("valid expectations");
     let mut problems = Vec::new();
     for (name, exp) in &all {
+        // A typo in an id would otherwise assert nothing.
+        for id in exp
+            .statuses
+            .keys()
+            .chain(exp.evidence.iter().map(|e| &e.criterion))
+        {
+            if reproscale::criteria::catalog::find(id).is_none() {
+                problems.push(format!("{name}: `{id}` is not a criterion id"));
+            }
+        }
         let dir = common::fixture_copy(name);
         let report =
             reproscale::assess(&Input::Directory(dir.path().to_path_buf())).expect("assess");
@@ -60,16 +73,18 @@ fn fixtures_match_expectations() {
                 problems.push(format!("{name}: no criterion {}", e.criterion));
                 continue;
             };
-            let found = c.evidence.iter().any(|ev| {
+            let pool = if e.note { &c.notes } else { &c.evidence };
+            let found = pool.iter().any(|ev| {
                 ev.path == e.path
                     && (e.line.is_none() || ev.line == e.line)
                     && (e.cell.is_none() || ev.cell == e.cell)
             });
             if !found {
-                let got: Vec<String> = c.evidence.iter().map(|ev| ev.location()).collect();
+                let got: Vec<String> = pool.iter().map(|ev| ev.location()).collect();
                 problems.push(format!(
-                    "{name}: {} lacks evidence {}{}:{:?} (has {got:?})",
+                    "{name}: {} lacks {} {}{}:{:?} (has {got:?})",
                     e.criterion,
+                    if e.note { "note" } else { "evidence" },
                     e.path,
                     e.cell.map(|c| format!("[cell {c}]")).unwrap_or_default(),
                     e.line

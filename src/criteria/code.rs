@@ -143,7 +143,12 @@ pub fn example_input(input: &Input) -> Decided {
         "dataset loaders (load_dataset, torchvision.datasets(download=True), sklearn.datasets.*)",
     ];
     let (on, off) = findings_for(input, "1.2");
-    if !on.is_empty() {
+    let found = shipped_or_fetched(facts);
+    // A project that ships or fetches its input may make other files in steps
+    // the static reading cannot see (an unzip, an earlier notebook, a stage):
+    // reads of absent files are then notes; without any input they fail.
+    let absolute = on.iter().any(|f| f.rule == "absolute-data-path");
+    if !on.is_empty() && (found.is_empty() || absolute) {
         let mut o = Outcome::new(
             Status::Fail,
             "the code reads data that another machine will not have",
@@ -159,6 +164,29 @@ pub fn example_input(input: &Input) -> Decided {
         };
         return (o, Some(fix));
     }
+    if found.is_empty() {
+        let mut o = Outcome::new(Status::Fail, "no example input found").looking_for(&looked);
+        o.notes = off.iter().map(|f| off_path(f)).collect();
+        return (o, Some("Commit a small sample of the input under data/ (or add a download script with a checksum, or a dataset loader).".into()));
+    }
+    let n = found.len();
+    let mut o = Outcome::new(Status::Pass, format!("example input found ({n} source(s))"))
+        .with_evidence(found);
+    o.notes = on
+        .iter()
+        .filter(|f| f.rule != "absolute-data-path")
+        .map(|f| {
+            let mut e = finding(f);
+            e.note = format!("not found, perhaps made by a step not declared: {}", e.note);
+            e
+        })
+        .chain(off.iter().map(|f| off_path(f)))
+        .collect();
+    (o, None)
+}
+
+/// Evidence that the project ships or fetches an example input.
+fn shipped_or_fetched(facts: &crate::facts::Facts) -> Vec<Evidence> {
     let mut ev = super::inputs::committed_data(facts);
     for p in &facts.lfs_pointers {
         ev.push(Evidence::file(
@@ -201,16 +229,7 @@ pub fn example_input(input: &Input) -> Decided {
             }
         }
     }
-    if ev.is_empty() {
-        let mut o = Outcome::new(Status::Fail, "no example input found").looking_for(&looked);
-        o.notes = off.iter().map(|f| off_path(f)).collect();
-        return (o, Some("Commit a small sample of the input under data/ (or add a download script with a checksum, or a dataset loader).".into()));
-    }
-    let n = ev.len();
-    let mut o = Outcome::new(Status::Pass, format!("example input found ({n} source(s))"))
-        .with_evidence(ev);
-    o.notes = off.iter().map(|f| off_path(f)).collect();
-    (o, None)
+    ev
 }
 
 /// 1.3: every source of randomness on the run path is seeded.

@@ -15,6 +15,12 @@ pub(super) const DATA_EXTS: &[&str] = &[
     "libsvm", "data", "xml", "avro", "orc", "sqlite", "db",
 ];
 
+/// Extensions that are never data, even inside a data folder.
+const NOT_DATA_EXTS: &[&str] = &[
+    "py", "ipynb", "md", "rst", "sh", "yaml", "yml", "toml", "cfg", "ini", "r", "rmd", "jl", "m",
+    "c", "cpp", "h", "js", "ts", "html", "css", "dvc", "lock", "gitignore", "gitkeep",
+];
+
 pub(super) const DOWNLOADERS: &[&str] = &[
     "urllib.request.urlretrieve",
     "urllib.request.urlopen",
@@ -51,7 +57,9 @@ pub(super) fn loader_note(callee: &str, call: &crate::facts::python::Call) -> Op
         {
             true
         }
-        _ => false,
+        // `download=True` is the dataset-class idiom (torchvision, torchaudio,
+        // MedMNIST, …), also when the class arrives through a variable or config.
+        _ => download,
     };
     if hit {
         return Some(format!("dataset loader {callee}()"));
@@ -70,8 +78,12 @@ pub(super) fn committed_data(facts: &Facts) -> Vec<Evidence> {
         let name = parts.pop().unwrap_or("");
         let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
         let in_data_dir = parts.iter().any(|d| DATA_DIRS.contains(d));
+        // Inside a data folder, files with their own extensions (`cora.cites`,
+        // `ind.cora.x`) are data too; code, docs and dotfiles are not.
+        let data_like = DATA_EXTS.contains(&ext)
+            || (!name.starts_with('.') && !NOT_DATA_EXTS.contains(&ext) && !ext.is_empty());
         if in_data_dir
-            && DATA_EXTS.contains(&ext)
+            && data_like
             && !facts.lfs_pointers.contains(&f.path)
             && !name.starts_with("readme")
         {
@@ -99,7 +111,12 @@ pub(super) fn committed_data(facts: &Facts) -> Vec<Evidence> {
         .into_iter()
         .find(|c| facts.project.file(c).is_some());
         let Some(path) = here else { continue };
-        if !DATA_EXTS.contains(&ext.as_str())
+        // Package metadata (requirements, licences, versions) read by setup
+        // code is never example input.
+        let packaging = f.path.rsplit('/').next() == Some("setup.py")
+            || (ext == "txt" && !crate::lint::data_paths::is_text_data(&path));
+        if packaging
+            || !DATA_EXTS.contains(&ext.as_str())
             || facts.configs.iter().any(|c| c.path == path)
             || facts.lfs_pointers.contains(&path)
         {

@@ -8,6 +8,7 @@ pub mod config;
 pub mod dockerfile;
 pub mod docs;
 pub mod import_map;
+pub mod markdown;
 pub mod notebook;
 pub mod packages;
 pub mod pipeline;

@@ -608,21 +608,29 @@ impl Pipelines {
         // Scripts are usually run from the project root (`bash scripts/train.sh`);
         // the run path also tries the script's own folder.
         let dir = "";
-        let mut in_block = !readme;
-        for (i, line) in text.lines().enumerate() {
-            let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            if readme && line.trim_start().starts_with("```") {
-                in_block = !in_block;
-                continue;
-            }
-            // Outside code blocks, only shell-prompt or quoted command lines count.
-            let prompt = {
-                let t = line.trim_start();
-                (t.starts_with("$ ") || t.starts_with("> ")) && t.contains("python")
-            };
-            if !in_block && !prompt {
-                continue;
-            }
+        let candidates: Vec<(u32, String)> = if readme {
+            super::markdown::lines(text)
+                .into_iter()
+                .filter(|l| {
+                    let t = l.text.trim_start();
+                    match l.place {
+                        super::markdown::Place::Block => true,
+                        // In prose, inline code that runs something, and
+                        // shell-prompt or quoted command lines.
+                        super::markdown::Place::Inline => looks_like_command(t),
+                        super::markdown::Place::Quote => t.contains("python"),
+                        super::markdown::Place::Prose => t.starts_with("$ ") && t.contains("python"),
+                    }
+                })
+                .map(|l| (l.line, l.text))
+                .collect()
+        } else {
+            text.lines()
+                .enumerate()
+                .map(|(i, l)| (u32::try_from(i + 1).unwrap_or(u32::MAX), l.to_string()))
+                .collect()
+        };
+        for (n, line) in candidates {
             let cmd = line
                 .trim()
                 .trim_start_matches("$ ")
@@ -661,6 +669,34 @@ impl Pipelines {
         }
         m
     }
+}
+
+/// Inline code that is a command a person runs (`python train.py`,
+/// `uvicorn app:app`), not a name or a value.
+fn looks_like_command(t: &str) -> bool {
+    let first = t.split_whitespace().next().unwrap_or("");
+    t.contains(' ')
+        && matches!(
+            first,
+            "python"
+                | "python3"
+                | "py"
+                | "bash"
+                | "sh"
+                | "make"
+                | "dvc"
+                | "mlflow"
+                | "uvicorn"
+                | "streamlit"
+                | "gradio"
+                | "kedro"
+                | "snakemake"
+                | "accelerate"
+                | "torchrun"
+                | "deepspeed"
+                | "jupyter"
+                | "$"
+        )
 }
 
 /// `wget URL` or `curl URL` in a command.

@@ -113,9 +113,16 @@ impl RunPath {
                     let Some(name) = inv.script.clone() else {
                         continue;
                     };
-                    // README blocks often show commands for files made at run time.
-                    let is_readme = inv.origin.name.ends_with("code block");
-                    if !is_readme && !project.exists(&name) {
+                    // README blocks often show commands for files made at run time;
+                    // helper shell scripts and docs builds are often run from another
+                    // folder or with paths from variables: only a declared pipeline's
+                    // missing script is certain.
+                    let declared = is_pipeline_file(&inv.origin.path)
+                        || (inv.origin.name.starts_with("target ")
+                            && !is_auxiliary(&inv.origin.path));
+                    let from_ancestor = ancestors(&inv.origin.path)
+                        .any(|d| project.exists(&join(d, &name)));
+                    if declared && !name.contains('$') && !project.exists(&name) && !from_ancestor {
                         missing.push(MissingScript {
                             path: inv.origin.path.clone(),
                             line: inv.origin.line,
@@ -313,4 +320,14 @@ fn resolve_import(from: &str, imp: &Import, index: &HashMap<&str, &PyFile>) -> V
 fn is_pipeline_file(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     matches!(name.as_str(), "dvc.yaml" | "dvc.yml" | "mlproject" | "snakefile") || name.ends_with(".smk")
+}
+
+/// The folders above a file, nearest first, ending with the project root.
+fn ancestors(path: &str) -> impl Iterator<Item = &str> {
+    let mut cur = Some(parent(path));
+    std::iter::from_fn(move || {
+        let here = cur?;
+        cur = (!here.is_empty()).then(|| parent(here));
+        Some(here)
+    })
 }

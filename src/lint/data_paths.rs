@@ -275,9 +275,19 @@ pub(crate) fn reads(facts: &Facts) -> Vec<(&PyFile, &Call, String)> {
         .flat_map(|(f, call, values)| {
             values
                 .into_iter()
-                .filter_map(move |v| v.as_str().map(|p| (f, call, p.to_string())))
+                .filter_map(move |v| v.as_str().map(|p| (f, call, portable(p))))
         })
         .collect()
+}
+
+/// A relative Windows path (`notebook\\data\\x.csv`) in the form the project's
+/// file list uses; anything else unchanged.
+fn portable(p: &str) -> String {
+    if p.contains('\\') && !is_absolute(p) {
+        p.replace('\\', "/")
+    } else {
+        p.to_string()
+    }
 }
 
 /// Paths the project's code writes.
@@ -332,10 +342,17 @@ fn written(facts: &Facts) -> Vec<String> {
     out
 }
 
+/// A file under a hidden folder of the home directory or a cache
+/// (`~/.parlai/token`, `/home/u/.cache/x`): a tool's own state or
+/// credentials, not the project's data.
+fn is_app_state(p: &str) -> bool {
+    p.split(['/', '\\']).any(|seg| seg.len() > 1 && seg.starts_with('.') && seg != "..")
+}
+
 fn check_absolute(ctx: &Context) -> Vec<Finding> {
     reads(ctx.facts)
         .into_iter()
-        .filter(|(_, _, p)| is_absolute(p))
+        .filter(|(_, _, p)| is_absolute(p) && !is_app_state(p))
         .map(|(f, call, p)| {
             Finding::at(
                 ABSOLUTE.id,
