@@ -607,7 +607,10 @@ impl Pipelines {
     pub fn add_commands(&mut self, path: &str, text: &str, readme: bool) {
         // Scripts are usually run from the project root (`bash scripts/train.sh`);
         // the run path also tries the script's own folder.
-        let dir = "";
+        // `cd sub && python x.py`, or `cd sub` on a line of its own earlier in
+        // the same code block, runs the script from that folder.
+        let mut cwd = String::new();
+        let mut last_line = 0u32;
         let candidates: Vec<(u32, String)> = if readme {
             super::markdown::lines(text)
                 .into_iter()
@@ -631,11 +634,29 @@ impl Pipelines {
                 .collect()
         };
         for (n, line) in candidates {
-            let cmd = line
+            if n != last_line + 1 {
+                cwd.clear();
+            }
+            last_line = n;
+            let mut cmd = line
                 .trim()
                 .trim_start_matches("$ ")
                 .trim_start_matches("> ")
                 .trim_start_matches("!");
+            if let Some(rest) = cmd.strip_prefix("cd ") {
+                let (target, tail) = match rest.split_once("&&") {
+                    Some((t, tail)) => (t.trim(), Some(tail.trim())),
+                    None => (rest.trim(), None),
+                };
+                if !target.contains(['$', '~']) && !target.starts_with('/') {
+                    cwd = join(&cwd, target.trim_end_matches('/'));
+                }
+                match tail {
+                    Some(t) => cmd = t,
+                    None => continue,
+                }
+            }
+            let dir = cwd.as_str();
             let origin = Origin {
                 path: path.to_string(),
                 line: Some(n),

@@ -95,6 +95,8 @@ impl RunPath {
         for inv in &pipelines.invocations {
             let target = resolve_invocation(inv, &index);
             match target {
+                // `python setup.py install` installs; it does not run the project.
+                Some(path) if is_auxiliary(&path) => {}
                 Some(path) => {
                     let e = entries.entry(path.clone()).or_insert(EntryPoint {
                         path: path.clone(),
@@ -237,7 +239,20 @@ fn resolve_invocation(inv: &Invocation, index: &HashMap<&str, &PyFile>) -> Optio
         }
         // A shell script may also be run from its own folder.
         let beside = super::pipeline::join(parent(&inv.origin.path), s);
-        return index.contains_key(beside.as_str()).then_some(beside);
+        if index.contains_key(beside.as_str()) {
+            return Some(beside);
+        }
+        // Docs often assume the reader has changed into the package folder
+        // (`python train.py` for pkg/train.py): a bare name that exactly one
+        // file in the project has is that file.
+        if inv.origin.name.ends_with("code block") && !s.contains('/') {
+            let suffix = format!("/{s}");
+            let mut same = index.keys().filter(|p| p.ends_with(&suffix));
+            if let (Some(only), None) = (same.next(), same.next()) {
+                return Some((*only).to_string());
+            }
+        }
+        return None;
     }
     let module = inv.module.as_ref()?;
     let dir = parent(&inv.origin.path);
