@@ -3,7 +3,8 @@
 use super::evidence::{at, line};
 use super::Input;
 use crate::assessment::{Evidence, Outcome, Status};
-use crate::facts::values::Value;
+use crate::facts::values::{Lit, Value};
+use crate::facts::Facts;
 
 type Decided = (Outcome, Option<String>);
 
@@ -143,14 +144,21 @@ pub fn custom_input(input: &Input) -> Decided {
 fn tracker_note(callee: &str) -> Option<&'static str> {
     let name = callee.rsplit('.').next().unwrap_or(callee);
     let prefix = |p: &str| callee.starts_with(p);
-    if prefix("mlflow.") && (name.starts_with("log_") || name == "autolog" || name == "start_run") {
+    if (prefix("mlflow.") && (name.starts_with("log_") || name == "autolog" || name == "start_run"))
+        || matches!(name, "MLflowLoggerCallback" | "MLflowCallback")
+    {
         Some("MLflow tracking")
     } else if prefix("wandb.") && matches!(name, "log" | "init") {
         Some("Weights & Biases logging")
     } else if name == "SummaryWriter"
-        || prefix("tensorflow.summary.")
-        || name == "TensorBoardLogger"
-        || name == "TensorBoard"
+        // tf.summary ops write nothing without a writer.
+        || ((prefix("tensorflow.summary.") || prefix("tensorflow.compat.v1.summary."))
+            && matches!(name, "FileWriter" | "create_file_writer"))
+        || prefix("tensorboard_logger.")
+        || matches!(
+            name,
+            "TensorBoardLogger" | "TensorBoard" | "TensorboardLogger" | "TensorBoardCallback"
+        )
     {
         Some("TensorBoard logging")
     } else if prefix("dvclive.") || name == "DVCLiveLogger" {
@@ -178,12 +186,76 @@ fn tracker_note(callee: &str) -> Option<&'static str> {
 fn is_metrics_path(p: &str) -> bool {
     let lower = p.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
-    ["metric", "score", "result", "eval", "summary", "history"]
-        .iter()
-        .any(|w| name.contains(w))
+    // The words may name the file or its folder (`results/test_rmse.txt`).
+    [
+        "metric", "score", "result", "eval", "summary", "history", "stats", "progress",
+        "accuracy", "perf",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
         && [".json", ".csv", ".yaml", ".yml", ".txt", ".tsv", ".jsonl"]
             .iter()
             .any(|e| name.ends_with(e))
+}
+
+/// Logging that frameworks do for every run unless switched off: Lightning's
+/// default logger (lightning_logs/version_N) fed by `self.log`, the Hugging
+/// Face Trainer's logging directory, MLflow Recipes and kedro-mlflow tracking.
+fn framework_logging(facts: &Facts) -> Vec<Evidence> {
+    let mut ev = Vec::new();
+    let logs = facts.python.iter().any(|f| {
+        f.calls
+            .iter()
+            .any(|c| matches!(c.callee.as_str(), "self.log" | "self.log_dict"))
+    });
+    for f in &facts.python {
+        for c in &f.calls {
+            let lightning = c.name() == "Trainer"
+                && (c.callee.starts_with("pytorch_lightning") || c.callee.starts_with("lightning"));
+            let off = matches!(c.kwarg("logger"), Some(Value::Lit(Lit::Bool(false))));
+            if lightning && logs && !off {
+                ev.push(at(
+                    &f.path,
+                    c.loc,
+                    "Lightning Trainer with its default logger: each run writes lightning_logs/version_N",
+                ));
+                return ev;
+            }
+            if c.callee == "transformers.TrainingArguments"
+                && c.kwarg("logging_dir").is_some()
+                && !matches!(c.kwarg("report_to").and_then(Value::as_str), Some("none"))
+            {
+                ev.push(at(
+                    &f.path,
+                    c.loc,
+                    "Hugging Face Trainer logs each run to logging_dir",
+                ));
+                return ev;
+            }
+        }
+    }
+    for c in &facts.configs {
+        let name = c.path.rsplit('/').next().unwrap_or(&c.path);
+        let recipes = c.path.contains("profiles/")
+            && c.keys.iter().any(|k| k.key.ends_with("tracking_uri"));
+        let kedro_mlflow = facts.kedro
+            && (name.starts_with("mlflow.")
+                || c.keys
+                    .iter()
+                    .any(|k| k.key.ends_with(".type") && k.value.contains("Mlflow")));
+        if recipes || kedro_mlflow {
+            ev.push(Evidence::file(
+                &c.path,
+                if recipes {
+                    "MLflow Recipes profile: each run is tracked in MLflow"
+                } else {
+                    "kedro-mlflow configuration: runs are tracked in MLflow"
+                },
+            ));
+            break;
+        }
+    }
+    ev
 }
 
 /// 5.2: the outputs of different runs can be compared.
@@ -275,6 +347,7 @@ pub fn run_comparison(input: &Input) -> Decided {
             }
         }
     }
+    ev.extend(framework_logging(facts));
     if !ev.is_empty() {
         return (
             Outcome::new(Status::Pass, "runs leave comparable metrics").with_evidence(ev),
