@@ -116,6 +116,18 @@ const NOT_CONFIG_NAMES: &[&str] = &[
     "meta.yaml",
     "dependabot.yml",
     "funding.yml",
+    // Deployment, monitoring and feature-store settings: infrastructure.
+    "prometheus.yml",
+    "prometheus.yaml",
+    "alertmanager.yml",
+    "feature_store.yaml",
+    "kustomization.yaml",
+    "skaffold.yaml",
+    "cloudbuild.yaml",
+    "serverless.yml",
+    "chart.yaml",
+    // DVCLive writes these; they are outputs.
+    "dvclive.json",
 ];
 
 /// Folders whose files are tooling, data or outputs, not run configuration.
@@ -141,6 +153,21 @@ const NOT_CONFIG_DIRS: &[&str] = &[
     "checkpoints",
     "conda-recipe",
     "recipe",
+    // Infrastructure (SPEC: never ML configuration).
+    "kubernetes",
+    "k8s",
+    "helm",
+    "charts",
+    "grafana",
+    "prometheus",
+    "alertmanager",
+    "terraform",
+    "ansible",
+    "dvclive",
+    "monitoring",
+    // Snakemake's per-rule conda environments and config schemas.
+    "envs",
+    "schemas",
 ];
 
 /// Folders whose JSON is data rather than configuration.
@@ -186,7 +213,7 @@ pub fn is_candidate(path: &str, size: u64) -> Option<Format> {
     if format == Format::Json && (size > 256 * 1024 || dirs.iter().any(|d| DATA_DIRS.contains(d))) {
         return None;
     }
-    if name.starts_with("requirements") || name.contains("lock") {
+    if name.starts_with("requirements") || name.contains("lock") || name.starts_with("prefect") {
         return None;
     }
     Some(format)
@@ -238,6 +265,14 @@ pub fn parse(path: &str, format: Format, text: &str) -> Result<Option<ConfigFile
         // A top-level list or scalar is data, not a mapping of parameters.
         return Ok(None);
     };
+    // A Kubernetes (or Kubernetes-style) manifest, a conda environment or a
+    // JSON Schema, wherever it lives: not ML configuration.
+    if (map.contains_key("apiVersion") && map.contains_key("kind"))
+        || (map.contains_key("channels") && map.contains_key("dependencies"))
+        || map.contains_key("$schema")
+    {
+        return Ok(None);
+    }
     let hydra_defaults = map.get("defaults").is_some_and(|d| d.is_array());
     let global_package = text.lines().next().is_some_and(|l| {
         l.trim_start_matches('#')
