@@ -416,6 +416,75 @@ pub fn data_swappable(input: &Input) -> Decided {
             }
         }
     }
+    // Dataset classes told where to keep their files: `CIFAR10(root="data/")`.
+    for (f, call) in facts
+        .python
+        .iter()
+        .flat_map(|f| f.calls.iter().map(move |c| (f, c)))
+    {
+        if !facts.run_path.contains(&f.path)
+            || super::inputs::loader_note(&call.callee, call).is_none()
+            || super::inputs::is_download(call)
+        {
+            continue;
+        }
+        let Some(root) = call
+            .kwarg("root")
+            .or_else(|| call.kwarg("data_dir"))
+            .or_else(|| {
+                let positional_root = ["torchvision.", "torchaudio.", "torchtext."]
+                    .iter()
+                    .any(|p| call.callee.starts_with(p));
+                positional_root.then(|| call.args.first()).flatten()
+            })
+        else {
+            continue;
+        };
+        for v in facts.resolve(root) {
+            match &v {
+                Value::Lit(Lit::Str(p)) if crate::lint::data_paths::is_absolute(p) => absolute
+                    .push(at(
+                        &f.path,
+                        call.loc,
+                        format!(
+                            "{}(root=\"{p}\"): absolute data folder in code",
+                            call.name()
+                        ),
+                    )),
+                Value::Lit(Lit::Str(p)) => literal.push(at(
+                    &f.path,
+                    call.loc,
+                    format!("{}(root=\"{p}\"): data folder written in code", call.name()),
+                )),
+                Value::Config(_) | Value::Cli(_) => param.push(at(
+                    &f.path,
+                    call.loc,
+                    format!(
+                        "{}() keeps its data where {} says",
+                        call.name(),
+                        v.describe()
+                    ),
+                )),
+                Value::Derived(inner)
+                    if matches!(inner.as_ref(), Value::Config(_) | Value::Cli(_)) =>
+                {
+                    param.push(at(
+                        &f.path,
+                        call.loc,
+                        format!(
+                            "{}() keeps its data where {} says",
+                            call.name(),
+                            inner.describe()
+                        ),
+                    ))
+                }
+                _ => {}
+            }
+        }
+    }
+    if let Some(profile) = recipe_ingest(facts) {
+        param.push(profile);
+    }
     if !absolute.is_empty() {
         let first = absolute[0].location();
         let o = Outcome::new(Status::Fail, "absolute data paths in code")
@@ -467,6 +536,26 @@ pub fn data_swappable(input: &Input) -> Decided {
     )
     .looking_for(&looked);
     (o, None)
+}
+
+/// An MLflow Recipes profile naming the data to ingest (`INGEST_CONFIG`).
+fn recipe_ingest(facts: &Facts) -> Option<Evidence> {
+    facts
+        .configs
+        .iter()
+        .filter(|c| c.path.contains("profiles/"))
+        .find_map(|c| {
+            let k = c.keys.iter().find(|k| {
+                let lower = k.key.to_ascii_lowercase();
+                lower.contains("ingest")
+                    && (lower.ends_with(".location") || lower.ends_with(".path"))
+            })?;
+            Some(super::evidence::line(
+                &c.path,
+                k.line,
+                format!("`{}`: the recipe profile gives the data location", k.key),
+            ))
+        })
 }
 
 fn is_url(p: &str) -> bool {

@@ -188,8 +188,8 @@ fn is_metrics_path(p: &str) -> bool {
     let name = lower.rsplit('/').next().unwrap_or(&lower);
     // The words may name the file or its folder (`results/test_rmse.txt`).
     [
-        "metric", "score", "result", "eval", "summary", "history", "stats", "progress",
-        "accuracy", "perf",
+        "metric", "score", "result", "eval", "summary", "history", "stats", "progress", "accuracy",
+        "perf",
     ]
     .iter()
     .any(|w| lower.contains(w))
@@ -236,8 +236,8 @@ fn framework_logging(facts: &Facts) -> Vec<Evidence> {
     }
     for c in &facts.configs {
         let name = c.path.rsplit('/').next().unwrap_or(&c.path);
-        let recipes = c.path.contains("profiles/")
-            && c.keys.iter().any(|k| k.key.ends_with("tracking_uri"));
+        let recipes =
+            c.path.contains("profiles/") && c.keys.iter().any(|k| k.key.ends_with("tracking_uri"));
         let kedro_mlflow = facts.kedro
             && (name.starts_with("mlflow.")
                 || c.keys

@@ -17,8 +17,31 @@ pub(super) const DATA_EXTS: &[&str] = &[
 
 /// Extensions that are never data, even inside a data folder.
 const NOT_DATA_EXTS: &[&str] = &[
-    "py", "ipynb", "md", "rst", "sh", "yaml", "yml", "toml", "cfg", "ini", "r", "rmd", "jl", "m",
-    "c", "cpp", "h", "js", "ts", "html", "css", "dvc", "lock", "gitignore", "gitkeep",
+    "py",
+    "ipynb",
+    "md",
+    "rst",
+    "sh",
+    "yaml",
+    "yml",
+    "toml",
+    "cfg",
+    "ini",
+    "r",
+    "rmd",
+    "jl",
+    "m",
+    "c",
+    "cpp",
+    "h",
+    "js",
+    "ts",
+    "html",
+    "css",
+    "dvc",
+    "lock",
+    "gitignore",
+    "gitkeep",
 ];
 
 pub(super) const DOWNLOADERS: &[&str] = &[

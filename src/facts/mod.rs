@@ -203,7 +203,12 @@ impl Facts {
         if walk.chain.len() > MAX_CHAIN || walk.chain.contains(&key) {
             return (vec![values::Value::Unknown], false);
         }
-        if let Some(done) = self.resolved_params.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        if let Some(done) = self
+            .resolved_params
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+        {
             return (done, true);
         }
         if let Some(partial) = walk.partial.get(&key) {

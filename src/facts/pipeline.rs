@@ -622,7 +622,9 @@ impl Pipelines {
                         // shell-prompt or quoted command lines.
                         super::markdown::Place::Inline => looks_like_command(t),
                         super::markdown::Place::Quote => t.contains("python"),
-                        super::markdown::Place::Prose => t.starts_with("$ ") && t.contains("python"),
+                        super::markdown::Place::Prose => {
+                            t.starts_with("$ ") && t.contains("python")
+                        }
                     }
                 })
                 .map(|l| (l.line, l.text))

@@ -583,9 +583,49 @@ impl Collector<'_> {
                 }
             }
             Expr::Call(c) => self.eval_call(c),
+            Expr::FString(f) => {
+                let mut text = String::new();
+                let mut holes = Vec::new();
+                for part in f.value.iter() {
+                    match part {
+                        ast::FStringPart::Literal(l) => text.push_str(&l.value),
+                        ast::FStringPart::FString(fs) => {
+                            for e in fs.elements.iter() {
+                                match e {
+                                    ast::InterpolatedStringElement::Literal(l) => {
+                                        text.push_str(&l.value)
+                                    }
+                                    ast::InterpolatedStringElement::Interpolation(i) => {
+                                        text.push_str("{}");
+                                        holes.push(self.eval(&i.expression));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                template(text, holes)
+            }
             Expr::BinOp(b) => {
                 let (l, r) = (self.eval(&b.left), self.eval(&b.right));
                 let written = is_path_syntax(&b.left) && is_path_syntax(&b.right);
+                // `"./datasets/" + name + "/data/"`: a folder fixed in code.
+                if b.op == Operator::Add && matches!(b.left.as_ref(), Expr::StringLiteral(_)) {
+                    if let Value::Lit(Lit::Str(x)) = &l {
+                        if !matches!(r, Value::Lit(_)) {
+                            return template(format!("{x}{{}}"), vec![r]);
+                        }
+                    }
+                }
+                if b.op == Operator::Add {
+                    if let (Value::Lit(Lit::Str(x)), Expr::StringLiteral(s)) =
+                        (&l, b.right.as_ref())
+                    {
+                        if x.contains("{}") {
+                            return Value::Lit(Lit::Str(format!("{x}{}", s.value.to_str())));
+                        }
+                    }
+                }
                 match (&l, &r, b.op) {
                     (Value::Lit(Lit::Str(_)), Value::Lit(Lit::Str(_)), _) if !written => {
                         Value::Unknown
@@ -606,6 +646,37 @@ impl Collector<'_> {
     fn eval_call(&self, c: &ast::ExprCall) -> Value {
         let callee = self.callee(&c.func);
         let arg0 = c.arguments.args.first();
+        // `"data/ind.{}.{}".format(name, part)`
+        if let Expr::Attribute(a) = c.func.as_ref() {
+            if let (Expr::StringLiteral(s), "format") = (a.value.as_ref(), a.attr.as_str()) {
+                let holes = c
+                    .arguments
+                    .args
+                    .iter()
+                    .chain(c.arguments.keywords.iter().map(|k| &k.value))
+                    .map(|e| self.eval(e))
+                    .collect();
+                let text = s.value.to_str();
+                // Named or numbered fields read as plain holes.
+                let mut plain = String::new();
+                let mut inside = false;
+                for ch in text.chars() {
+                    match (ch, inside) {
+                        ('{', false) => {
+                            inside = true;
+                            plain.push('{');
+                        }
+                        ('}', true) => {
+                            inside = false;
+                            plain.push('}');
+                        }
+                        (_, true) => {}
+                        (c, false) => plain.push(c),
+                    }
+                }
+                return template(plain, holes);
+            }
+        }
         // Methods on config objects: `cfg.get("lr", 0.1)`.
         if let Expr::Attribute(a) = c.func.as_ref() {
             let m = a.attr.as_str();
@@ -1369,6 +1440,33 @@ fn number(n: &Number) -> Lit {
 }
 
 /// Combines operand provenances: entropy taints everything, then config, then CLI.
+/// A string built from fixed text with holes (`f"data/{name}.csv"`). When its
+/// fixed start names a folder, the location is written in code (the holes,
+/// even a dataset name from the command line, only pick within it), kept with
+/// `{}` for the holes; else it comes from a config or CLI hole, if any.
+fn template(text: String, holes: Vec<Value>) -> Value {
+    let fixed = text.split("{}").next().unwrap_or("");
+    // A named folder, not just `../` or `/` before the first hole.
+    let folder = fixed.trim_start_matches(['.', '/']).contains('/');
+    if folder && !text.contains(' ') && !text.contains('\n') {
+        if let Some(e @ Value::Entropy(_)) = holes.iter().find(|h| matches!(h, Value::Entropy(_))) {
+            return e.clone();
+        }
+        return Value::Lit(Lit::Str(text));
+    }
+    for h in holes {
+        match h {
+            v @ (Value::Config(_) | Value::Cli(_) | Value::Param { .. }) => {
+                return Value::Derived(Box::new(v))
+            }
+            v @ Value::Derived(_) => return v,
+            v @ Value::Entropy(_) => return v,
+            _ => {}
+        }
+    }
+    Value::Unknown
+}
+
 fn combine(l: Value, r: Value) -> Value {
     for v in [&l, &r] {
         if matches!(v, Value::Entropy(_)) {
@@ -1379,6 +1477,12 @@ fn combine(l: Value, r: Value) -> Value {
         if matches!(v, Value::Config(_) | Value::Cli(_) | Value::Param { .. }) {
             return v.clone();
         }
+    }
+    // A file name added to a folder from the config stays derived from it.
+    if let (d @ Value::Derived(_), Value::Lit(Lit::Str(_)))
+    | (Value::Lit(Lit::Str(_)), d @ Value::Derived(_)) = (&l, &r)
+    {
+        return d.clone();
     }
     // `1337 + seed_offset`: still a value written in code. Arithmetic on two
     // literals is not evaluated, so its exact value is unknown.

@@ -122,8 +122,8 @@ impl RunPath {
                     let declared = is_pipeline_file(&inv.origin.path)
                         || (inv.origin.name.starts_with("target ")
                             && !is_auxiliary(&inv.origin.path));
-                    let from_ancestor = ancestors(&inv.origin.path)
-                        .any(|d| project.exists(&join(d, &name)));
+                    let from_ancestor =
+                        ancestors(&inv.origin.path).any(|d| project.exists(&join(d, &name)));
                     if declared && !name.contains('$') && !project.exists(&name) && !from_ancestor {
                         missing.push(MissingScript {
                             path: inv.origin.path.clone(),
@@ -334,7 +334,10 @@ fn resolve_import(from: &str, imp: &Import, index: &HashMap<&str, &PyFile>) -> V
 /// Files that declare a project's pipeline.
 fn is_pipeline_file(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    matches!(name.as_str(), "dvc.yaml" | "dvc.yml" | "mlproject" | "snakefile") || name.ends_with(".smk")
+    matches!(
+        name.as_str(),
+        "dvc.yaml" | "dvc.yml" | "mlproject" | "snakefile"
+    ) || name.ends_with(".smk")
 }
 
 /// The folders above a file, nearest first, ending with the project root.

@@ -60,17 +60,40 @@ const READERS: &[&str] = &[
     "librosa.load",
     "tensorflow.keras.models.load_model",
     "keras.models.load_model",
+    "tarfile.open",
+    "zipfile.ZipFile",
+    "gzip.open",
+    "bz2.open",
+    "lzma.open",
+    "scipy.io.wavfile.read",
+    "torchaudio.load",
+    "pandas.read_sql",
 ];
 
 /// Calls that read a whole folder of data, and the keyword naming it.
 const FOLDER_READERS: &[(&str, &str)] = &[
-    ("tensorflow.keras.utils.image_dataset_from_directory", "directory"),
-    ("tensorflow.keras.preprocessing.image_dataset_from_directory", "directory"),
+    (
+        "tensorflow.keras.utils.image_dataset_from_directory",
+        "directory",
+    ),
+    (
+        "tensorflow.keras.preprocessing.image_dataset_from_directory",
+        "directory",
+    ),
     ("keras.utils.image_dataset_from_directory", "directory"),
-    ("keras.preprocessing.image_dataset_from_directory", "directory"),
-    ("tensorflow.keras.utils.text_dataset_from_directory", "directory"),
+    (
+        "keras.preprocessing.image_dataset_from_directory",
+        "directory",
+    ),
+    (
+        "tensorflow.keras.utils.text_dataset_from_directory",
+        "directory",
+    ),
     ("keras.utils.text_dataset_from_directory", "directory"),
-    ("tensorflow.keras.utils.audio_dataset_from_directory", "directory"),
+    (
+        "tensorflow.keras.utils.audio_dataset_from_directory",
+        "directory",
+    ),
     ("torchvision.datasets.ImageFolder", "root"),
     ("torchvision.datasets.DatasetFolder", "root"),
     ("fastai.vision.all.get_image_files", "path"),
@@ -346,7 +369,8 @@ fn written(facts: &Facts) -> Vec<String> {
 /// (`~/.parlai/token`, `/home/u/.cache/x`): a tool's own state or
 /// credentials, not the project's data.
 fn is_app_state(p: &str) -> bool {
-    p.split(['/', '\\']).any(|seg| seg.len() > 1 && seg.starts_with('.') && seg != "..")
+    p.split(['/', '\\'])
+        .any(|seg| seg.len() > 1 && seg.starts_with('.') && seg != "..")
 }
 
 fn check_absolute(ctx: &Context) -> Vec<Finding> {
