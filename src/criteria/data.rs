@@ -200,6 +200,31 @@ const DATA_WORDS: &[&str] = &[
     "columns", "features",
 ];
 
+/// Table header words that mark a schema or a file list.
+const SCHEMA_HEADERS: &[&str] = &[
+    "column", "field", "feature", "type", "dtype", "format", "file", "variable", "attribute",
+    "shape", "description", "name", "unit", "key", "label",
+];
+
+/// Extensions of tabular, array, audio and record data (not code, settings,
+/// requirements, images or model checkpoints).
+fn is_tabular_or_signal(ext: &str) -> bool {
+    matches!(
+        ext.trim_start_matches('.'),
+        "csv" | "tsv" | "parquet" | "jsonl" | "ndjson" | "npy" | "npz" | "h5" | "hdf5"
+            | "tfrecord" | "tfrecords" | "arrow" | "feather" | "xlsx" | "xls" | "wav" | "flac"
+            | "mp3" | "mat" | "arff" | "nii" | "dcm" | "fastq" | "fq" | "bam" | "vcf" | "libsvm"
+            | "avro" | "orc" | "sqlite" | "db" | "pkl" | "data"
+    )
+}
+
+fn is_image(ext: &str) -> bool {
+    matches!(
+        ext.trim_start_matches('.'),
+        "png" | "jpg" | "jpeg" | "gif" | "bmp" | "tif" | "tiff" | "webp"
+    )
+}
+
 /// 3.2: the structure of the input data is documented.
 pub fn data_schema(input: &Input) -> Decided {
     let facts = input.ctx.facts;
@@ -259,7 +284,7 @@ pub fn data_schema(input: &Input) -> Decided {
                 .iter()
                 .filter(|s| {
                     about.iter().any(|a| std::ptr::eq(*a, *s))
-                        || (s.has_tree && !s.formats.is_empty())
+                        || (s.has_tree && s.formats.iter().any(|f| is_tabular_or_signal(f)))
                 })
                 .collect()
         };
@@ -271,11 +296,31 @@ pub fn data_schema(input: &Input) -> Decided {
                     "png" | "jpg" | "jpeg" | "gif" | "svg" | "webp"
                 )
             });
-            let structured = s.has_table
-                || s.has_tree
-                || !s.columns.is_empty()
+            // A table documents the data when its header names fields or files
+            // (`column | type`, `file | format`), not when it counts samples.
+            let schema_table = s.has_table
+                && (s.columns.is_empty()
+                    || s.columns.iter().any(|c| {
+                        let c = c.to_ascii_lowercase();
+                        SCHEMA_HEADERS.iter().any(|w| c.contains(w))
+                    }));
+            // A tree documents a layout when it shows data files, not only code,
+            // requirements and checkpoints.
+            let data_tree = s.has_tree
+                && (in_data_dir
+                    || s.formats
+                        .iter()
+                        .any(|f| is_tabular_or_signal(f) || is_image(f)));
+            // In a section about the data, naming the file format documents it
+            // ("a folder of .jpg files named <label>_<n>.jpg", "44.1 kHz .wav").
+            let about_data = in_data_dir || about.iter().any(|a| std::ptr::eq(*a, s));
+            let formats_named = s.formats.iter().any(|f| {
+                is_tabular_or_signal(f) || is_image(f) || f.trim_start_matches('.') == "json"
+            });
+            let structured = schema_table
+                || data_tree
                 || (s.has_list && data_formats)
-                || (s.has_code && data_formats);
+                || (about_data && formats_named);
             let title = if s.title.is_empty() {
                 "(top of file)".to_string()
             } else {
