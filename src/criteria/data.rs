@@ -130,6 +130,21 @@ pub fn data_managed(input: &Input) -> Decided {
             .or_else(|| call.kwarg("url"))
             .and_then(Value::as_str)
             .unwrap_or("");
+        // `requests.get` / `urlopen` also call web APIs and scrape pages: only a
+        // URL naming a file is a data download.
+        let http_call = matches!(
+            call.callee.as_str(),
+            "requests.get" | "urllib.request.urlopen"
+        );
+        let saves = || writes_binary_file(facts, &ev.path);
+        let api_call = if url.is_empty() {
+            !saves()
+        } else {
+            !names_data_file(url)
+        };
+        if (http_call && api_call) || is_own_file(facts, url) {
+            continue;
+        }
         if is_sharing_link(url) {
             weak.push(Evidence {
                 note: format!("{}: a file-sharing link, not a pinned download", ev.note),
@@ -172,7 +187,28 @@ pub fn data_managed(input: &Input) -> Decided {
             }
         }
     }
-    if !managed.is_empty() {
+    // `pd.read_csv("https://…")`: fetched on every run, unpinned.
+    for (f, call, values) in crate::lint::data_paths::read_calls(facts) {
+        for v in values {
+            if let Some(url) = v.as_str().filter(|u| is_url(u)) {
+                if !crate::lint::data_paths::is_model_artifact(&call.callee, url)
+                    && !is_own_file(facts, url)
+                {
+                    weak.push(at(
+                        &f.path,
+                        call.loc,
+                        format!("{}() reads {url} without a checksum", call.name()),
+                    ));
+                }
+            }
+        }
+    }
+    // Unpinned fetches on the run path leave part of the data unmanaged.
+    let unpinned_on_path: Vec<&Evidence> = weak
+        .iter()
+        .filter(|e| facts.run_path.contains(&e.path) && !e.path.ends_with(".md"))
+        .collect();
+    if !managed.is_empty() && unpinned_on_path.is_empty() {
         let mut o = Outcome::new(
             Status::Pass,
             format!(
@@ -183,6 +219,36 @@ pub fn data_managed(input: &Input) -> Decided {
         .with_evidence(managed);
         o.notes = weak;
         return (o, None);
+    }
+    if !managed.is_empty() {
+        let first = unpinned_on_path[0].location();
+        let mut o = Outcome::new(
+            Status::Partial,
+            "some data is managed with the code, some is fetched without a pin or checksum",
+        )
+        .with_evidence(weak.clone());
+        o.notes = managed;
+        o.looked_for = looked.iter().map(|s| s.to_string()).collect();
+        return (
+            o,
+            Some(format!(
+                "Pin what {first} fetches: check a checksum after the download, or track the file with DVC."
+            )),
+        );
+    }
+    // Only a link in the docs' data section: the data can be found, not reproduced.
+    for d in &facts.docs {
+        let about = d.sections_about(DATA_WORDS);
+        for (l, url) in &d.links {
+            let in_data_section = about.iter().any(|s| s.line <= *l && *l <= s.end_line);
+            if in_data_section && !is_sharing_link(url) && !is_image_link(url) {
+                weak.push(line(
+                    &d.path,
+                    Some(*l),
+                    format!("the data is linked, not managed: {url}"),
+                ));
+            }
+        }
     }
     if !weak.is_empty() {
         let o = Outcome::new(Status::Partial, "data is fetched or tracked, but not pinned: no checksum, no DVC remote, or a file-sharing link")
@@ -601,6 +667,53 @@ fn recipe_ingest(facts: &Facts) -> Option<Evidence> {
                 format!("`{}`: the recipe profile gives the data location", k.key),
             ))
         })
+}
+
+/// Whether a file opens another file for binary writing (`open(p, "wb")`):
+/// what it fetches over HTTP is saved, a download rather than an API call.
+fn writes_binary_file(facts: &Facts, path: &str) -> bool {
+    facts.python.iter().filter(|f| f.path == path).any(|f| {
+        f.calls.iter().any(|c| {
+            matches!(c.callee.as_str(), "open" | "io.open")
+                && c.args
+                    .get(1)
+                    .or_else(|| c.kwarg("mode"))
+                    .and_then(Value::as_str)
+                    .is_some_and(|m| m.contains('w') && m.contains('b'))
+        })
+    })
+}
+
+/// A URL whose last segment is a data file or an archive (`…/train.csv`, `…/data.tgz`).
+fn names_data_file(url: &str) -> bool {
+    let last = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let ext = last.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    super::inputs::DATA_EXTS.contains(&ext) || matches!(ext, "tar" | "7z" | "rar")
+}
+
+/// A raw URL of a file this project commits (`…/raw/main/datasets/x.csv`):
+/// the data is managed with the code; the URL is only a way to reach it.
+fn is_own_file(facts: &Facts, url: &str) -> bool {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let segments: Vec<&str> = path.split('/').collect();
+    (1..segments.len().min(6)).any(|k| {
+        let tail = segments[segments.len() - k..].join("/");
+        k >= 2 && facts.project.file(&tail).is_some()
+    })
+}
+
+fn is_image_link(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    [".png", ".jpg", ".jpeg", ".gif", ".svg", "shields.io", "badge"]
+        .iter()
+        .any(|s| lower.contains(s))
 }
 
 fn is_url(p: &str) -> bool {

@@ -749,8 +749,15 @@ fn download_command(cmd: &str) -> Option<String> {
         || words[i..].iter().any(|w| {
             w.ends_with(".sh") || w.ends_with(".deb") || w.ends_with(".whl") || w.ends_with(".exe")
         });
+    // Requests to a service (`curl -X POST -d '{…}' …/predict`) send data; they fetch none.
+    let request = words[i..].iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "-X" | "--request" | "-d" | "--data" | "--data-raw" | "--data-binary" | "-F" | "--form"
+        )
+    });
     // The URL is often a Makefile variable (`curl -o x $(DATA_URL)`).
-    (words.len() > i + 1 && !installer).then(|| cmd.trim().to_string())
+    (words.len() > i + 1 && !installer && !request).then(|| cmd.trim().to_string())
 }
 
 #[cfg(test)]
