@@ -61,9 +61,6 @@ pub fn custom_input(input: &Input) -> Decided {
             .unwrap_or(&f.path)
             .to_ascii_lowercase();
         let predictive = [
-            "predict",
-            "infer",
-            "inference",
             "demo",
             "serve",
             "app",
@@ -73,7 +70,10 @@ pub fn custom_input(input: &Input) -> Decided {
             "sample",
         ]
         .iter()
-        .any(|w| stem.starts_with(w));
+        .any(|w| stem.starts_with(w))
+            || ["predict", "infer", "interactive"]
+                .iter()
+                .any(|w| stem.contains(w));
         if predictive && !f.is_notebook {
             let takes_input = !f.cli_params.is_empty()
                 || f.calls
@@ -98,13 +98,40 @@ pub fn custom_input(input: &Input) -> Decided {
         if f.is_notebook && predictive {
             ev.push(Evidence::file(&f.path, "demo/inference notebook"));
         }
+        if let Some(c) = f.calls.iter().find(|c| {
+            c.callee.starts_with("mlflow.") && c.name() == "log_model"
+                || c.callee == "mlflow.pyfunc.save_model"
+        }) {
+            ev.push(at(
+                &f.path,
+                c.loc,
+                format!("{}(): an MLflow model, servable with `mlflow models serve`", c.callee),
+            ));
+        }
+        // A SageMaker inference handler (`model_fn`, `input_fn`, `predict_fn`).
+        let handlers = f
+            .functions
+            .iter()
+            .filter(|d| matches!(d.name.as_str(), "model_fn" | "input_fn" | "predict_fn"))
+            .count();
+        if handlers >= 2 {
+            ev.push(Evidence::file(
+                &f.path,
+                "SageMaker inference handler (model_fn/input_fn/predict_fn)",
+            ));
+        }
+    }
+    for inv in &facts.pipelines.serving {
+        ev.push(line(&inv.0, Some(inv.1), format!("serving command: {}", inv.2)));
     }
     for f in &facts.project.files {
         let lower = f.path.to_ascii_lowercase();
         let note = match lower.rsplit('/').next().unwrap_or(&lower) {
             "cog.yaml" => Some("Cog configuration"),
             "bentofile.yaml" => Some("BentoML build file"),
+            "config.pbtxt" => Some("Triton Inference Server model configuration"),
             n if n.ends_with(".mar") => Some("TorchServe model archive"),
+            n if n.ends_with(".mlem") => Some("MLEM model or service (served with `mlem serve`)"),
             _ => None,
         };
         if let Some(note) = note {

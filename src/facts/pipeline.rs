@@ -98,6 +98,8 @@ pub struct Pipelines {
     pub mlproject_entries: Vec<(String, String, String)>,
     /// Download commands (wget/curl) found in pipelines and scripts: (path, line, command).
     pub downloads: Vec<(String, u32, String)>,
+    /// Commands that serve a model or an app (docs, scripts, Makefiles): (path, line, command).
+    pub serving: Vec<(String, u32, String)>,
     /// Metrics and plots declared at the top of dvc.yaml: (dvc.yaml, line, path).
     pub dvc_metrics: Vec<(String, Option<u32>, String)>,
     /// Problems reading pipeline files: (path, message).
@@ -679,6 +681,9 @@ impl Pipelines {
             if let Some(d) = download_command(cmd) {
                 self.downloads.push((path.to_string(), n, d));
             }
+            if let Some(s) = serving_command(cmd) {
+                self.serving.push((path.to_string(), n, s));
+            }
         }
     }
 
@@ -720,6 +725,31 @@ fn looks_like_command(t: &str) -> bool {
                 | "jupyter"
                 | "$"
         )
+}
+
+/// A command that serves a model or an app on the user's input
+/// (`mlflow models serve`, `bentoml serve`, `uvicorn app:app`, `streamlit run app.py`).
+fn serving_command(cmd: &str) -> Option<String> {
+    let words = shell_words(cmd);
+    let at = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
+    let i = words.iter().position(|w| {
+        matches!(
+            w.as_str(),
+            "mlflow" | "bentoml" | "uvicorn" | "streamlit" | "gradio" | "mlem" | "torchserve"
+                | "cog" | "panel"
+        )
+    })?;
+    let serves = match at(i) {
+        "mlflow" => at(i + 1) == "models" && at(i + 2) == "serve",
+        "bentoml" | "mlem" => at(i + 1) == "serve",
+        "uvicorn" => at(i + 1).contains(':'),
+        "streamlit" | "panel" => at(i + 1) == "run" || at(i + 1) == "serve",
+        "gradio" => at(i + 1).ends_with(".py"),
+        "torchserve" => words.iter().any(|w| w == "--start"),
+        "cog" => at(i + 1) == "predict",
+        _ => false,
+    };
+    serves.then(|| cmd.trim().to_string())
 }
 
 /// `wget URL` or `curl URL` in a command.
