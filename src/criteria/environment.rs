@@ -429,6 +429,14 @@ pub fn hardware_documented(input: &Input) -> Decided {
             }
         }
     }
+    for (e, instance) in super::hardware::gpu_infrastructure(facts) {
+        if let Some(i) = instance {
+            specific.push(Evidence {
+                note: format!("GPU machine type {i} fixes the GPU model"),
+                ..e
+            });
+        }
+    }
     for d in &facts.dockerfiles {
         for b in &d.bases {
             let tag = b.tag.clone().unwrap_or_default().to_ascii_lowercase();
