@@ -328,6 +328,22 @@ fn reader_of(facts: &Facts, path: &str) -> Option<Evidence> {
             "read by Kedro's config loader (conf/)",
         ));
     }
+    // MLflow Recipes: `mlflow recipes run --profile P` renders recipe.yaml
+    // with profiles/P.yaml.
+    // (recipe.yaml holds `{{ VARIABLES }}`, so it may not parse as YAML on its own.)
+    let recipes = facts
+        .project
+        .file("recipe.yaml")
+        .and_then(|f| f.text())
+        .is_some_and(|t| t.lines().any(|l| l.starts_with("recipe:")));
+    if recipes
+        && (base == "recipe.yaml" || path.starts_with("profiles/") || path.contains("/profiles/"))
+    {
+        return Some(Evidence::file(
+            path,
+            "read by MLflow Recipes (recipe.yaml with its profiles)",
+        ));
+    }
     for f in &facts.python {
         let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
         for (lit, loc) in &f.path_literals {

@@ -268,8 +268,21 @@ const DATA_WORDS: &[&str] = &[
 
 /// Table header words that mark a schema or a file list.
 const SCHEMA_HEADERS: &[&str] = &[
-    "column", "field", "feature", "type", "dtype", "format", "file", "variable", "attribute",
-    "shape", "description", "name", "unit", "key", "label",
+    "column",
+    "field",
+    "feature",
+    "type",
+    "dtype",
+    "format",
+    "file",
+    "variable",
+    "attribute",
+    "shape",
+    "description",
+    "name",
+    "unit",
+    "key",
+    "label",
 ];
 
 /// Extensions of tabular, array, audio and record data (not code, settings,
@@ -277,10 +290,39 @@ const SCHEMA_HEADERS: &[&str] = &[
 fn is_tabular_or_signal(ext: &str) -> bool {
     matches!(
         ext.trim_start_matches('.'),
-        "csv" | "tsv" | "parquet" | "jsonl" | "ndjson" | "npy" | "npz" | "h5" | "hdf5"
-            | "tfrecord" | "tfrecords" | "arrow" | "feather" | "xlsx" | "xls" | "wav" | "flac"
-            | "mp3" | "mat" | "arff" | "nii" | "dcm" | "fastq" | "fq" | "bam" | "vcf" | "libsvm"
-            | "avro" | "orc" | "sqlite" | "db" | "pkl" | "data"
+        "csv"
+            | "tsv"
+            | "parquet"
+            | "jsonl"
+            | "ndjson"
+            | "npy"
+            | "npz"
+            | "h5"
+            | "hdf5"
+            | "tfrecord"
+            | "tfrecords"
+            | "arrow"
+            | "feather"
+            | "xlsx"
+            | "xls"
+            | "wav"
+            | "flac"
+            | "mp3"
+            | "mat"
+            | "arff"
+            | "nii"
+            | "dcm"
+            | "fastq"
+            | "fq"
+            | "bam"
+            | "vcf"
+            | "libsvm"
+            | "avro"
+            | "orc"
+            | "sqlite"
+            | "db"
+            | "pkl"
+            | "data"
     )
 }
 
@@ -656,11 +698,10 @@ fn recipe_ingest(facts: &Facts) -> Option<Evidence> {
         .iter()
         .filter(|c| c.path.contains("profiles/"))
         .find_map(|c| {
-            let k = c.keys.iter().find(|k| {
-                let lower = k.key.to_ascii_lowercase();
-                lower.contains("ingest")
-                    && (lower.ends_with(".location") || lower.ends_with(".path"))
-            })?;
+            let k = c
+                .keys
+                .iter()
+                .find(|k| k.key.to_ascii_lowercase().starts_with("ingest_config"))?;
             Some(super::evidence::line(
                 &c.path,
                 k.line,
@@ -711,9 +752,17 @@ fn is_own_file(facts: &Facts, url: &str) -> bool {
 
 fn is_image_link(url: &str) -> bool {
     let lower = url.to_ascii_lowercase();
-    [".png", ".jpg", ".jpeg", ".gif", ".svg", "shields.io", "badge"]
-        .iter()
-        .any(|s| lower.contains(s))
+    [
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".svg",
+        "shields.io",
+        "badge",
+    ]
+    .iter()
+    .any(|s| lower.contains(s))
 }
 
 fn is_url(p: &str) -> bool {

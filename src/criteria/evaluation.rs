@@ -105,7 +105,10 @@ pub fn custom_input(input: &Input) -> Decided {
             ev.push(at(
                 &f.path,
                 c.loc,
-                format!("{}(): an MLflow model, servable with `mlflow models serve`", c.callee),
+                format!(
+                    "{}(): an MLflow model, servable with `mlflow models serve`",
+                    c.callee
+                ),
             ));
         }
         // A SageMaker inference handler (`model_fn`, `input_fn`, `predict_fn`).
@@ -122,7 +125,11 @@ pub fn custom_input(input: &Input) -> Decided {
         }
     }
     for inv in &facts.pipelines.serving {
-        ev.push(line(&inv.0, Some(inv.1), format!("serving command: {}", inv.2)));
+        ev.push(line(
+            &inv.0,
+            Some(inv.1),
+            format!("serving command: {}", inv.2),
+        ));
     }
     for f in &facts.project.files {
         let lower = f.path.to_ascii_lowercase();

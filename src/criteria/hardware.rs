@@ -74,7 +74,9 @@ pub fn accelerator_use(facts: &Facts) -> Vec<Evidence> {
         for b in &d.bases {
             let tag = b.tag.clone().unwrap_or_default().to_ascii_lowercase();
             if b.image.to_ascii_lowercase().contains("nvidia/cuda")
-                || tag.split(['-', '_', '.']).any(|p| p == "gpu" || p.starts_with("cuda"))
+                || tag
+                    .split(['-', '_', '.'])
+                    .any(|p| p == "gpu" || p.starts_with("cuda"))
             {
                 out.push(line(
                     &d.path,
@@ -159,8 +161,19 @@ fn is_gpu_instance(w: &str) -> bool {
     let aws = w.split_once('.').is_some_and(|(family, size)| {
         matches!(
             family,
-            "g4dn" | "g4ad" | "g5" | "g5g" | "g6" | "g6e" | "p2" | "p3" | "p3dn" | "p4d" | "p4de"
-                | "p5" | "gr6"
+            "g4dn"
+                | "g4ad"
+                | "g5"
+                | "g5g"
+                | "g6"
+                | "g6e"
+                | "p2"
+                | "p3"
+                | "p3dn"
+                | "p4d"
+                | "p4de"
+                | "p5"
+                | "gr6"
         ) && size.ends_with("large")
     });
     aws || w.starts_with("a2-highgpu")

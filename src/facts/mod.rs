@@ -240,11 +240,13 @@ impl Facts {
         }
         walk.chain.pop();
         if out.is_empty() {
-            // No caller passes it: a `None` default is what the code runs with.
-            if self.param_default(file, func, *index) == Some(&values::Lit::None) {
-                out.push(values::Value::Lit(values::Lit::None));
-            } else {
-                out.push(value.clone());
+            // No caller passes it: the default is what the code runs with. With
+            // no caller at all (a framework or a CLI wrapper calls it) only a
+            // `None` default is certain to be used.
+            match self.param_default(file, func, *index) {
+                Some(values::Lit::None) => out.push(values::Value::Lit(values::Lit::None)),
+                Some(lit) if !sites.is_empty() => out.push(values::Value::Lit(lit.clone())),
+                _ => out.push(value.clone()),
             }
         }
         if complete {

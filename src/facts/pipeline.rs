@@ -735,8 +735,15 @@ fn serving_command(cmd: &str) -> Option<String> {
     let i = words.iter().position(|w| {
         matches!(
             w.as_str(),
-            "mlflow" | "bentoml" | "uvicorn" | "streamlit" | "gradio" | "mlem" | "torchserve"
-                | "cog" | "panel"
+            "mlflow"
+                | "bentoml"
+                | "uvicorn"
+                | "streamlit"
+                | "gradio"
+                | "mlem"
+                | "torchserve"
+                | "cog"
+                | "panel"
         )
     })?;
     let serves = match at(i) {

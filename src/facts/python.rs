@@ -583,6 +583,20 @@ impl Collector<'_> {
                 }
             }
             Expr::Call(c) => self.eval_call(c),
+            // `[path]`, `(a, b)`: a collection of configured values stays derived from them.
+            Expr::List(ast::ExprList { elts, .. })
+            | Expr::Tuple(ast::ExprTuple { elts, .. })
+            | Expr::Set(ast::ExprSet { elts, .. }) => elts
+                .iter()
+                .map(|e| self.eval(e))
+                .find_map(|v| match v {
+                    Value::Config(_) | Value::Cli(_) | Value::Param { .. } => {
+                        Some(Value::Derived(Box::new(v)))
+                    }
+                    d @ Value::Derived(_) => Some(d),
+                    _ => None,
+                })
+                .unwrap_or(Value::Unknown),
             Expr::FString(f) => {
                 let mut text = String::new();
                 let mut holes = Vec::new();
