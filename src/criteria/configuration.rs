@@ -314,6 +314,15 @@ fn is_meta_key(key: &str) -> bool {
         || key.split('.').any(|s| s.starts_with('_'))
 }
 
+fn in_config_dir(path: &str) -> bool {
+    path.to_ascii_lowercase().split('/').rev().skip(1).any(|d| {
+        matches!(
+            d,
+            "config" | "configs" | "conf" | "params" | "hparams" | "hyperparams" | "settings"
+        )
+    })
+}
+
 /// Who reads a config file, if anyone.
 fn reader_of(facts: &Facts, path: &str) -> Option<Evidence> {
     let base = path.rsplit('/').next().unwrap_or(path);
@@ -475,8 +484,17 @@ pub fn code_reads_config(input: &Input) -> Decided {
     let mut unread_files = Vec::new();
     let mut unread_keys = Vec::new();
     let mut readers = Vec::new();
+    let mut unread_json = Vec::new();
     for c in &facts.configs {
         match reader_of(facts, &c.path) {
+            // JSON outside config folders is as often an export or data as
+            // settings: reported, not counted.
+            None if c.format == crate::facts::config::Format::Json && !in_config_dir(&c.path) => {
+                unread_json.push(Evidence::file(
+                    &c.path,
+                    "JSON file that no code or pipeline reads (not counted as config)",
+                ))
+            }
             None => unread_files.push(Evidence::file(
                 &c.path,
                 "config file that no code or pipeline reads",
@@ -502,6 +520,10 @@ pub fn code_reads_config(input: &Input) -> Decided {
                 }
             }
         }
+    }
+    // With nothing else read, an unread JSON file is the config nobody reads.
+    if readers.is_empty() && unread_files.is_empty() {
+        unread_files.append(&mut unread_json);
     }
     if !unread_files.is_empty() {
         let first = unread_files[0].path.clone();
@@ -539,11 +561,13 @@ pub fn code_reads_config(input: &Input) -> Decided {
         )
         .with_evidence(readers);
         o.notes = unread_keys;
+        o.notes.extend(unread_json);
         return (o, None);
     }
     let n = readers.len();
     let mut o = Outcome::new(Status::Pass, "the config is read and every key is used")
         .with_evidence(readers);
+    o.notes = unread_json;
     if n == 0 {
         o.summary = "parameters are passed by the pipeline".into();
         o.evidence = sources;

@@ -453,6 +453,14 @@ pub fn data_schema(input: &Input) -> Decided {
                     Some(s.line),
                     format!("section {title} documents the data: {}", what.join("; ")),
                 ));
+            } else if in_data_dir && d.path.to_ascii_lowercase().contains("readme") && s.words >= 15
+            {
+                // SPEC names data/README.md itself as documentation of the data.
+                strong.push(line(
+                    &d.path,
+                    Some(s.line),
+                    format!("{} documents the data ({} words)", d.path, s.words),
+                ));
             } else if s.words >= 15 {
                 weak.push(line(
                     &d.path,

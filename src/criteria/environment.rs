@@ -276,6 +276,9 @@ pub fn example_environment(input: &Input) -> Decided {
             envs.push(Evidence::file(&f.path, note));
         }
     }
+    // Images the docs merely mention (a monitoring stack, `nvidia/cuda` in prose)
+    // do not unpin the project's own pinned Dockerfile.
+    let dockerfile_pinned = pinned_base;
     for d in &facts.docs {
         for (l, image) in &d.image_refs {
             let pinned = image.contains('@')
@@ -287,7 +290,7 @@ pub fn example_environment(input: &Input) -> Decided {
             if pinned {
                 pinned_base = true;
                 envs.push(ev);
-            } else {
+            } else if !dockerfile_pinned {
                 unpinned.push(Evidence {
                     note: format!("{} is not pinned to a tag", ev.note),
                     ..ev

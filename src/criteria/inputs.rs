@@ -56,6 +56,9 @@ pub(super) const DOWNLOADERS: &[&str] = &[
     "tensorflow.keras.utils.get_file",
     "keras.utils.get_file",
     "kaggle.api.dataset_download_files",
+    "kaggle.api.dataset_download_file",
+    "kaggle.api.competition_download_files",
+    "kaggle.api.competition_download_file",
 ];
 
 pub(super) fn loader_note(callee: &str, call: &crate::facts::python::Call) -> Option<String> {
@@ -92,9 +95,51 @@ pub(super) fn loader_note(callee: &str, call: &crate::facts::python::Call) -> Op
         .then(|| format!("download with {callee}()"))
 }
 
-/// Data files committed under data-like folders, and data files read by code.
+/// Data files committed under data-like folders, data files read by code, and
+/// committed files that a command-line default or a config value names.
 pub(super) fn committed_data(facts: &Facts) -> Vec<Evidence> {
     let mut ev = Vec::new();
+    let is_input_file = |p: &str| -> Option<String> {
+        let lower = p.to_ascii_lowercase();
+        let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+        let text_meta = ext == "txt" && !crate::lint::data_paths::is_text_data(p);
+        if ext.is_empty()
+            || NOT_DATA_EXTS.contains(&ext)
+            || text_meta
+            || facts.configs.iter().any(|c| c.path == p)
+        {
+            return None;
+        }
+        let p = p.trim_start_matches("./");
+        facts.project.file(p).map(|f| f.path.clone())
+    };
+    for f in &facts.python {
+        for c in &f.cli_params {
+            if let Some(crate::facts::values::Value::Lit(crate::facts::values::Lit::Str(p))) =
+                &c.default
+            {
+                if let Some(path) = is_input_file(p) {
+                    let flag = c.flags.first().cloned().unwrap_or_else(|| c.name.clone());
+                    ev.push(at(
+                        &f.path,
+                        c.loc,
+                        format!("committed file {path} is the default of {flag}"),
+                    ));
+                }
+            }
+        }
+    }
+    for c in &facts.configs {
+        for k in &c.keys {
+            if let Some(path) = is_input_file(&k.value) {
+                ev.push(crate::criteria::evidence::line(
+                    &c.path,
+                    k.line,
+                    format!("committed file {path} is named by `{}`", k.key),
+                ));
+            }
+        }
+    }
     for f in &facts.project.files {
         let lower = f.path.to_ascii_lowercase();
         let mut parts: Vec<&str> = lower.split('/').collect();

@@ -762,6 +762,16 @@ fn serving_command(cmd: &str) -> Option<String> {
 /// `wget URL` or `curl URL` in a command.
 fn download_command(cmd: &str) -> Option<String> {
     let words = shell_words(cmd);
+    // `kaggle datasets download -d owner/name`, `kaggle competitions download -c name`
+    if let Some(k) = words.iter().position(|w| w == "kaggle") {
+        if matches!(
+            words.get(k + 1).map(String::as_str),
+            Some("datasets" | "competitions")
+        ) && words.get(k + 2).map(String::as_str) == Some("download")
+        {
+            return Some(cmd.trim().to_string());
+        }
+    }
     let i = words
         .iter()
         .position(|w| w == "wget" || w == "curl" || w == "gdown" || w == "aria2c")?;
