@@ -73,6 +73,13 @@ pub fn evaluate(
             (*id, r)
         })
         .collect();
+    if let Some(lang) = other_language(ctx.facts) {
+        for (id, d) in decided.iter_mut() {
+            if let Some(replaced) = not_python(id, lang, ctx.facts) {
+                *d = replaced;
+            }
+        }
+    }
     let outcome_of = |id: &str| {
         decided
             .iter()
@@ -113,6 +120,112 @@ pub fn evaluate(
             result
         })
         .collect()
+}
+
+/// The language of a project whose code is not Python (no Python or notebook
+/// code, but R, Julia or MATLAB sources), if it is one.
+fn other_language(facts: &crate::facts::Facts) -> Option<&'static str> {
+    if !facts.python.is_empty() {
+        return None;
+    }
+    let mut counts = [("R", 0usize), ("Julia", 0), ("MATLAB/Octave", 0)];
+    for f in &facts.project.files {
+        let lower = f.path.to_ascii_lowercase();
+        let i = if lower.ends_with(".r") || lower.ends_with(".rmd") {
+            0
+        } else if lower.ends_with(".jl") {
+            1
+        } else if lower.ends_with(".m") {
+            2
+        } else {
+            continue;
+        };
+        counts[i].1 += 1;
+    }
+    counts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .max_by_key(|(_, n)| *n)
+        .map(|(l, _)| *l)
+}
+
+/// SPEC §2: criteria that rest on the Python analysis are unknown, with the
+/// cause, for code in another language, unless other evidence decides them
+/// (an R DESCRIPTION lists the packages).
+fn not_python(id: &str, lang: &str, facts: &crate::facts::Facts) -> Option<Decided> {
+    let unknown = |what: &str| {
+        Some((
+            Outcome::new(
+                Status::Unknown,
+                format!("the code is {lang}; {what} is read from Python code only"),
+            ),
+            None,
+        ))
+    };
+    match id {
+        "1.1" => unknown("whether it runs (entry points, parsing)"),
+        "1.3" | "2.2" => unknown("randomness and seeding"),
+        "3.3" => unknown("where data is loaded"),
+        "4.1" => r_description(facts).or_else(|| unknown("which packages are imported")),
+        _ => None,
+    }
+}
+
+/// An R package's DESCRIPTION as its package list: `Imports:`/`Depends:`
+/// entries, pinned only when every one carries `(== x)`.
+fn r_description(facts: &crate::facts::Facts) -> Option<Decided> {
+    let text = facts.project.file("DESCRIPTION")?.text()?;
+    let mut entries = Vec::new();
+    let mut field = false;
+    for l in text.lines() {
+        if let Some((key, rest)) = l.split_once(':').filter(|_| !l.starts_with([' ', '\t'])) {
+            field = matches!(key.trim(), "Imports" | "Depends" | "LinkingTo");
+            if field {
+                entries.extend(
+                    rest.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(String::from),
+                );
+            }
+        } else if field {
+            entries.extend(
+                l.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(String::from),
+            );
+        }
+    }
+    let packages: Vec<&String> = entries
+        .iter()
+        .filter(|e| !e.starts_with("R ") && !e.starts_with("R("))
+        .collect();
+    if packages.is_empty() {
+        return None;
+    }
+    let exact = packages.iter().all(|e| e.contains("=="));
+    let status = if exact { Status::Pass } else { Status::Partial };
+    let level = if exact {
+        "all pinned with =="
+    } else if packages.iter().any(|e| e.contains('(')) {
+        "version ranges (L1)"
+    } else {
+        "no versions (L0)"
+    };
+    let o = Outcome::new(
+        status,
+        format!("R DESCRIPTION lists {} package(s): {level}", packages.len()),
+    )
+    .with_evidence([crate::assessment::Evidence::file(
+        "DESCRIPTION",
+        "R package list (Imports/Depends)",
+    )]);
+    let fix = (!exact).then(|| {
+        "Pin exact versions with renv (renv.lock) so the same packages install everywhere."
+            .to_string()
+    });
+    Some((o, fix))
 }
 
 /// Findings of the rules that count against `criterion`, split by run path.

@@ -113,6 +113,8 @@ const NOT_CONFIG_NAMES: &[&str] = &[
     "binder.yaml",
     "_config.yml",
     "_toc.yml",
+    "_pkgdown.yml",
+    "_pkgdown.yaml",
     "meta.yaml",
     "dependabot.yml",
     "funding.yml",

@@ -357,7 +357,12 @@ pub fn wants(path: &str, size: u64) -> bool {
         || docs::is_doc(path)
         || matches!(
             name,
-            "flake.nix" | "shell.nix" | "runtime.txt" | ".python-version" | "snakefile"
+            "flake.nix"
+                | "shell.nix"
+                | "runtime.txt"
+                | ".python-version"
+                | "snakefile"
+                | "description"
         )
         || ext == "smk"
 }
