@@ -113,33 +113,6 @@ pub(super) fn committed_data(facts: &Facts) -> Vec<Evidence> {
         let p = p.trim_start_matches("./");
         facts.project.file(p).map(|f| f.path.clone())
     };
-    for f in &facts.python {
-        for c in &f.cli_params {
-            if let Some(crate::facts::values::Value::Lit(crate::facts::values::Lit::Str(p))) =
-                &c.default
-            {
-                if let Some(path) = is_input_file(p) {
-                    let flag = c.flags.first().cloned().unwrap_or_else(|| c.name.clone());
-                    ev.push(at(
-                        &f.path,
-                        c.loc,
-                        format!("committed file {path} is the default of {flag}"),
-                    ));
-                }
-            }
-        }
-    }
-    for c in &facts.configs {
-        for k in &c.keys {
-            if let Some(path) = is_input_file(&k.value) {
-                ev.push(crate::criteria::evidence::line(
-                    &c.path,
-                    k.line,
-                    format!("committed file {path} is named by `{}`", k.key),
-                ));
-            }
-        }
-    }
     for f in &facts.project.files {
         let lower = f.path.to_ascii_lowercase();
         let mut parts: Vec<&str> = lower.split('/').collect();
@@ -199,6 +172,44 @@ pub(super) fn committed_data(facts: &Facts) -> Vec<Evidence> {
                 call.loc,
                 format!("reads committed data file {path}"),
             ));
+        }
+    }
+    // Named by a default or a config value: after the files found directly,
+    // which make better links.
+    let mut named = Vec::new();
+    for f in &facts.python {
+        for c in &f.cli_params {
+            if let Some(crate::facts::values::Value::Lit(crate::facts::values::Lit::Str(p))) =
+                &c.default
+            {
+                if let Some(path) = is_input_file(p) {
+                    let flag = c.flags.first().cloned().unwrap_or_else(|| c.name.clone());
+                    named.push(at(
+                        &f.path,
+                        c.loc,
+                        format!("committed file {path} is the default of {flag}"),
+                    ));
+                }
+            }
+        }
+    }
+    for c in &facts.configs {
+        for k in &c.keys {
+            if let Some(path) = is_input_file(&k.value) {
+                named.push(crate::criteria::evidence::line(
+                    &c.path,
+                    k.line,
+                    format!("committed file {path} is named by `{}`", k.key),
+                ));
+            }
+        }
+    }
+    for e in named {
+        if !ev
+            .iter()
+            .any(|x: &Evidence| x.note.contains(&e.path) || e.note.contains(&x.path))
+        {
+            ev.push(e);
         }
     }
     ev
