@@ -448,3 +448,289 @@ fn cookiecutter_templates_are_not_parsed_as_python() {
         r.skipped
     );
 }
+
+// ---- Classes of error found on the blind-labelled corpus (tests/corpus) ----
+
+#[test]
+fn a_seed_parameter_defaulting_to_none_that_nobody_sets_is_unseeded() {
+    let r = assess(&[
+        (
+            "sample.py",
+            "import fire\nimport numpy as np\ndef sample(seed=None, n=3):\n    np.random.seed(seed)\n    return np.random.rand(n)\nif __name__ == '__main__':\n    fire.Fire(sample)\n",
+        ),
+        ("data/x.csv", "a\n1\n"),
+    ]);
+    let hits = rule_hits(&r, "seed-from-entropy");
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(hits[0].message.contains("None"), "{}", hits[0].message);
+    assert_eq!(status(&r, "1.3"), "fail");
+    assert_eq!(status(&r, "2.2"), "fail");
+}
+
+#[test]
+fn a_library_function_of_the_same_name_is_not_a_call_of_the_project_helper() {
+    // `tf.random.set_seed(seed)` inside the project's own `set_seed(seed)` is
+    // not a caller of it: the seed still comes from the config.
+    let r = assess(&[
+        ("params.yaml", "seed: 7\nepochs: 2\n"),
+        (
+            "seed.py",
+            "import random\nimport tensorflow as tf\ndef set_seed(seed):\n    random.seed(seed)\n    tf.random.set_seed(seed)\n",
+        ),
+        (
+            "train.py",
+            "import yaml\nimport random\nfrom seed import set_seed\ncfg = yaml.safe_load(open('params.yaml'))\nset_seed(cfg['seed'])\nprint(random.random(), cfg['epochs'])\nif __name__ == '__main__':\n    pass\n",
+        ),
+        ("data/x.csv", "a\n1\n"),
+    ]);
+    assert_eq!(status(&r, "2.2"), "pass");
+}
+
+#[test]
+fn dataframe_sample_and_pca_without_random_state_are_unseeded() {
+    let r = assess(&[
+        (
+            "train.py",
+            "import pandas as pd\nfrom sklearn.decomposition import PCA\ndf = pd.read_csv('data/d.csv')\ndf = df.sample(frac=1)\np = PCA(n_components=2).fit(df)\nif __name__ == '__main__':\n    pass\n",
+        ),
+        ("data/d.csv", "a,b\n1,2\n"),
+    ]);
+    let hits = rule_hits(&r, "random-state-unset");
+    assert_eq!(hits.len(), 2, "{hits:?}");
+    assert_eq!(status(&r, "1.3"), "fail");
+}
+
+#[test]
+fn keras_layers_and_dataset_builders_draw_from_unseeded_generators() {
+    let r = assess(&[(
+        "train.py",
+        "from tensorflow import keras\nfrom tensorflow.keras import layers\nds = keras.utils.image_dataset_from_directory('data/img')\nm = keras.Sequential([layers.RandomFlip('horizontal'), layers.Dense(2)])\nif __name__ == '__main__':\n    pass\n",
+    )]);
+    assert_eq!(rule_hits(&r, "unseeded-rng").len(), 2);
+    assert_eq!(status(&r, "1.3"), "fail");
+}
+
+#[test]
+fn pythonhashseed_in_process_is_advice_that_does_not_lower_repeatability() {
+    let r = assess(&[
+        (
+            "train.py",
+            "import os\nimport random\nos.environ['PYTHONHASHSEED'] = '0'\nrandom.seed(1)\nprint(random.random())\nif __name__ == '__main__':\n    pass\n",
+        ),
+        ("data/x.csv", "a\n1\n"),
+    ]);
+    assert_eq!(rule_hits(&r, "pythonhashseed-in-process").len(), 1);
+    assert_eq!(status(&r, "1.3"), "pass");
+}
+
+#[test]
+fn scripts_outside_a_declared_dvc_pipeline_are_not_its_run_path() {
+    let r = assess(&[
+        ("params.yaml", "seed: 1\n"),
+        (
+            "dvc.yaml",
+            "stages:\n  train:\n    cmd: python train.py\n    deps: [train.py]\n    params: [seed]\n",
+        ),
+        (
+            "train.py",
+            "import yaml, random\np = yaml.safe_load(open('params.yaml'))\nrandom.seed(p['seed'])\nprint(random.random())\n",
+        ),
+        (
+            "scratch.py",
+            "import numpy as np\nprint(np.random.rand(2))\nif __name__ == '__main__':\n    pass\n",
+        ),
+        ("explore.ipynb", &notebook(&["import numpy as np\nnp.random.uniform()"])),
+        ("data/x.csv", "a\n1\n"),
+    ]);
+    assert_eq!(status(&r, "1.3"), "pass");
+    let scratch = rule_hits(&r, "unseeded-rng");
+    assert!(scratch.iter().all(|f| !f.on_run_path), "{scratch:?}");
+}
+
+fn notebook(cells: &[&str]) -> String {
+    let cells: Vec<String> = cells
+        .iter()
+        .map(|c| {
+            format!(
+                "{{\"cell_type\":\"code\",\"metadata\":{{}},\"outputs\":[],\"execution_count\":null,\"source\":{}}}",
+                serde_json::to_string(c).expect("json")
+            )
+        })
+        .collect();
+    format!(
+        "{{\"nbformat\":4,\"nbformat_minor\":5,\"metadata\":{{}},\"cells\":[{}]}}",
+        cells.join(",")
+    )
+}
+
+#[test]
+fn readme_inline_commands_and_cd_find_the_entry_point() {
+    let r = assess(&[
+        (
+            "README.md",
+            "# Model\n\nInstall with ```python setup.py install``` then run `python train.py` inside the package:\n\n```bash\ncd pkg\npython train.py --epochs 3\n```\n",
+        ),
+        ("setup.py", "from setuptools import setup\nsetup(name='pkg')\n"),
+        (
+            "pkg/train.py",
+            "import argparse\nimport numpy as np\np = argparse.ArgumentParser()\np.add_argument('--seed', type=int, default=1)\na = p.parse_args()\nnp.random.seed(a.seed)\nprint(np.random.rand(2))\n",
+        ),
+        ("data/cora/cora.cites", "1 2\n"),
+    ]);
+    assert_eq!(status(&r, "1.1"), "pass");
+    assert!(
+        r.entry_points.iter().any(|e| e.contains("pkg/train.py")),
+        "{:?}",
+        r.entry_points
+    );
+    // A data folder's own formats (`.cites`) are data.
+    assert_eq!(status(&r, "1.2"), "pass");
+}
+
+#[test]
+fn a_missing_relative_file_is_a_note_when_other_input_ships() {
+    let r = assess(&[
+        (
+            "nb.ipynb",
+            &notebook(&[
+                "import pandas as pd\na = pd.read_csv('data/shipped.csv')",
+                "b = pd.read_csv('made_elsewhere.csv')",
+            ]),
+        ),
+        ("data/shipped.csv", "a\n1\n"),
+    ]);
+    assert_eq!(status(&r, "1.2"), "pass");
+    // With nothing shipped, the same read fails 1.2.
+    let r = assess(&[(
+        "nb.ipynb",
+        &notebook(&["import pandas as pd\nb = pd.read_csv('made_elsewhere.csv')"]),
+    )]);
+    assert_eq!(status(&r, "1.2"), "fail");
+}
+
+#[test]
+fn requirements_read_by_setup_are_not_example_input() {
+    let r = assess(&[
+        (
+            "setup.py",
+            "from setuptools import setup\nreqs = open('requirements.txt').read().split()\nsetup(name='x', install_requires=reqs)\n",
+        ),
+        ("requirements.txt", "numpy==1.26.0\n"),
+        ("train.py", "print(1)\nif __name__ == '__main__':\n    pass\n"),
+    ]);
+    assert_eq!(status(&r, "1.2"), "fail");
+}
+
+#[test]
+fn a_committed_file_named_by_a_cli_default_is_example_input() {
+    let r = assess(&[
+        ("names.txt", "emma\nolivia\n"),
+        (
+            "makemore.py",
+            "import argparse\np = argparse.ArgumentParser()\np.add_argument('--input-file', type=str, default='names.txt')\na = p.parse_args()\nwords = open(a.input_file).read().splitlines()\nif __name__ == '__main__':\n    pass\n",
+        ),
+    ]);
+    assert_eq!(status(&r, "1.2"), "pass");
+    assert_eq!(status(&r, "3.1"), "pass");
+}
+
+#[test]
+fn unread_config_keys_are_reported_but_unread_infrastructure_is_not_config() {
+    let r = assess(&[
+        ("params.yaml", "lr: 0.1\nunused: 3\n"),
+        (
+            "train.py",
+            "import yaml\np = yaml.safe_load(open('params.yaml'))\nprint(p['lr'])\nif __name__ == '__main__':\n    pass\n",
+        ),
+        (
+            "deploy.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n",
+        ),
+        ("monitoring/prometheus.yml", "scrape_configs: []\n"),
+        ("envs/r.yaml", "channels: [conda-forge]\ndependencies: [r-base]\n"),
+        ("data/x.csv", "a\n1\n"),
+    ]);
+    let c = r.criteria.iter().find(|c| c.id == "2.3").expect("2.3");
+    assert_eq!(c.status.as_str(), "pass", "{}", c.summary);
+    assert!(
+        c.notes.iter().any(|n| n.note.contains("unused")),
+        "{:?}",
+        c.notes
+    );
+}
+
+#[test]
+fn dataset_classes_with_a_literal_root_and_path_templates_are_written_in_code() {
+    let r = assess(&[(
+        "train.py",
+        "import argparse\nimport numpy as np\nfrom torchvision import datasets\np = argparse.ArgumentParser()\np.add_argument('--dataset', default='cora')\na = p.parse_args()\nds = datasets.CIFAR10(root='data/', download=True)\nx = np.load('data/ind.{}.x'.format(a.dataset))\nif __name__ == '__main__':\n    pass\n",
+    )]);
+    assert_eq!(status(&r, "3.3"), "partial");
+    // The same loader told where to look by a flag is swappable.
+    let r = assess(&[(
+        "train.py",
+        "import argparse\nfrom torchvision import datasets\np = argparse.ArgumentParser()\np.add_argument('--data-dir', default='data')\na = p.parse_args()\nds = datasets.CIFAR10(root=a.data_dir, download=True)\nif __name__ == '__main__':\n    pass\n",
+    )]);
+    assert_eq!(status(&r, "3.3"), "pass");
+}
+
+#[test]
+fn a_kedro_catalog_is_where_the_data_location_lives() {
+    let r = assess(&[
+        ("pyproject.toml", "[tool.kedro]\npackage_name = 'p'\n"),
+        (
+            "conf/base/catalog.yml",
+            "companies:\n  type: pandas.CSVDataset\n  filepath: data/01_raw/companies.csv\n",
+        ),
+        ("conf/base/parameters.yml", "test_size: 0.2\nrandom_state: 3\n"),
+        (
+            "src/p/pipelines/ds/nodes.py",
+            "from sklearn.model_selection import train_test_split\ndef split(data, parameters):\n    return train_test_split(data, test_size=parameters['test_size'], random_state=parameters['random_state'])\n",
+        ),
+    ]);
+    assert_eq!(status(&r, "3.3"), "pass");
+    assert_eq!(status(&r, "2.2"), "pass");
+}
+
+#[test]
+fn framework_logging_and_serving_commands_count_for_stage_five() {
+    let r = assess(&[
+        (
+            "README.md",
+            "# M\n\nServe it:\n\n```bash\nmlflow models serve -m runs:/abc/model\n```\n",
+        ),
+        (
+            "train.py",
+            "import lightning as L\nclass M(L.LightningModule):\n    def training_step(self, b, i):\n        self.log('loss', 1.0)\ntrainer = L.Trainer(max_epochs=1)\nif __name__ == '__main__':\n    pass\n",
+        ),
+    ]);
+    assert_eq!(status(&r, "5.1"), "pass");
+    assert_eq!(status(&r, "5.2"), "pass");
+}
+
+#[test]
+fn a_gpu_machine_type_in_ci_is_gpu_use_that_names_the_gpu() {
+    let r = assess(&[
+        (
+            ".github/workflows/train.yml",
+            "jobs:\n  train:\n    steps:\n      - run: cml runner launch --cloud-type=g5.2xlarge --cloud-gpu=nogpu\n",
+        ),
+        ("train.py", "print(1)\nif __name__ == '__main__':\n    pass\n"),
+    ]);
+    assert_eq!(status(&r, "4.3"), "pass");
+}
+
+#[test]
+fn an_r_package_is_unknown_where_the_python_analysis_cannot_tell() {
+    let r = assess(&[
+        (
+            "DESCRIPTION",
+            "Package: mypkg\nVersion: 1.0\nImports:\n    caret,\n    dplyr (>= 1.0.0)\n",
+        ),
+        ("R/run.R", "run_ml <- function(d) { set.seed(1); d }\n"),
+    ]);
+    for id in ["1.1", "1.3", "2.2", "2.4", "3.3"] {
+        assert_eq!(status(&r, id), "unknown", "{id}");
+    }
+    assert_eq!(status(&r, "4.1"), "partial");
+}
