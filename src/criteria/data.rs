@@ -528,15 +528,16 @@ pub fn data_swappable(input: &Input) -> Decided {
         }
         for v in values {
             match &v {
-                Value::Lit(Lit::Str(p)) if is_url(p) => {
-                    // `pd.read_csv("https://…")`: the location is fixed in code.
-                    if !crate::lint::data_paths::is_model_artifact(&call.callee, p) {
-                        literal.push(at(
-                            &f.path,
-                            call.loc,
-                            format!("{}(\"{p}\"): data URL written in code", call.name()),
-                        ));
-                    }
+                // `pd.read_csv("https://…")`: the location is fixed in code.
+                Value::Lit(Lit::Str(p))
+                    if is_url(p)
+                        && !crate::lint::data_paths::is_model_artifact(&call.callee, p) =>
+                {
+                    literal.push(at(
+                        &f.path,
+                        call.loc,
+                        format!("{}(\"{p}\"): data URL written in code", call.name()),
+                    ));
                 }
                 Value::Lit(Lit::Str(p)) => {
                     // A trained model loaded for inference is an artifact, not the data location.
