@@ -734,3 +734,16 @@ fn an_r_package_is_unknown_where_the_python_analysis_cannot_tell() {
     }
     assert_eq!(status(&r, "4.1"), "partial");
 }
+
+#[test]
+fn a_listing_in_code_that_loads_no_data_does_not_make_runs_vary() {
+    // Copying a downloaded model folder in listing order changes no result.
+    let r = assess(&[
+        (
+            "promote.py",
+            "import shutil\nfrom pathlib import Path\nfor item in Path('models/x').iterdir():\n    shutil.copy2(item, 'prod')\nif __name__ == '__main__':\n    pass\n",
+        ),
+        ("data/x.csv", "a\n1\n"),
+    ]);
+    assert_eq!(status(&r, "1.3"), "pass");
+}

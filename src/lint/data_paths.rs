@@ -211,6 +211,21 @@ pub(crate) fn read_calls(facts: &Facts) -> Vec<(&PyFile, &Call, Vec<Value>)> {
     out
 }
 
+/// Whether a file loads data at all (a file reader or a folder reader other
+/// than a bare listing): a listing can only feed data loading where data is loaded.
+pub(crate) fn loads_data(f: &PyFile) -> bool {
+    f.calls.iter().any(|c| {
+        let callee = c.callee.as_str();
+        (READERS.contains(&callee) && !matches!(callee, "open" | "io.open"))
+            // `open(os.path.join(data_dir, name))`: a file found in a folder.
+            || (matches!(callee, "open" | "io.open")
+                && !open_mode_writes(c)
+                && matches!(c.args.first(), Some(Value::Derived(_) | Value::Param { .. })))
+            || FOLDER_READERS.iter().any(|(r, _)| *r == callee)
+            || matches!(c.name(), "Dataset" | "DataLoader" | "imread" | "load_image")
+    })
+}
+
 /// Every call that reads a folder of data (`image_dataset_from_directory`,
 /// `ImageFolder`, fastai's `get_files`) with the values its folder may take.
 pub(crate) fn folder_read_calls(facts: &Facts) -> Vec<(&PyFile, &Call, Vec<Value>)> {
