@@ -1,7 +1,7 @@
 //! Stage 2, Configuration: 2.1 config-files, 2.2 seeds-in-config,
 //! 2.3 code-reads-config, 2.4 config-repeatable.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::code::{describe_values, uses_randomness};
 use super::evidence::{at, finding, line, off_path};
@@ -133,20 +133,50 @@ enum SeedOrigin {
     Partial(String),
 }
 
-fn classify(facts: &Facts, v: &Value) -> SeedOrigin {
-    let passed = facts.pipelines.flags_passed();
+/// What classifying seed values needs, gathered once per assessment rather
+/// than per value (projects with many configs and many seeds made that quadratic).
+struct SeedLookup<'a> {
+    passed: std::collections::BTreeMap<&'a str, Vec<&'a Invocation>>,
+    /// Config keys whose value is null, with `path:line`.
+    null_keys: Vec<(&'a str, String)>,
+}
+
+impl<'a> SeedLookup<'a> {
+    fn new(facts: &'a Facts) -> Self {
+        let null_keys = facts
+            .configs
+            .iter()
+            .flat_map(|c| {
+                c.keys
+                    .iter()
+                    .filter(|ck| matches!(ck.value.as_str(), "null" | "None" | "~" | ""))
+                    .map(move |ck| {
+                        (
+                            ck.key.as_str(),
+                            format!("{}:{}", c.path, ck.line.unwrap_or(0)),
+                        )
+                    })
+            })
+            .collect();
+        SeedLookup {
+            passed: facts.pipelines.flags_passed(),
+            null_keys,
+        }
+    }
+}
+
+fn classify(facts: &Facts, lookup: &SeedLookup, v: &Value) -> SeedOrigin {
+    let passed = &lookup.passed;
     match v {
         Value::Config(k) => {
             let key = k.trim_start_matches("*.");
-            let null = facts.configs.iter().find_map(|c| {
-                c.keys
-                    .iter()
-                    .find(|ck| {
-                        (ck.key == key || ck.key.ends_with(&format!(".{key}")))
-                            && matches!(ck.value.as_str(), "null" | "None" | "~" | "")
-                    })
-                    .map(|ck| format!("{}:{}", c.path, ck.line.unwrap_or(0)))
-            });
+            let null = lookup
+                .null_keys
+                .iter()
+                .find(|(ck, _)| {
+                    *ck == key || ck.strip_suffix(key).is_some_and(|head| head.ends_with('.'))
+                })
+                .map(|(_, at)| at.clone());
             match null {
                 Some(at) => SeedOrigin::Partial(format!(
                     "config key `{key}` is null ({at}): no seed is set unless a run overrides it"
@@ -235,6 +265,7 @@ pub fn seeds_in_config(input: &Input) -> Decided {
         .looking_for(&looked);
         return (o, None);
     }
+    let lookup = SeedLookup::new(facts);
     let mut good = Vec::new();
     let mut weak = Vec::new();
     let mut uncalled = Vec::new();
@@ -258,7 +289,7 @@ pub fn seeds_in_config(input: &Input) -> Decided {
                     continue;
                 }
             }
-            match classify(facts, v) {
+            match classify(facts, &lookup, v) {
                 SeedOrigin::Config(why) => {
                     good.push(at(&p.path, p.loc, format!("{}(): {why}", p.callee)))
                 }
@@ -293,18 +324,36 @@ pub fn seeds_in_config(input: &Input) -> Decided {
     (o, Some(fix))
 }
 
-/// A key read: exact, a parent (covers children), or unknown-prefix suffix.
-fn key_is_read(key: &str, reads: &BTreeSet<String>) -> bool {
-    reads.iter().any(|r| {
-        if let Some(tail) = r.strip_prefix("*.") {
-            key == tail
-                || key.ends_with(&format!(".{tail}"))
-                || key.starts_with(&format!("{tail}."))
-                || key.contains(&format!(".{tail}."))
-        } else {
-            key == r || key.starts_with(&format!("{r}."))
+/// Keys read by code, indexed for lookups that cost the depth of a key, not
+/// the number of reads: exact reads cover the key and its children; reads
+/// through a config object of unknown prefix (`*.depth`) match any run of
+/// the key's segments.
+struct ReadKeys {
+    exact: HashSet<String>,
+    runs: HashSet<String>,
+}
+
+impl ReadKeys {
+    fn new(reads: &BTreeSet<String>) -> Self {
+        let mut exact = HashSet::new();
+        let mut runs = HashSet::new();
+        for r in reads {
+            match r.strip_prefix("*.") {
+                Some(tail) => runs.insert(tail.to_string()),
+                None => exact.insert(r.clone()),
+            };
         }
-    })
+        ReadKeys { exact, runs }
+    }
+}
+
+/// A key read: exact, a parent (covers children), or unknown-prefix suffix.
+fn key_is_read(key: &str, reads: &ReadKeys) -> bool {
+    let segments: Vec<&str> = key.split('.').collect();
+    let n = segments.len();
+    (1..=n).any(|j| reads.exact.contains(&segments[..j].join(".")))
+        || (!reads.runs.is_empty()
+            && (0..n).any(|i| (i + 1..=n).any(|j| reads.runs.contains(&segments[i..j].join(".")))))
 }
 
 fn is_meta_key(key: &str) -> bool {
@@ -324,7 +373,50 @@ fn in_config_dir(path: &str) -> bool {
 }
 
 /// Who reads a config file, if anyone.
-fn reader_of(facts: &Facts, path: &str) -> Option<Evidence> {
+/// Path literals in the code, indexed once: by the path they resolve to
+/// (from the root or the file's folder) and as written.
+struct LiteralIndex<'a> {
+    resolved: HashMap<String, (&'a str, crate::facts::values::Loc)>,
+    written: HashMap<&'a str, (&'a str, crate::facts::values::Loc)>,
+}
+
+impl<'a> LiteralIndex<'a> {
+    fn new(facts: &'a Facts) -> Self {
+        let mut resolved = HashMap::new();
+        let mut written = HashMap::new();
+        for f in &facts.python {
+            let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
+            for (lit, loc) in &f.path_literals {
+                let lit = lit.trim_start_matches("./");
+                let at = (f.path.as_str(), *loc);
+                resolved.entry(join("", lit)).or_insert(at);
+                resolved.entry(join(dir, lit)).or_insert(at);
+                written.entry(lit).or_insert(at);
+            }
+        }
+        LiteralIndex { resolved, written }
+    }
+
+    /// The first literal naming `path`: resolved to it, or written as its
+    /// file name or as a trailing part of it.
+    fn naming(&self, path: &str) -> Option<(&'a str, crate::facts::values::Loc)> {
+        if let Some(hit) = self.resolved.get(path) {
+            return Some(*hit);
+        }
+        let mut rest = path;
+        loop {
+            if let Some(hit) = self.written.get(rest) {
+                return Some(*hit);
+            }
+            match rest.split_once('/') {
+                Some((_, tail)) => rest = tail,
+                None => return None,
+            }
+        }
+    }
+}
+
+fn reader_of(facts: &Facts, literals: &LiteralIndex, path: &str) -> Option<Evidence> {
     let base = path.rsplit('/').next().unwrap_or(path);
     for (file, l, read) in &facts.pipelines.config_reads {
         if read == path {
@@ -353,18 +445,8 @@ fn reader_of(facts: &Facts, path: &str) -> Option<Evidence> {
             "read by MLflow Recipes (recipe.yaml with its profiles)",
         ));
     }
-    for f in &facts.python {
-        let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
-        for (lit, loc) in &f.path_literals {
-            let lit = lit.trim_start_matches("./");
-            if join("", lit) == path
-                || join(dir, lit) == path
-                || (!lit.contains('/') && lit == base)
-                || path.ends_with(&format!("/{lit}"))
-            {
-                return Some(at(&f.path, *loc, format!("reads {path}")));
-            }
-        }
+    if let Some((file, loc)) = literals.naming(path) {
+        return Some(at(file, loc, format!("reads {path}")));
     }
     for inv in &facts.pipelines.invocations {
         let dir = inv.origin.path.rsplit_once('/').map_or("", |(d, _)| d);
@@ -481,12 +563,14 @@ pub fn code_reads_config(input: &Input) -> Decided {
         }
     }
     let reads_everything = reads.contains("**");
+    let read_keys = ReadKeys::new(&reads);
+    let literals = LiteralIndex::new(facts);
     let mut unread_files = Vec::new();
     let mut unread_keys = Vec::new();
     let mut readers = Vec::new();
     let mut unread_json = Vec::new();
     for c in &facts.configs {
-        match reader_of(facts, &c.path) {
+        match reader_of(facts, &literals, &c.path) {
             // JSON outside config folders is as often an export or data as
             // settings: reported, not counted.
             None if c.format == crate::facts::config::Format::Json && !in_config_dir(&c.path) => {
@@ -510,7 +594,7 @@ pub fn code_reads_config(input: &Input) -> Decided {
                             e.strip_prefix("*.")
                                 .is_some_and(|t| k.key == t || k.key.ends_with(&format!(".{t}")))
                         });
-                    if !is_meta_key(&k.key) && !bound && !key_is_read(&k.key, &reads) {
+                    if !is_meta_key(&k.key) && !bound && !key_is_read(&k.key, &read_keys) {
                         unread_keys.push(line(
                             &c.path,
                             k.line,
@@ -617,10 +701,13 @@ mod tests {
 
     #[test]
     fn key_matching() {
-        let reads: BTreeSet<String> = ["train.lr", "model", "*.depth"]
+        let reads: BTreeSet<String> = ["train.lr", "model", "*.depth", "*.a.b"]
             .iter()
             .map(|s| s.to_string())
             .collect();
+        let reads = ReadKeys::new(&reads);
+        assert!(key_is_read("x.a.b.c", &reads));
+        assert!(!key_is_read("a.x.b", &reads));
         assert!(key_is_read("train.lr", &reads));
         assert!(key_is_read("model.width", &reads));
         assert!(key_is_read("net.depth", &reads));

@@ -44,8 +44,11 @@ pub struct RunPath {
     pub fallback_all: bool,
     /// For each file on the path, the entry points (indexes into `entry_points`) that reach it.
     pub reached_by: HashMap<String, Vec<usize>>,
-    /// For each entry point, the files it reaches (itself included).
-    pub reach: Vec<BTreeSet<String>>,
+    /// For each entry point, the files it reaches (itself included), as
+    /// indexes into `paths`.
+    pub reach: Vec<Vec<usize>>,
+    /// Python files and notebooks in the order `reach` indexes them.
+    pub paths: Vec<String>,
 }
 
 impl RunPath {
@@ -170,9 +173,13 @@ impl RunPath {
                 out
             })
             .collect();
+        // Reach is kept as file indexes: with every module an entry point that
+        // imports the previous one, the sets add up to n²/2 members, which as
+        // cloned strings cost hundreds of MB on a few thousand modules.
         let mut seen = vec![usize::MAX; paths.len()];
+        let mut by_file: Vec<Vec<usize>> = vec![Vec::new(); paths.len()];
         for (i, e) in entry_points.iter().enumerate() {
-            let mut reached = BTreeSet::new();
+            let mut reached = Vec::new();
             let Some(&start) = position.get(e.path.as_str()) else {
                 reach.push(reached);
                 continue;
@@ -180,7 +187,7 @@ impl RunPath {
             let mut queue = VecDeque::from([start]);
             seen[start] = i;
             while let Some(n) = queue.pop_front() {
-                reached.insert(paths[n].to_string());
+                reached.push(n);
                 for &t in &edges[n] {
                     if seen[t] != i {
                         seen[t] = i;
@@ -188,13 +195,21 @@ impl RunPath {
                     }
                 }
             }
-            for p in &reached {
-                reached_by.entry(p.clone()).or_default().push(i);
-                files.insert(p.clone());
+            reached.sort_unstable();
+            for &n in &reached {
+                by_file[n].push(i);
             }
             reach.push(reached);
         }
+        for (n, entries) in by_file.into_iter().enumerate() {
+            if !entries.is_empty() {
+                files.insert(paths[n].to_string());
+                reached_by.insert(paths[n].to_string(), entries);
+            }
+        }
+        let python_paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
         RunPath {
+            paths: python_paths,
             fallback_all: entry_points.is_empty(),
             entry_points,
             files,

@@ -152,7 +152,7 @@ impl<'a> Context<'a> {
             .map(|files| {
                 files
                     .iter()
-                    .filter_map(|f| seeded_in_file.get(f))
+                    .filter_map(|&n| seeded_in_file.get(&facts.run_path.paths[n]))
                     .flatten()
                     .copied()
                     .collect()
