@@ -232,6 +232,11 @@ fn is_metrics_path(p: &str) -> bool {
             .any(|e| name.ends_with(e))
 }
 
+/// Evidence note for Lightning's default logger: logging that happens
+/// without being configured, which makes 5.2 partial.
+const IMPLICIT_LOGGER: &str =
+    "Lightning Trainer with its default logger (not configured): each run writes lightning_logs/version_N";
+
 /// Logging that frameworks do for every run unless switched off: Lightning's
 /// default logger (lightning_logs/version_N) fed by `self.log`, the Hugging
 /// Face Trainer's logging directory, MLflow Recipes and kedro-mlflow tracking.
@@ -248,11 +253,7 @@ fn framework_logging(facts: &Facts) -> Vec<Evidence> {
                 && (c.callee.starts_with("pytorch_lightning") || c.callee.starts_with("lightning"));
             let off = matches!(c.kwarg("logger"), Some(Value::Lit(Lit::Bool(false))));
             if lightning && logs && !off {
-                ev.push(at(
-                    &f.path,
-                    c.loc,
-                    "Lightning Trainer with its default logger: each run writes lightning_logs/version_N",
-                ));
+                ev.push(at(&f.path, c.loc, IMPLICIT_LOGGER));
                 return ev;
             }
             if c.callee == "transformers.TrainingArguments"
@@ -381,7 +382,19 @@ pub fn run_comparison(input: &Input) -> Decided {
             }
         }
     }
+    let explicit = !ev.is_empty();
     ev.extend(framework_logging(facts));
+    if !explicit && ev.iter().any(|e| e.note == IMPLICIT_LOGGER) {
+        let o = Outcome::new(
+            Status::Partial,
+            "runs are logged only by a framework default, not configured to be compared",
+        )
+        .with_evidence(ev);
+        return (
+            o,
+            Some("Configure the logger explicitly (e.g. `logger: TensorBoardLogger(save_dir=\"logs\")`) and log the evaluation metrics.".into()),
+        );
+    }
     if !ev.is_empty() {
         return (
             Outcome::new(Status::Pass, "runs leave comparable metrics").with_evidence(ev),

@@ -56,9 +56,6 @@ pub(super) const DOWNLOADERS: &[&str] = &[
     "tensorflow.keras.utils.get_file",
     "keras.utils.get_file",
     "kaggle.api.dataset_download_files",
-    "kaggle.api.dataset_download_file",
-    "kaggle.api.competition_download_files",
-    "kaggle.api.competition_download_file",
 ];
 
 pub(super) fn loader_note(callee: &str, call: &crate::facts::python::Call) -> Option<String> {
@@ -89,6 +86,17 @@ pub(super) fn loader_note(callee: &str, call: &crate::facts::python::Call) -> Op
     };
     if hit {
         return Some(format!("dataset loader {callee}()"));
+    }
+    // The Kaggle API object's download methods, however the object was made:
+    // Kaggle versions its datasets, so these count like dataset loaders.
+    if matches!(
+        name,
+        "competition_download_files"
+            | "competition_download_file"
+            | "dataset_download_files"
+            | "dataset_download_file"
+    ) {
+        return Some(format!("download with the Kaggle API ({name})"));
     }
     DOWNLOADERS
         .contains(&callee)
