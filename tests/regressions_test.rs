@@ -705,6 +705,20 @@ fn framework_logging_and_serving_commands_count_for_stage_five() {
         ),
     ]);
     assert_eq!(status(&r, "5.1"), "pass");
+    // Lightning's default logger writes each run, but nothing configures it.
+    assert_eq!(status(&r, "5.2"), "partial");
+    let r = assess(&[(
+        "train.py",
+        "import lightning as L
+from lightning.pytorch.loggers import CSVLogger
+class M(L.LightningModule):
+    def training_step(self, b, i):
+        self.log('loss', 1.0)
+trainer = L.Trainer(max_epochs=1, logger=CSVLogger('logs'))
+if __name__ == '__main__':
+    pass
+",
+    )]);
     assert_eq!(status(&r, "5.2"), "pass");
 }
 
