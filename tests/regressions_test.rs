@@ -761,3 +761,34 @@ fn a_listing_in_code_that_loads_no_data_does_not_make_runs_vary() {
     ]);
     assert_eq!(status(&r, "1.3"), "pass");
 }
+
+#[test]
+fn an_asgi_app_run_by_uvicorn_is_an_entry_point() {
+    let r = assess(&[
+        (
+            "README.md",
+            "# API\n\n```bash\nuvicorn service.main:app --port 8080\n```\n",
+        ),
+        ("service/__init__.py", ""),
+        (
+            "service/main.py",
+            "from fastapi import FastAPI\napp = FastAPI()\n@app.post('/predict')\ndef predict(x: float):\n    return {'y': 2 * x}\n",
+        ),
+    ]);
+    assert_eq!(status(&r, "1.1"), "pass");
+    assert_eq!(status(&r, "5.1"), "pass");
+}
+
+#[test]
+fn a_data_url_in_the_config_is_fetched_unpinned_and_swappable() {
+    let r = assess(&[
+        ("cfg/config.yaml", "data:\n  path: hf://datasets/someone/davis/davis.csv\n"),
+        (
+            "main.py",
+            "import argparse, yaml\np = argparse.ArgumentParser()\np.add_argument('--config_file', required=True)\na = p.parse_args()\ncfg = yaml.safe_load(open(a.config_file))\nif __name__ == '__main__':\n    pass\n",
+        ),
+    ]);
+    assert_eq!(status(&r, "1.2"), "pass");
+    assert_eq!(status(&r, "3.1"), "partial");
+    assert_eq!(status(&r, "3.3"), "pass");
+}

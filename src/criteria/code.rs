@@ -222,6 +222,11 @@ fn shipped_or_fetched(facts: &crate::facts::Facts) -> Vec<Evidence> {
     for (p, l, cmd) in &facts.pipelines.downloads {
         ev.push(line(p, Some(*l), format!("download: {cmd}")));
     }
+    for (p, l, key, value) in super::inputs::config_data_locations(facts) {
+        if super::inputs::is_remote(value) {
+            ev.push(line(p, l, format!("`{key}` fetches the data from {value}")));
+        }
+    }
     for f in &facts.python {
         for call in &f.calls {
             if let Some(note) = super::inputs::loader_note(&call.callee, call) {

@@ -187,6 +187,15 @@ pub fn data_managed(input: &Input) -> Decided {
             }
         }
     }
+    for (p, l, key, value) in super::inputs::config_data_locations(facts) {
+        if super::inputs::is_remote(value) {
+            weak.push(line(
+                p,
+                l,
+                format!("`{key}` fetches the data from {value} without a pin or checksum"),
+            ));
+        }
+    }
     // `pd.read_csv("https://…")`: fetched on every run, unpinned.
     for (f, call, values) in crate::lint::data_paths::read_calls(facts) {
         for v in values {
@@ -646,6 +655,18 @@ pub fn data_swappable(input: &Input) -> Decided {
     }
     if let Some(profile) = recipe_ingest(facts) {
         param.push(profile);
+    }
+    // Data locations set in the config: a parameter, unless machine-specific.
+    for (p, l, key, value) in super::inputs::config_data_locations(facts) {
+        if crate::lint::data_paths::is_absolute(value) {
+            absolute.push(line(
+                p,
+                l,
+                format!("`{key}: {value}`: an absolute path in the config"),
+            ));
+        } else {
+            param.push(line(p, l, format!("`{key}` sets the data location")));
+        }
     }
     if !absolute.is_empty() {
         let first = absolute[0].location();

@@ -240,3 +240,38 @@ pub(super) fn fetchers(facts: &Facts) -> Vec<(Evidence, &Call)> {
 pub(super) fn is_download(call: &Call) -> bool {
     DOWNLOADERS.contains(&call.callee.as_str())
 }
+
+/// Config values that name where the data lives: (config file, line, key, value).
+/// A key names data when a segment of it says data/dataset and its last
+/// segment says path/dir/file/root/url/location (`data.path`, `data_dir`,
+/// `train_data_path`).
+pub(super) fn config_data_locations(facts: &Facts) -> Vec<(&str, Option<u32>, &str, &str)> {
+    let mut out = Vec::new();
+    for c in &facts.configs {
+        for k in &c.keys {
+            let lower = k.key.to_ascii_lowercase();
+            let segments: Vec<&str> = lower.split('.').collect();
+            let last = segments.last().copied().unwrap_or("");
+            let about_data = segments.iter().any(|s| s.contains("data"));
+            let names_place = ["path", "dir", "file", "root", "url", "location", "uri"]
+                .iter()
+                .any(|w| last.contains(w));
+            let value = k.value.trim();
+            let looks = value.contains('/') || value.contains('.') || value.contains("://");
+            if about_data && names_place && looks && !value.contains(' ') && value != "null" {
+                out.push((c.path.as_str(), k.line, k.key.as_str(), value));
+            }
+        }
+    }
+    out
+}
+
+/// Whether a location is fetched over the network (`https://…`, `hf://…`, `s3://…`).
+pub(super) fn is_remote(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    [
+        "http://", "https://", "hf://", "s3://", "gs://", "az://", "ftp://",
+    ]
+    .iter()
+    .any(|s| lower.starts_with(s))
+}

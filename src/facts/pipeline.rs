@@ -161,6 +161,11 @@ const LAUNCHERS: &[&str] = &[
     "srun",
     "streamlit",
     "kernprof",
+    "uvicorn",
+    "gunicorn",
+    "gradio",
+    "panel",
+    "fastapi",
 ];
 
 fn is_python(word: &str) -> bool {
@@ -209,6 +214,16 @@ pub fn invocations(cmd: &str, cwd: &str, origin: &Origin) -> Vec<Invocation> {
                 script = Some(join(&cwd, w));
                 i += 1;
                 break;
+            }
+            // ASGI/WSGI servers name `package.module:app`.
+            if launcher && !w.starts_with('-') && !w.contains('/') {
+                if let Some((m, app)) = w.split_once(':') {
+                    if !m.is_empty() && !app.is_empty() && !m.contains('$') {
+                        module = Some(m.to_string());
+                        i += 1;
+                        break;
+                    }
+                }
             }
             if !launcher && (w == "-W" || w == "-X") {
                 i += 2;
