@@ -600,16 +600,7 @@ def parse_shapes(text: str) -> list[str]:
 
 
 def parse_multipliers(text: str) -> list[int]:
-    out = []
-    for item in parse_list(text, "multiplier"):
-        try:
-            v = int(item)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"multiplier '{item}' is not an integer")
-        if v < 1:
-            raise argparse.ArgumentTypeError(f"multiplier {v} must be >= 1")
-        out.append(v)
-    return sorted(set(out))
+    return sorted({positive_int(item) for item in parse_list(text, "multiplier")})
 
 
 def positive_int(text: str) -> int:

@@ -378,6 +378,9 @@ fn in_config_dir(path: &str) -> bool {
 struct LiteralIndex<'a> {
     resolved: HashMap<String, (&'a str, crate::facts::values::Loc)>,
     written: HashMap<&'a str, (&'a str, crate::facts::values::Loc)>,
+    /// An MLflow Recipes project (recipe.yaml holds `{{ VARIABLES }}`, so it
+    /// may not parse as YAML on its own: its text is checked).
+    recipes: bool,
 }
 
 impl<'a> LiteralIndex<'a> {
@@ -394,7 +397,16 @@ impl<'a> LiteralIndex<'a> {
                 written.entry(lit).or_insert(at);
             }
         }
-        LiteralIndex { resolved, written }
+        let recipes = facts
+            .project
+            .file("recipe.yaml")
+            .and_then(|f| f.text())
+            .is_some_and(|t| t.lines().any(|l| l.starts_with("recipe:")));
+        LiteralIndex {
+            resolved,
+            written,
+            recipes,
+        }
     }
 
     /// The first literal naming `path`: resolved to it, or written as its
@@ -431,13 +443,7 @@ fn reader_of(facts: &Facts, literals: &LiteralIndex, path: &str) -> Option<Evide
     }
     // MLflow Recipes: `mlflow recipes run --profile P` renders recipe.yaml
     // with profiles/P.yaml.
-    // (recipe.yaml holds `{{ VARIABLES }}`, so it may not parse as YAML on its own.)
-    let recipes = facts
-        .project
-        .file("recipe.yaml")
-        .and_then(|f| f.text())
-        .is_some_and(|t| t.lines().any(|l| l.starts_with("recipe:")));
-    if recipes
+    if literals.recipes
         && (base == "recipe.yaml" || path.starts_with("profiles/") || path.contains("/profiles/"))
     {
         return Some(Evidence::file(

@@ -199,7 +199,7 @@ pub fn data_managed(input: &Input) -> Decided {
     // `pd.read_csv("https://…")`: fetched on every run, unpinned.
     for (f, call, values) in crate::lint::data_paths::read_calls(facts) {
         for v in values {
-            if let Some(url) = v.as_str().filter(|u| is_url(u)) {
+            if let Some(url) = v.as_str().filter(|u| super::inputs::is_remote(u)) {
                 if !crate::lint::data_paths::is_model_artifact(&call.callee, url)
                     && !is_own_file(facts, url)
                 {
@@ -539,7 +539,7 @@ pub fn data_swappable(input: &Input) -> Decided {
             match &v {
                 // `pd.read_csv("https://…")`: the location is fixed in code.
                 Value::Lit(Lit::Str(p))
-                    if is_url(p)
+                    if super::inputs::is_remote(p)
                         && !crate::lint::data_paths::is_model_artifact(&call.callee, p) =>
                 {
                     literal.push(at(
@@ -588,15 +588,9 @@ pub fn data_swappable(input: &Input) -> Decided {
         }
     }
     // Dataset classes told where to keep their files: `CIFAR10(root="data/")`.
-    for (f, call) in facts
-        .python
-        .iter()
-        .flat_map(|f| f.calls.iter().map(move |c| (f, c)))
-    {
-        if !facts.run_path.contains(&f.path)
-            || super::inputs::loader_note(&call.callee, call).is_none()
-            || super::inputs::is_download(call)
-        {
+    let fetched = fetchers(facts);
+    for (ev, call) in &fetched {
+        if !facts.run_path.contains(&ev.path) || super::inputs::is_download(call) {
             continue;
         }
         let Some(root) = call
@@ -615,7 +609,7 @@ pub fn data_swappable(input: &Input) -> Decided {
             match &v {
                 Value::Lit(Lit::Str(p)) if crate::lint::data_paths::is_absolute(p) => absolute
                     .push(at(
-                        &f.path,
+                        &ev.path,
                         call.loc,
                         format!(
                             "{}(root=\"{p}\"): absolute data folder in code",
@@ -623,12 +617,12 @@ pub fn data_swappable(input: &Input) -> Decided {
                         ),
                     )),
                 Value::Lit(Lit::Str(p)) => literal.push(at(
-                    &f.path,
+                    &ev.path,
                     call.loc,
                     format!("{}(root=\"{p}\"): data folder written in code", call.name()),
                 )),
                 Value::Config(_) | Value::Cli(_) => param.push(at(
-                    &f.path,
+                    &ev.path,
                     call.loc,
                     format!(
                         "{}() keeps its data where {} says",
@@ -640,7 +634,7 @@ pub fn data_swappable(input: &Input) -> Decided {
                     if matches!(inner.as_ref(), Value::Config(_) | Value::Cli(_)) =>
                 {
                     param.push(at(
-                        &f.path,
+                        &ev.path,
                         call.loc,
                         format!(
                             "{}() keeps its data where {} says",
@@ -704,7 +698,7 @@ pub fn data_swappable(input: &Input) -> Decided {
         .with_evidence([catalog]);
         return (o, None);
     }
-    let loaders: Vec<Evidence> = fetchers(facts).into_iter().map(|(e, _)| e).collect();
+    let loaders: Vec<Evidence> = fetched.into_iter().map(|(e, _)| e).collect();
     if !loaders.is_empty() {
         let o = Outcome::new(
             Status::Pass,
@@ -743,14 +737,12 @@ fn recipe_ingest(facts: &Facts) -> Option<Evidence> {
 /// Whether a file opens another file for binary writing (`open(p, "wb")`):
 /// what it fetches over HTTP is saved, a download rather than an API call.
 fn writes_binary_file(facts: &Facts, path: &str) -> bool {
-    facts.python.iter().filter(|f| f.path == path).any(|f| {
-        f.calls.iter().any(|c| {
+    facts.python_index(path).is_some_and(|i| {
+        facts.python[i].calls.iter().any(|c| {
+            let mode = crate::lint::data_paths::open_mode(c);
             matches!(c.callee.as_str(), "open" | "io.open")
-                && c.args
-                    .get(1)
-                    .or_else(|| c.kwarg("mode"))
-                    .and_then(Value::as_str)
-                    .is_some_and(|m| m.contains('w') && m.contains('b'))
+                && mode.contains('w')
+                && mode.contains('b')
         })
     })
 }
@@ -793,13 +785,6 @@ fn is_image_link(url: &str) -> bool {
     ]
     .iter()
     .any(|s| lower.contains(s))
-}
-
-fn is_url(p: &str) -> bool {
-    let lower = p.to_ascii_lowercase();
-    ["http://", "https://", "s3://", "gs://", "ftp://"]
-        .iter()
-        .any(|s| lower.starts_with(s))
 }
 
 /// A Kedro data catalog that names files: Kedro reads the data from there.

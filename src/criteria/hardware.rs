@@ -112,77 +112,21 @@ pub fn accelerator_use(facts: &Facts) -> Vec<Evidence> {
     out
 }
 
-/// GPU machines asked for by the project's infrastructure files (CI
-/// workflows, cluster and Kubernetes specs, scripts): `--gpus all`,
-/// `nvidia.com/gpu`, cloud GPU instance types. Each with the instance type
-/// when one is named, which identifies the GPU model.
+/// GPU machines the project's infrastructure files ask for (see
+/// [`crate::facts::gpu::GpuRequest`]), each with the instance type when one
+/// is named, which identifies the GPU model.
 pub fn gpu_infrastructure(facts: &Facts) -> Vec<(Evidence, Option<String>)> {
-    let mut out = Vec::new();
-    for f in &facts.project.files {
-        let lower = f.path.to_ascii_lowercase();
-        if !(lower.ends_with(".yml") || lower.ends_with(".yaml") || lower.ends_with(".sh")) {
-            continue;
-        }
-        let Some(text) = f.text() else { continue };
-        for (i, l) in text.lines().enumerate() {
-            let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            let t = l.trim();
-            if t.starts_with('#') {
-                continue;
-            }
-            let instance = t
-                .split(|c: char| c.is_whitespace() || matches!(c, '=' | '"' | '\'' | ',' | ':'))
-                .find(|w| is_gpu_instance(w))
-                .map(str::to_string);
-            let asks = instance.is_some()
-                || t.contains("nvidia.com/gpu")
-                || t.contains("--gpus")
-                || t.contains("runtime: nvidia");
-            if asks {
-                let note = match &instance {
-                    Some(i) => format!("runs on GPU machines ({i})"),
-                    None => {
-                        let shown: String = t.chars().take(80).collect();
-                        format!("asks for a GPU: {shown}")
-                    }
-                };
-                out.push((line(&f.path, Some(n), note), instance));
-                break;
-            }
-        }
-    }
-    out
-}
-
-/// Cloud machine types that come with a GPU (AWS g4dn/g5/g6/p3/p4d/p5,
-/// GCP a2/a3/g2, Azure NC/ND/NV).
-fn is_gpu_instance(w: &str) -> bool {
-    let w = w.to_ascii_lowercase();
-    let aws = w.split_once('.').is_some_and(|(family, size)| {
-        matches!(
-            family,
-            "g4dn"
-                | "g4ad"
-                | "g5"
-                | "g5g"
-                | "g6"
-                | "g6e"
-                | "p2"
-                | "p3"
-                | "p3dn"
-                | "p4d"
-                | "p4de"
-                | "p5"
-                | "gr6"
-        ) && size.ends_with("large")
-    });
-    aws || w.starts_with("a2-highgpu")
-        || w.starts_with("a2-ultragpu")
-        || w.starts_with("a3-highgpu")
-        || w.starts_with("g2-standard")
-        || w.starts_with("standard_nc")
-        || w.starts_with("standard_nd")
-        || w.starts_with("standard_nv")
+    facts
+        .gpu_requests
+        .iter()
+        .map(|r| {
+            let note = match &r.instance {
+                Some(i) => format!("runs on GPU machines ({i})"),
+                None => format!("asks for a GPU: {}", r.text),
+            };
+            (line(&r.path, Some(r.line), note), r.instance.clone())
+        })
+        .collect()
 }
 
 /// Evidence that running the project is resource-intensive (empty when light).

@@ -19,7 +19,8 @@ pub type Site = (usize, usize);
 /// Call sites by the definition they reach.
 #[derive(Debug, Default)]
 pub struct CallIndex {
-    by_def: HashMap<(usize, String), Vec<Site>>,
+    /// By defining file, then function name (looked up without allocating).
+    by_def: HashMap<usize, HashMap<String, Vec<Site>>>,
     /// Calls that reach no known definition, by name: a method called on an
     /// object (`model.fit`) or a function passed around. Used only when a
     /// definition has no call that reaches it.
@@ -99,7 +100,9 @@ impl CallIndex {
                 for t in targets {
                     index
                         .by_def
-                        .entry((t, name.to_string()))
+                        .entry(t)
+                        .or_default()
+                        .entry(name.to_string())
                         .or_default()
                         .push((fi, ci));
                 }
@@ -111,7 +114,7 @@ impl CallIndex {
     /// The calls that can reach `func` defined in file `def_file`; when none
     /// can, calls of that name on unknown objects.
     pub fn sites(&self, def_file: usize, func: &str) -> &[Site] {
-        match self.by_def.get(&(def_file, func.to_string())) {
+        match self.by_def.get(&def_file).and_then(|m| m.get(func)) {
             Some(sites) => sites,
             None => self.loose.get(func).map(Vec::as_slice).unwrap_or_default(),
         }

@@ -7,6 +7,7 @@ pub mod callsites;
 pub mod config;
 pub mod dockerfile;
 pub mod docs;
+pub mod gpu;
 pub mod import_map;
 pub mod markdown;
 pub mod notebook;
@@ -93,6 +94,8 @@ pub struct Facts {
     pub docs: Vec<docs::Doc>,
     /// Environment specs other than Dockerfiles: devcontainers and Cog builds.
     pub env_specs: Vec<EnvSpec>,
+    /// GPU machines asked for by infrastructure files (CI, clusters, scripts).
+    pub gpu_requests: Vec<gpu::GpuRequest>,
     /// A Kedro project (see [`is_kedro`]).
     pub kedro: bool,
 }
@@ -532,11 +535,15 @@ pub fn extract(project: Project) -> Facts {
     let call_index = callsites::CallIndex::build(&python);
     let mut lfs_patterns = Vec::new();
     let mut env_specs = Vec::new();
+    let mut gpu_requests = Vec::new();
     let mut dvc_remote = None;
     let mut tracked_bytes = 0u64;
     for f in &project.files {
         let Some(text) = f.text() else { continue };
         env_specs.extend(env_spec(&f.path, text));
+        if gpu::scanned(&f.path) {
+            gpu_requests.extend(gpu::request(&f.path, text));
+        }
         // Pointers record the size of what they stand for: `size 123` (LFS), `size: 123` (DVC).
         if text.starts_with(LFS_POINTER_PREFIX) || f.path.ends_with(".dvc") {
             tracked_bytes += text
@@ -566,6 +573,7 @@ pub fn extract(project: Project) -> Facts {
         }
     }
     Facts {
+        gpu_requests,
         call_index,
         resolved_params: Default::default(),
         kedro,

@@ -157,14 +157,17 @@ pub(crate) fn is_absolute(p: &str) -> bool {
         || p.starts_with("\\\\")
 }
 
-fn open_mode_writes(call: &crate::facts::python::Call) -> bool {
-    let mode = call
-        .args
+/// The mode an `open(path, mode)` call gives (`"r"` when none is written).
+pub(crate) fn open_mode(call: &Call) -> &str {
+    call.args
         .get(1)
         .or_else(|| call.kwarg("mode"))
         .and_then(Value::as_str)
-        .unwrap_or("r");
-    mode.contains(['w', 'a', 'x'])
+        .unwrap_or("r")
+}
+
+fn open_mode_writes(call: &Call) -> bool {
+    open_mode(call).contains(['w', 'a', 'x'])
 }
 
 /// Calls whose callee ends in one of `names`, in file and source order.
