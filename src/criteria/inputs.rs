@@ -127,8 +127,8 @@ pub(super) fn committed_data(facts: &Facts) -> Vec<Evidence> {
         let name = parts.pop().unwrap_or("");
         let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
         let in_data_dir = parts.iter().any(|d| DATA_DIRS.contains(d));
-        // Inside a data folder, files with their own extensions (`cora.cites`,
-        // `ind.cora.x`) are data too; code, docs and dotfiles are not.
+        // Inside a data folder, files with their own extensions (`graph.edges`,
+        // `split.x`) are data too; code, docs and dotfiles are not.
         let data_like = DATA_EXTS.contains(&ext)
             || (!name.starts_with('.') && !NOT_DATA_EXTS.contains(&ext) && !ext.is_empty());
         if in_data_dir

@@ -245,7 +245,7 @@ pub(crate) fn folder_read_calls(facts: &Facts) -> Vec<(&PyFile, &Call, Vec<Value
         .collect()
 }
 
-/// A plain-text file read as input (`input.txt`, `names.txt`), as opposed to
+/// A plain-text file read as input (`input.txt`, `words.txt`), as opposed to
 /// package metadata, licences or notes.
 pub(crate) fn is_text_data(p: &str) -> bool {
     let lower = p.to_ascii_lowercase();
@@ -384,7 +384,7 @@ fn written(facts: &Facts) -> Vec<String> {
 }
 
 /// A file under a hidden folder of the home directory or a cache
-/// (`~/.parlai/token`, `/home/u/.cache/x`): a tool's own state or
+/// (`~/.mytool/token`, `/home/u/.cache/x`): a tool's own state or
 /// credentials, not the project's data.
 fn is_app_state(p: &str) -> bool {
     p.split(['/', '\\'])
