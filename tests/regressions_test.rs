@@ -792,3 +792,168 @@ fn a_data_url_in_the_config_is_fetched_unpinned_and_swappable() {
     assert_eq!(status(&r, "3.1"), "partial");
     assert_eq!(status(&r, "3.3"), "pass");
 }
+
+#[test]
+fn an_absolute_input_folder_in_the_config_fails_data_swappable_whatever_its_key() {
+    let r = assess(&[
+        (
+            "config.yaml",
+            "samples: input/samples.tsv\nalignment_dir: /scratch/lab/user/alignments\nlr: 0.1\n",
+        ),
+        (
+            "train.py",
+            "import sys\nimport pandas as pd\ndf = pd.read_csv(sys.argv[1])\n",
+        ),
+    ]);
+    assert_eq!(status(&r, "3.3"), "fail");
+}
+
+#[test]
+fn recorded_runs_under_tests_do_not_count_as_data_locations() {
+    let r = assess(&[
+        (
+            "tests/tasks/expected_state.json",
+            "{\"opt\": {\"datapath\": \"/private/home/someone/data\", \"data_file\": \"/home/u/x.csv\"}}",
+        ),
+        (
+            "train.py",
+            "import argparse\nimport pandas as pd\np = argparse.ArgumentParser()\np.add_argument('--data')\na = p.parse_args()\ndf = pd.read_csv(a.data)\n",
+        ),
+    ]);
+    assert_eq!(status(&r, "3.3"), "pass");
+}
+
+#[test]
+fn a_token_in_a_hidden_home_folder_is_not_a_data_path() {
+    let r = assess(&[(
+        "train.py",
+        "import argparse\nimport pandas as pd\np = argparse.ArgumentParser()\np.add_argument('--data')\na = p.parse_args()\ntoken = open('~/.service/token').read()\ndf = pd.read_csv(a.data)\n",
+    )]);
+    assert_eq!(status(&r, "3.3"), "pass");
+}
+
+#[test]
+fn a_loader_given_a_literal_dataset_name_fixes_the_data_in_code() {
+    let r = assess(&[(
+        "app.py",
+        "from datasets import load_dataset\nfrom sklearn.datasets import load_iris\ndef fetch(name):\n    return load_dataset(name)\ndef main():\n    ds = fetch('imdb')\n    X, y = load_iris(return_X_y=True)\nif __name__ == '__main__':\n    main()\n",
+    )]);
+    assert_eq!(status(&r, "3.3"), "partial");
+}
+
+#[test]
+fn a_loader_told_what_to_load_by_a_flag_is_a_parameter() {
+    let r = assess(&[(
+        "run.py",
+        "import argparse\nimport tensorflow_datasets as tfds\np = argparse.ArgumentParser()\np.add_argument('--dataset', default='cifar10')\np.add_argument('--data_dir')\na = p.parse_args()\nb = tfds.builder(a.dataset, data_dir=a.data_dir)\n",
+    )]);
+    assert_eq!(status(&r, "3.3"), "pass");
+}
+
+#[test]
+fn a_folder_fixed_by_a_parameter_default_is_a_data_path_in_code() {
+    let r = assess(&[
+        (
+            "utils.py",
+            "import numpy as np\ndef load_data(path='../data/graph/', name='graph'):\n    return np.genfromtxt('{}{}.content'.format(path, name))\n",
+        ),
+        (
+            "train.py",
+            "from utils import load_data\nx = load_data()\n",
+        ),
+    ]);
+    assert_eq!(status(&r, "3.3"), "partial");
+}
+
+#[test]
+fn a_tar_archive_opened_by_keyword_is_a_data_read() {
+    let r = assess(&[
+        (
+            "util.py",
+            "import tarfile\ndef read_dataset(dataset_path):\n    return tarfile.open(name=dataset_path, mode='r:gz')\n",
+        ),
+        (
+            "train.py",
+            "from util import read_dataset\nDATASET_FILE = 'data/images.tar.gz'\nds = read_dataset(DATASET_FILE)\n",
+        ),
+    ]);
+    assert_eq!(status(&r, "3.3"), "partial");
+}
+
+#[test]
+fn literal_paths_in_exploration_notebooks_do_not_outweigh_a_parametrised_pipeline() {
+    let nb = r##"{"cells":[{"cell_type":"code","metadata":{},"outputs":[],"execution_count":1,"source":["import pandas as pd\n","df = pd.read_csv('artifacts/ingest/wine.csv')\n"]}],"metadata":{},"nbformat":4,"nbformat_minor":5}"##;
+    let r = assess(&[
+        ("research/explore.ipynb", nb),
+        ("config/config.yaml", "data_path: artifacts/ingest/wine.csv\n"),
+        (
+            "main.py",
+            "import yaml\nimport pandas as pd\ncfg = yaml.safe_load(open('config/config.yaml'))\ndf = pd.read_csv(cfg['data_path'])\n",
+        ),
+    ]);
+    assert_eq!(status(&r, "3.3"), "pass");
+}
+
+#[test]
+fn a_config_mapping_columns_to_dtypes_documents_the_data_schema() {
+    let r = assess(&[
+        (
+            "schema.yaml",
+            "COLUMNS:\n  fixed acidity: float64\n  density: float64\n  quality: int64\nTARGET_COLUMN:\n  name: quality\n",
+        ),
+        ("README.md", "# Wine\n\nPredicts wine quality.\n"),
+    ]);
+    assert_eq!(status(&r, "3.2"), "pass");
+}
+
+#[test]
+fn a_sample_sheet_schema_in_yaml_documents_the_data_but_a_config_schema_does_not() {
+    let schema = "$schema: http://json-schema.org/draft-07/schema#\nproperties:\n  sample_name:\n    type: string\n";
+    let r = assess(&[("workflow/schemas/samples.schema.yaml", schema)]);
+    assert_eq!(status(&r, "3.2"), "pass");
+    let r = assess(&[("workflow/schemas/config.schema.yaml", schema)]);
+    assert_ne!(status(&r, "3.2"), "pass");
+}
+
+#[test]
+fn an_experiment_table_and_flag_spans_in_a_readme_are_not_a_data_layout() {
+    let readme = "# Demo\n\nTrains a CNN.\n\n## Experimenting\n\n```\n┃ Experiment ┃ acc ┃ model.pt ┃\n│ ├─╨ 9c705fc   │ 0.9 │ scores.tsv │\n└────────────┴─────┘\n```\n\nLimit them with `--include-params` and\n`--include-metrics` options; results go to `metrics.tsv` and `model.h5`.\n";
+    let r = assess(&[("README.md", readme)]);
+    assert_ne!(status(&r, "3.2"), "pass");
+}
+
+#[test]
+fn compose_variants_empty_configs_and_revdep_settings_are_not_ml_config() {
+    let train = "from sklearn.linear_model import LinearRegression\nm = LinearRegression()\n";
+    for (path, text) in [
+        (
+            "docker-compose.test.yaml",
+            "services:\n  api:\n    image: x\n    ports: ['80:80']\n",
+        ),
+        ("config.yaml", ""),
+        (
+            "revdep/email.yml",
+            "release_date: ???\nrelease_version: ???\n",
+        ),
+    ] {
+        let r = assess(&[(path, text), ("train.py", train)]);
+        assert_eq!(status(&r, "2.1"), "fail", "{path}");
+    }
+}
+
+#[test]
+fn a_split_fraction_and_a_minimum_learning_rate_in_code_are_hyperparameter_literals() {
+    for code in [
+        "n = int(len(ds) * 0.8)\n",
+        "s = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg['epochs'], eta_min=0.0001)\n",
+    ] {
+        let r = assess(&[
+            ("params.yaml", "epochs: 3\nlr: 0.1\n"),
+            (
+                "train.py",
+                &format!("import torch\nimport yaml\ncfg = yaml.safe_load(open('params.yaml'))\nds = list(range(10))\nopt = torch.optim.SGD([], lr=cfg['lr'])\n{code}"),
+            ),
+        ]);
+        assert_eq!(status(&r, "2.1"), "partial", "{code}");
+    }
+}

@@ -30,7 +30,8 @@ fn pipeline_flag_invocations(facts: &Facts) -> Vec<&Invocation> {
 /// Evidence for every config source.
 fn config_sources(facts: &Facts) -> Vec<Evidence> {
     let mut ev = Vec::new();
-    for c in &facts.configs {
+    // An empty file promises a config but holds no knob.
+    for c in facts.configs.iter().filter(|c| !c.keys.is_empty()) {
         ev.push(Evidence::file(
             &c.path,
             format!("{:?} config with {} key(s)", c.format, c.keys.len()).to_lowercase(),

@@ -5,6 +5,7 @@ use super::evidence::{at, line};
 use super::inputs::{committed_data, fetchers, is_download};
 use super::Input;
 use crate::assessment::{Evidence, Outcome, Status};
+use crate::facts::python::Call;
 use crate::facts::values::{Lit, Value};
 use crate::facts::Facts;
 
@@ -335,6 +336,34 @@ fn is_tabular_or_signal(ext: &str) -> bool {
     )
 }
 
+/// Whether a config value names a column dtype (pandas, numpy, SQL or Python).
+fn is_dtype(value: &str) -> bool {
+    matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "int64"
+            | "int32"
+            | "int16"
+            | "int8"
+            | "float64"
+            | "float32"
+            | "float16"
+            | "object"
+            | "category"
+            | "bool"
+            | "boolean"
+            | "datetime64"
+            | "datetime64[ns]"
+            | "string"
+            | "str"
+            | "int"
+            | "float"
+            | "integer"
+            | "double"
+            | "varchar"
+            | "timestamp"
+    )
+}
+
 fn is_image(ext: &str) -> bool {
     matches!(
         ext.trim_start_matches('.'),
@@ -355,7 +384,11 @@ pub fn data_schema(input: &Input) -> Decided {
     for f in &facts.project.files {
         let lower = f.path.to_ascii_lowercase();
         let name = lower.rsplit('/').next().unwrap_or(&lower);
-        let note = if name.ends_with(".schema.json") || name == "schema.json" {
+        let schema_file = [".schema.json", ".schema.yaml", ".schema.yml"]
+            .iter()
+            .any(|x| name.ends_with(x))
+            && !name.starts_with("config.");
+        let note = if schema_file || name == "schema.json" {
             Some("JSON Schema")
         } else if name.starts_with("datasheet")
             || name.contains("dataset_card")
@@ -373,6 +406,30 @@ pub fn data_schema(input: &Input) -> Decided {
         };
         if let Some(note) = note {
             strong.push(Evidence::file(&f.path, note));
+        }
+    }
+    // A config that maps column names to dtypes (`age: int64`) is a column schema.
+    for c in &facts.configs {
+        let typed: Vec<&str> = c
+            .keys
+            .iter()
+            .filter(|k| is_dtype(&k.value))
+            .map(|k| k.key.rsplit('.').next().unwrap_or(&k.key))
+            .collect();
+        if typed.len() >= 3 {
+            let shown: Vec<&str> = typed.iter().take(4).copied().collect();
+            strong.push(line(
+                &c.path,
+                c.keys
+                    .iter()
+                    .find(|k| is_dtype(&k.value))
+                    .and_then(|k| k.line),
+                format!(
+                    "column types: {} … ({} columns)",
+                    shown.join(", "),
+                    typed.len()
+                ),
+            ));
         }
     }
     for f in &facts.python {
@@ -523,15 +580,7 @@ pub fn data_swappable(input: &Input) -> Decided {
         .map(|(f, c, v)| (f, c, v, true));
     for (f, call, values, reads_folder) in files.chain(folders) {
         // Packaging and test code reads VERSION files and fixtures, not the data.
-        let lower = f.path.to_ascii_lowercase();
-        let aux = lower.ends_with("setup.py")
-            || lower
-                .split('/')
-                .any(|s| matches!(s, "tests" | "test" | "docs"))
-            || lower
-                .rsplit('/')
-                .next()
-                .is_some_and(|n| n.starts_with("test_"));
+        let aux = super::inputs::is_aux_path(&f.path);
         if !facts.run_path.contains(&f.path) || aux {
             continue;
         }
@@ -569,6 +618,26 @@ pub fn data_swappable(input: &Input) -> Decided {
                             format!("{}(\"{p}\"): data path written in code", call.name()),
                         ));
                     }
+                }
+                // `"{}{}.csv".format(folder, name)` with `folder="data/"`
+                // fixed by a default or constant: the folder is written in code.
+                Value::Derived(inner)
+                    if matches!(inner.as_ref(), Value::Lit(Lit::Str(p))
+                        if crate::facts::python::looks_like_path(p)
+                            && crate::lint::data_paths::is_data_path(facts, p)
+                            && !crate::lint::data_paths::loads_model(&call.callee)) =>
+                {
+                    let p = inner.as_str().unwrap_or_default();
+                    let (list, what) = if crate::lint::data_paths::is_absolute(p) {
+                        (&mut absolute, "absolute data folder in code")
+                    } else {
+                        (&mut literal, "data folder written in code")
+                    };
+                    list.push(at(
+                        &f.path,
+                        call.loc,
+                        format!("{}() reads under \"{p}\": {what}", call.name()),
+                    ));
                 }
                 Value::Config(k) | Value::Cli(k) if names_settings(k) => {}
                 Value::Config(_) | Value::Cli(_) => param.push(at(
@@ -647,6 +716,27 @@ pub fn data_swappable(input: &Input) -> Decided {
             }
         }
     }
+    // A loader whose dataset is named by a literal (`load_dataset("imdb")`,
+    // `load_iris()`, a URL constant) fixes the data in code, as a literal path
+    // does; one whose name comes from the config or a flag is a parameter.
+    let on_path: Vec<&(Evidence, &Call)> = fetched
+        .iter()
+        .filter(|(e, _)| facts.run_path.contains(&e.path))
+        .collect();
+    let mut fixed = Vec::new();
+    for (ev, call) in &on_path {
+        match loader_source(facts, call) {
+            LoaderSource::Param(v) => param.push(at(
+                &ev.path,
+                call.loc,
+                format!("{}() loads what {v} names", call.name()),
+            )),
+            LoaderSource::Fixed(what) => {
+                fixed.push(at(&ev.path, call.loc, format!("{}(): {what}", call.name())))
+            }
+            LoaderSource::Unknown => {}
+        }
+    }
     if let Some(profile) = recipe_ingest(facts) {
         param.push(profile);
     }
@@ -669,6 +759,13 @@ pub fn data_swappable(input: &Input) -> Decided {
             .looking_for(&looked);
         return (o, Some(format!("Read the data path from the config (e.g. `data_dir: data/`) instead of the absolute path at {first}.")));
     }
+    // Exploration notebooks beside a parametrised pipeline are not how the
+    // project is run: their literal paths are noted, not held against it.
+    let scripted = param.iter().any(|e| !e.path.ends_with(".ipynb"));
+    let mut exploration = Vec::new();
+    if scripted && literal.iter().all(|e| e.path.ends_with(".ipynb")) {
+        exploration = std::mem::take(&mut literal);
+    }
     if !literal.is_empty() {
         let first = literal[0].location();
         let mut o = Outcome::new(
@@ -681,14 +778,13 @@ pub fn data_swappable(input: &Input) -> Decided {
         return (o, Some(format!("Move the path at {first} into the config (or a --data flag) and read it from there.")));
     }
     if !param.is_empty() {
-        return (
-            Outcome::new(
-                Status::Pass,
-                "data locations come from the config or the command line",
-            )
-            .with_evidence(param),
-            None,
-        );
+        let mut o = Outcome::new(
+            Status::Pass,
+            "data locations come from the config or the command line",
+        )
+        .with_evidence(param);
+        o.notes = exploration;
+        return (o, None);
     }
     if let Some(catalog) = kedro_catalog(facts) {
         let o = Outcome::new(
@@ -697,6 +793,16 @@ pub fn data_swappable(input: &Input) -> Decided {
         )
         .with_evidence([catalog]);
         return (o, None);
+    }
+    if !fixed.is_empty() && fixed.len() == on_path.len() {
+        let first = fixed[0].location();
+        let o = Outcome::new(
+            Status::Partial,
+            "the dataset is fixed in code: its loader is given a literal name or URL",
+        )
+        .with_evidence(fixed)
+        .looking_for(&looked);
+        return (o, Some(format!("Take the dataset name or URL loaded at {first} from the config or a command-line flag.")));
     }
     let loaders: Vec<Evidence> = fetched.into_iter().map(|(e, _)| e).collect();
     if !loaders.is_empty() {
@@ -713,6 +819,87 @@ pub fn data_swappable(input: &Input) -> Decided {
     )
     .looking_for(&looked);
     (o, None)
+}
+
+/// Where a dataset loader's choice of data comes from.
+enum LoaderSource {
+    /// A config key or command-line flag, described.
+    Param(String),
+    /// A literal in code, described.
+    Fixed(String),
+    /// Neither could be told.
+    Unknown,
+}
+
+/// Keyword arguments of loaders that say how to load, not what.
+const LOADER_OPTIONS: &[&str] = &[
+    "split",
+    "download",
+    "train",
+    "transform",
+    "target_transform",
+    "streaming",
+    "cache_dir",
+    "return_X_y",
+    "as_frame",
+    "shuffle",
+    "stream",
+    "timeout",
+    "headers",
+    "verbose",
+    "quiet",
+    "with_info",
+    "as_supervised",
+    "trust_remote_code",
+    "token",
+    "use_auth_token",
+    "revision",
+];
+
+fn loader_source(facts: &Facts, call: &Call) -> LoaderSource {
+    // Generators (`make_moons`) synthesise data: there is no location to name.
+    if call.name().starts_with("make_") {
+        return LoaderSource::Unknown;
+    }
+    let named: Vec<&Value> = call
+        .args
+        .iter()
+        .chain(
+            call.kwargs
+                .iter()
+                .filter(|(k, _)| !LOADER_OPTIONS.contains(&k.as_str()))
+                .map(|(_, v)| v),
+        )
+        .collect();
+    if named.is_empty() {
+        if call.star_kwargs {
+            return LoaderSource::Unknown;
+        }
+        return LoaderSource::Fixed("no argument chooses the data".into());
+    }
+    let mut literal = None;
+    for v in named {
+        for r in facts.resolve(v) {
+            let inner = match &r {
+                Value::File(i) | Value::Derived(i) => i.as_ref(),
+                other => other,
+            };
+            match inner {
+                Value::Config(k) | Value::Cli(k) if !names_settings(k) => {
+                    return LoaderSource::Param(inner.describe())
+                }
+                // A URL built on a literal root (`join(URL_ROOT, name)`) is as fixed.
+                Value::Lit(Lit::Str(s))
+                    if literal.is_none()
+                        && (matches!(r, Value::Lit(_)) || super::inputs::is_remote(s)) =>
+                {
+                    literal = Some(format!("loads \"{s}\", written in code"));
+                }
+                _ => {}
+            }
+        }
+    }
+    literal.map_or(LoaderSource::Unknown, LoaderSource::Fixed)
 }
 
 /// An MLflow Recipes profile naming the data to ingest (`INGEST_CONFIG`).

@@ -64,6 +64,7 @@ pub(super) fn loader_note(callee: &str, call: &crate::facts::python::Call) -> Op
     let hit = match callee {
         "datasets.load_dataset"
         | "tensorflow_datasets.load"
+        | "tensorflow_datasets.builder"
         | "seaborn.load_dataset"
         | "openml.datasets.get_dataset" => true,
         c if c.starts_with("sklearn.datasets.") => {
@@ -248,6 +249,10 @@ pub(super) fn is_download(call: &Call) -> bool {
 pub(super) fn config_data_locations(facts: &Facts) -> Vec<(&str, Option<u32>, &str, &str)> {
     let mut out = Vec::new();
     for c in &facts.configs {
+        // Test fixtures and docs hold recorded runs from someone's machine.
+        if is_aux_path(&c.path) {
+            continue;
+        }
         for k in &c.keys {
             let lower = k.key.to_ascii_lowercase();
             let segments: Vec<&str> = lower.split('.').collect();
@@ -258,12 +263,45 @@ pub(super) fn config_data_locations(facts: &Facts) -> Vec<(&str, Option<u32>, &s
                 .any(|w| last.contains(w));
             let value = k.value.trim();
             let looks = value.contains('/') || value.contains('.') || value.contains("://");
-            if about_data && names_place && looks && !value.contains(' ') && value != "null" {
+            // An absolute input folder is machine-specific whatever its key is
+            // called (`assembly_dir: /scratch/…`); outputs are another matter.
+            let output = [
+                "out",
+                "log",
+                "save",
+                "ckpt",
+                "checkpoint",
+                "result",
+                "cache",
+                "model",
+            ]
+            .iter()
+            .any(|w| last.contains(w));
+            let machine_input = !output && crate::lint::data_paths::is_absolute(value);
+            if (about_data || machine_input)
+                && names_place
+                && looks
+                && !value.contains(' ')
+                && value != "null"
+            {
                 out.push((c.path.as_str(), k.line, k.key.as_str(), value));
             }
         }
     }
     out
+}
+
+/// Whether a file belongs to tests, docs or packaging rather than the run.
+pub(super) fn is_aux_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with("setup.py")
+        || lower
+            .split('/')
+            .any(|s| matches!(s, "tests" | "test" | "docs"))
+        || lower
+            .rsplit('/')
+            .next()
+            .is_some_and(|n| n.starts_with("test_"))
 }
 
 /// Whether a location is fetched over the network (`https://…`, `hf://…`, `s3://…`).

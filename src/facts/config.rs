@@ -167,6 +167,8 @@ const NOT_CONFIG_DIRS: &[&str] = &[
     "ansible",
     "dvclive",
     "monitoring",
+    // R's reverse-dependency checks (revdepcheck) keep release-email settings.
+    "revdep",
     // Snakemake's per-rule conda environments and config schemas.
     "envs",
     "schemas",
@@ -191,7 +193,9 @@ pub const DATA_DIRS: &[&str] = &[
 pub fn is_candidate(path: &str, size: u64) -> Option<Format> {
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
-    if NOT_CONFIG_NAMES.contains(&name) || name.ends_with(".dvc") {
+    // `docker-compose.test.yaml`, `compose.prod.yml`: compose variants.
+    let compose = name.starts_with("docker-compose") || name.starts_with("compose.");
+    if NOT_CONFIG_NAMES.contains(&name) || name.ends_with(".dvc") || compose {
         return None;
     }
     // Hidden files and folders hold editor, CI and tool settings (`.vim/`, `.pre-commit-config.yml`).

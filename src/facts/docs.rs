@@ -752,8 +752,17 @@ fn tree_entry(l: &str) -> Option<&str> {
 }
 
 fn has_tree_drawing(l: &str) -> bool {
-    if l.contains("├─") || l.contains("└─") {
-        return true;
+    // Box-drawn tables (`dvc exp show`, rich) share `└─` with trees but have
+    // column joints and corners that trees never draw.
+    if l.contains([
+        '┬', '┴', '┼', '┌', '┐', '┘', '┏', '┓', '┗', '┛', '╭', '╮', '╯', '╰',
+    ]) {
+        return false;
+    }
+    if let Some(i) = l.find("├─").or_else(|| l.find("└─")) {
+        // A tree names one entry after its branch; a table goes on to a
+        // column separator.
+        return !l[i..].contains(['│', '╨', '╥', '╫']);
     }
     let t = l.trim_start().trim_start_matches(['│', '|', ' ', '\t']);
     for p in ["|--", "|__", "`--", "+--", "\\--"] {
@@ -761,7 +770,12 @@ fn has_tree_drawing(l: &str) -> bool {
         for s in [start, t] {
             if let Some(rest) = s.strip_prefix(p) {
                 let rest = rest.trim_start_matches(['-', '_']);
-                if rest.starts_with(|c: char| c == ' ' || c.is_alphanumeric() || c == '.') {
+                // "`--flag` option" is a code span for a flag; a `tree` line
+                // puts a space after its dashes.
+                let spaced = rest.starts_with(' ');
+                if spaced
+                    || (p != "`--" && rest.starts_with(|c: char| c.is_alphanumeric() || c == '.'))
+                {
                     return true;
                 }
             }
@@ -2295,6 +2309,16 @@ mod tests {
         assert!(!d.sections[1].has_tree);
         assert!(d.sections[2].has_tree);
         assert!(d.sections[2].has_code);
+    }
+
+    #[test]
+    fn box_tables_and_flag_spans_are_not_trees() {
+        let d = parse(
+            "README.md",
+            "# Show\n\n```\n┃ Exp ┃ acc ┃\n│ ├─╨ 9c705fc   │ 03:43 PM │\n└─────┴─────┘\n```\n\n# Flags\n\nLimit them with `--include-params` and\n`--include-metrics` options.\n",
+        );
+        assert!(!d.sections[0].has_tree);
+        assert!(!d.sections[1].has_tree);
     }
 
     #[test]

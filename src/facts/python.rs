@@ -229,6 +229,8 @@ pub struct PyFile {
     pub key_reads: Vec<KeyRead>,
     /// Literal range loops.
     pub range_loops: Vec<RangeLoop>,
+    /// `len(data) * 0.8`: a split fraction written in code (the fraction, where).
+    pub split_fractions: Vec<(f64, Loc)>,
     /// Hydra entry decorators.
     pub hydra_mains: Vec<HydraMain>,
     /// Functions defined.
@@ -1329,6 +1331,26 @@ impl<'a> Visitor<'a> for Collector<'_> {
         match expr {
             Expr::Call(call) => {
                 self.record_call(call);
+                visitor::walk_expr(self, expr);
+            }
+            Expr::BinOp(b) if b.op == Operator::Mult => {
+                let is_len = |e: &Expr| matches!(e, Expr::Call(c) if matches!(c.func.as_ref(), Expr::Name(n) if n.id.as_str() == "len"));
+                let fraction = |e: &Expr| match e {
+                    Expr::NumberLiteral(n) => match &n.value {
+                        ast::Number::Float(f) if *f > 0.0 && *f < 1.0 => Some(*f),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let found = match (is_len(&b.left), is_len(&b.right)) {
+                    (true, false) => fraction(&b.right),
+                    (false, true) => fraction(&b.left),
+                    _ => None,
+                };
+                if let Some(f) = found {
+                    let loc = self.loc(expr);
+                    self.file.split_fractions.push((f, loc));
+                }
                 visitor::walk_expr(self, expr);
             }
             // `[pd.read_csv(p) for p in paths]`: each item comes from what `paths` holds.

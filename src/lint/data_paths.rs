@@ -190,6 +190,18 @@ fn calls_named<'a>(
 
 /// Every data-reading call with the values its path argument may take
 /// (parameters resolved through call sites).
+/// Keyword names readers give the path they read (`read_csv(filepath_or_buffer=…)`,
+/// `np.load(file=…)`, `read_excel(io=…)`).
+const READ_PATH_KWARGS: &[&str] = &[
+    "file",
+    "filepath_or_buffer",
+    "path",
+    "path_or_buf",
+    "fname",
+    "filename",
+    "io",
+];
+
 pub(crate) fn read_calls(facts: &Facts) -> Vec<(&PyFile, &Call, Vec<Value>)> {
     let mut out = Vec::new();
     for (f, call) in calls_named(
@@ -202,11 +214,16 @@ pub(crate) fn read_calls(facts: &Facts) -> Vec<(&PyFile, &Call, Vec<Value>)> {
         if matches!(call.callee.as_str(), "open" | "io.open") && open_mode_writes(call) {
             continue;
         }
-        let arg = call
-            .args
-            .first()
-            .or_else(|| call.kwarg("file"))
-            .or_else(|| call.kwarg("filepath_or_buffer"));
+        let arg = call.args.first().or_else(|| {
+            READ_PATH_KWARGS
+                .iter()
+                .find_map(|k| call.kwarg(k))
+                .or_else(|| {
+                    call.callee
+                        .starts_with("tarfile.")
+                        .then(|| call.kwarg("name"))?
+                })
+        });
         if let Some(a) = arg {
             out.push((f, call, facts.resolve(a)));
         }
@@ -265,6 +282,11 @@ pub(crate) fn is_text_data(p: &str) -> bool {
             "changelog",
             "authors",
             "log",
+            // Markers and scores a pipeline writes for itself.
+            "status",
+            "done",
+            "success",
+            "metrics",
         ]
         .iter()
         .any(|m| stem.starts_with(m))
@@ -279,19 +301,33 @@ pub(crate) fn is_model_artifact(callee: &str, path: &str) -> bool {
     matches!(
         ext.as_str(),
         "pt" | "pth" | "ckpt" | "onnx" | "safetensors" | "joblib" | "keras" | "tflite" | "mar"
-    ) || (matches!(
+    ) || (loads_model(callee) && matches!(ext.as_str(), "pkl" | "pickle" | "h5" | "bin" | "model"))
+}
+
+/// Calls that load trained models (or checkpoints) far more often than data.
+pub(crate) fn loads_model(callee: &str) -> bool {
+    matches!(
         callee,
         "torch.load"
             | "joblib.load"
             | "tensorflow.keras.models.load_model"
             | "keras.models.load_model"
-    ) && matches!(ext.as_str(), "pkl" | "pickle" | "h5" | "bin" | "model"))
+    )
 }
 
 /// Whether a literal path read by code is data (not a config, a log or code).
 pub(crate) fn is_data_path(facts: &Facts, p: &str) -> bool {
     let lower = p.to_ascii_lowercase();
     if lower.contains("://") || !crate::facts::python::looks_like_path(p) {
+        return false;
+    }
+    // Hidden folders (`~/.kaggle/`, `~/.cache/`) hold a tool's settings,
+    // tokens and caches, never the project's data.
+    let dirs = lower.rsplit_once('/').map_or("", |(d, _)| d);
+    if dirs
+        .split('/')
+        .any(|d| d.starts_with('.') && d != "." && d != "..")
+    {
         return false;
     }
     let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");

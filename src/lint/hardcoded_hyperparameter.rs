@@ -8,7 +8,7 @@ pub(super) const RULE: RuleDef = RuleDef {
     id: "hardcoded-hyperparameter",
     criterion: "2.1",
     effect: Effect::Partial,
-    what: "Hyper-parameter literals at call sites (`lr=0.001`, `epochs=10`, `batch_size=32`, `n_estimators=100`, `dropout=0.5`, `test_size=0.2`, …), `for epoch in range(10)` loops, and module-level constants such as `LEARNING_RATE = 0.01` outside a config module. Layer shapes are not counted.",
+    what: "Hyper-parameter literals at call sites (`lr=0.001`, `epochs=10`, `batch_size=32`, `n_estimators=100`, `dropout=0.5`, `test_size=0.2`, …), split fractions (`len(data) * 0.8`), `for epoch in range(10)` loops, and module-level constants such as `LEARNING_RATE = 0.01` outside a config module. Layer shapes are not counted.",
     why: "A knob set in code is invisible in the run's configuration: changing it means editing code, and the value used for a published result is easy to lose.",
     fix: "Move the value into the config file and read it from there (`lr=cfg.train.lr`).",
     check,
@@ -82,6 +82,7 @@ const HP_NAMES: &[&str] = &[
     "n_components",
     "T_max",
     "T_0",
+    "eta_min",
     "warmup_epochs",
     "num_warmup_steps",
     "num_training_steps",
@@ -234,6 +235,15 @@ fn check(ctx: &Context) -> Vec<Finding> {
                     on_path,
                 ));
             }
+        }
+        for (fraction, loc) in &f.split_fractions {
+            out.push(Finding::at(
+                RULE.id,
+                &f.path,
+                *loc,
+                format!("split fraction {fraction} hard-coded (`len(…) * {fraction}`)"),
+                on_path,
+            ));
         }
         for c in &f.constants {
             if c.value.is_number() && CONSTANT_NAMES.contains(&c.name.to_ascii_lowercase().as_str())
