@@ -443,7 +443,10 @@ pub fn hardware_documented(input: &Input) -> Decided {
     for d in &facts.dockerfiles {
         for b in &d.bases {
             let tag = b.tag.clone().unwrap_or_default().to_ascii_lowercase();
-            if tag.contains("cuda") && tag.chars().any(|c| c.is_ascii_digit()) {
+            // `pytorch/pytorch:2.1.0-cuda12.1-…`, or `nvidia/cuda:12.1.0-…`
+            // where the image is CUDA and its tag is the version.
+            let cuda_image = b.image.to_ascii_lowercase().ends_with("/cuda");
+            if (tag.contains("cuda") || cuda_image) && tag.chars().any(|c| c.is_ascii_digit()) {
                 specific.push(line(
                     &d.path,
                     Some(b.line),

@@ -11,6 +11,8 @@ mod evaluation;
 mod evidence;
 mod hardware;
 mod inputs;
+#[cfg(test)]
+mod unit_tests;
 
 use std::collections::BTreeMap;
 

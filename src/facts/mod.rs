@@ -78,6 +78,9 @@ pub struct Facts {
     pub call_index: callsites::CallIndex,
     /// Parameters already resolved through their call sites: (file, function, name).
     pub resolved_params: std::sync::Mutex<HashMap<ParamKey, Vec<values::Value>>>,
+    /// Data reads, derived once on first use and shared by rules and criteria
+    /// (see [`Facts::data_reads`]).
+    pub data_reads: std::sync::OnceLock<DataReads>,
     /// Names of functions defined anywhere in the project.
     pub function_names: HashSet<String>,
     /// `.gitattributes` lines that route paths through git-lfs: (file, line, pattern).
@@ -98,6 +101,16 @@ pub struct Facts {
     pub gpu_requests: Vec<gpu::GpuRequest>,
     /// A Kedro project (see [`is_kedro`]).
     pub kedro: bool,
+}
+
+/// Calls that read data, each as (file index, call index, the values its path
+/// argument may take, parameters resolved through call sites).
+#[derive(Debug, Default)]
+pub struct DataReads {
+    /// Readers of one file (`read_csv`, `np.load`, `open` for reading).
+    pub files: Vec<(usize, usize, Vec<values::Value>)>,
+    /// Readers of a folder (`ImageFolder`, `image_dataset_from_directory`).
+    pub folders: Vec<(usize, usize, Vec<values::Value>)>,
 }
 
 /// A devcontainer or a Cog build: where it is, its image, its Python.
@@ -170,6 +183,14 @@ fn env_spec(path: &str, text: &str) -> Option<EnvSpec> {
 }
 
 impl Facts {
+    /// The project's data reads, derived on first use and kept: rules and
+    /// criteria alike read them, and resolving each path argument through
+    /// call sites is the costly part.
+    pub fn data_reads(&self) -> &DataReads {
+        self.data_reads
+            .get_or_init(|| crate::lint::data_paths::derive_reads(self))
+    }
+
     /// Resolves a function parameter through the project's call sites of that
     /// function (a few levels deep); other values resolve to themselves.
     pub fn resolve(&self, value: &values::Value) -> Vec<values::Value> {
@@ -385,6 +406,13 @@ enum Parsed {
 
 /// Extracts all facts from a project.
 pub fn extract(project: Project) -> Facts {
+    let timing = std::env::var_os("REPROSCALE_TIMING").is_some();
+    let start = std::time::Instant::now();
+    let lap = |what: &str| {
+        if timing {
+            eprintln!("  facts {what}: {:?}", start.elapsed());
+        }
+    };
     let parsed: Vec<Vec<Parsed>> = project
         .files
         .par_iter()
@@ -458,6 +486,7 @@ pub fn extract(project: Project) -> Facts {
             out
         })
         .collect();
+    lap("parsed");
 
     let mut python = Vec::new();
     let mut configs = Vec::new();
@@ -515,12 +544,14 @@ pub fn extract(project: Project) -> Facts {
         });
     }
 
+    lap("pipelines");
     let hydra_dirs = hydra_dirs(&python, &configs);
     apply_hydra_groups(&mut configs, &hydra_dirs);
     skipped.sort();
     skipped.dedup();
     let kedro = is_kedro(&project);
     let run_path = runpath::RunPath::build(&project, &python, &pipelines, kedro);
+    lap("run path");
     let mut calls_by_name: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
     let mut function_names = HashSet::new();
     for (fi, f) in python.iter().enumerate() {
@@ -533,6 +564,7 @@ pub fn extract(project: Project) -> Facts {
         function_names.extend(f.functions.iter().map(|d| d.name.clone()));
     }
     let call_index = callsites::CallIndex::build(&python);
+    lap("call index");
     let mut lfs_patterns = Vec::new();
     let mut env_specs = Vec::new();
     let mut gpu_requests = Vec::new();
@@ -576,6 +608,7 @@ pub fn extract(project: Project) -> Facts {
         gpu_requests,
         call_index,
         resolved_params: Default::default(),
+        data_reads: Default::default(),
         kedro,
         env_specs,
         tracked_bytes,

@@ -827,17 +827,18 @@ impl Collector<'_> {
 
     /// The dotted key of a maximal config access chain, if `expr` is one.
     fn config_access(&self, expr: &Expr) -> Option<String> {
-        match self.eval(expr) {
-            Value::Config(k) => match expr {
-                Expr::Subscript(_) | Expr::Attribute(_) => Some(k),
-                Expr::Call(c) => match c.func.as_ref() {
-                    Expr::Attribute(a) if matches!(self.eval(&a.value), Value::Config(_)) => {
-                        Some(k)
-                    }
-                    _ => None,
-                },
-                _ => None,
+        // Every visited expression comes through here: decide by its shape
+        // first, so that only possible chains are evaluated.
+        let possible = match expr {
+            Expr::Subscript(_) | Expr::Attribute(_) => true,
+            Expr::Call(c) => match c.func.as_ref() {
+                Expr::Attribute(a) => matches!(self.eval(&a.value), Value::Config(_)),
+                _ => false,
             },
+            _ => false,
+        };
+        match possible.then(|| self.eval(expr)) {
+            Some(Value::Config(k)) => Some(k),
             _ => None,
         }
     }

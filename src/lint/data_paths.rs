@@ -175,6 +175,14 @@ fn calls_named<'a>(
     facts: &'a Facts,
     names: impl Iterator<Item = &'a str>,
 ) -> Vec<(&'a PyFile, &'a Call)> {
+    call_indexes(facts, names)
+        .into_iter()
+        .map(|(fi, ci)| (&facts.python[fi], &facts.python[fi].calls[ci]))
+        .collect()
+}
+
+/// [`calls_named`] as (file index, call index).
+fn call_indexes<'a>(facts: &Facts, names: impl Iterator<Item = &'a str>) -> Vec<(usize, usize)> {
     let mut idx: Vec<(usize, usize)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for n in names {
@@ -183,13 +191,9 @@ fn calls_named<'a>(
         }
     }
     idx.sort_unstable();
-    idx.into_iter()
-        .map(|(fi, ci)| (&facts.python[fi], &facts.python[fi].calls[ci]))
-        .collect()
+    idx
 }
 
-/// Every data-reading call with the values its path argument may take
-/// (parameters resolved through call sites).
 /// Keyword names readers give the path they read (`read_csv(filepath_or_buffer=…)`,
 /// `np.load(file=…)`, `read_excel(io=…)`).
 const READ_PATH_KWARGS: &[&str] = &[
@@ -202,12 +206,46 @@ const READ_PATH_KWARGS: &[&str] = &[
     "io",
 ];
 
-pub(crate) fn read_calls(facts: &Facts) -> Vec<(&PyFile, &Call, Vec<Value>)> {
+/// Every data-reading call with the values its path argument may take
+/// (parameters resolved through call sites); derived once per assessment.
+pub(crate) fn read_calls(facts: &Facts) -> Vec<(&PyFile, &Call, &[Value])> {
+    located(facts, &facts.data_reads().files)
+}
+
+/// Every call that reads a folder of data (`image_dataset_from_directory`,
+/// `ImageFolder`, fastai's `get_files`) with the values its folder may take.
+pub(crate) fn folder_read_calls(facts: &Facts) -> Vec<(&PyFile, &Call, &[Value])> {
+    located(facts, &facts.data_reads().folders)
+}
+
+fn located<'a>(
+    facts: &'a Facts,
+    reads: &'a [(usize, usize, Vec<Value>)],
+) -> Vec<(&'a PyFile, &'a Call, &'a [Value])> {
+    reads
+        .iter()
+        .map(|(fi, ci, v)| {
+            let f = &facts.python[*fi];
+            (f, &f.calls[*ci], v.as_slice())
+        })
+        .collect()
+}
+
+/// Derives [`crate::facts::DataReads`]; use [`Facts::data_reads`].
+pub(crate) fn derive_reads(facts: &Facts) -> crate::facts::DataReads {
+    crate::facts::DataReads {
+        files: file_reads(facts),
+        folders: folder_reads(facts),
+    }
+}
+
+fn file_reads(facts: &Facts) -> Vec<(usize, usize, Vec<Value>)> {
     let mut out = Vec::new();
-    for (f, call) in calls_named(
+    for (fi, ci) in call_indexes(
         facts,
         READERS.iter().map(|r| r.rsplit('.').next().unwrap_or(r)),
     ) {
+        let call = &facts.python[fi].calls[ci];
         if !READERS.contains(&call.callee.as_str()) {
             continue;
         }
@@ -225,7 +263,7 @@ pub(crate) fn read_calls(facts: &Facts) -> Vec<(&PyFile, &Call, Vec<Value>)> {
                 })
         });
         if let Some(a) = arg {
-            out.push((f, call, facts.resolve(a)));
+            out.push((fi, ci, facts.resolve(a)));
         }
     }
     out
@@ -246,18 +284,17 @@ pub(crate) fn loads_data(f: &PyFile) -> bool {
     })
 }
 
-/// Every call that reads a folder of data (`image_dataset_from_directory`,
-/// `ImageFolder`, fastai's `get_files`) with the values its folder may take.
-pub(crate) fn folder_read_calls(facts: &Facts) -> Vec<(&PyFile, &Call, Vec<Value>)> {
+fn folder_reads(facts: &Facts) -> Vec<(usize, usize, Vec<Value>)> {
     let names = FOLDER_READERS
         .iter()
         .map(|(r, _)| r.rsplit('.').next().unwrap_or(r));
-    calls_named(facts, names)
+    call_indexes(facts, names)
         .into_iter()
-        .filter_map(|(f, call)| {
+        .filter_map(|(fi, ci)| {
+            let call = &facts.python[fi].calls[ci];
             let (_, kw) = FOLDER_READERS.iter().find(|(r, _)| *r == call.callee)?;
             let arg = call.args.first().or_else(|| call.kwarg(kw))?;
-            Some((f, call, facts.resolve(arg)))
+            Some((fi, ci, facts.resolve(arg)))
         })
         .collect()
 }
@@ -351,7 +388,7 @@ pub(crate) fn reads(facts: &Facts) -> Vec<(&PyFile, &Call, String)> {
         .into_iter()
         .flat_map(|(f, call, values)| {
             values
-                .into_iter()
+                .iter()
                 .filter_map(move |v| v.as_str().map(|p| (f, call, portable(p))))
         })
         .collect()
