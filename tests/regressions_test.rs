@@ -957,3 +957,42 @@ fn a_split_fraction_and_a_minimum_learning_rate_in_code_are_hyperparameter_liter
         assert_eq!(status(&r, "2.1"), "partial", "{code}");
     }
 }
+
+#[test]
+fn metrics_files_named_by_concatenation_are_run_outputs() {
+    let r = assess(&[(
+        "experiment.py",
+        "import sys\nname = sys.argv[1]\nn = 2\nRESULTS = './datasets/' + name + '/results/test_rmse_' + str(n) + '_layers.txt'\nwith open(RESULTS, 'a') as f:\n    f.write('0.5\\n')\n",
+    )]);
+    assert_eq!(status(&r, "5.2"), "pass");
+}
+
+#[test]
+fn an_old_lightning_module_returning_validation_logs_uses_the_default_logger() {
+    let r = assess(&[
+        (
+            "model.py",
+            "import pytorch_lightning as pl\nclass Net(pl.LightningModule):\n    def validation_step(self, batch, i):\n        return {'val_loss': 0.0}\n    def validation_epoch_end(self, outs):\n        return {'log': {'val_loss': 0.0}}\n",
+        ),
+        (
+            "train.py",
+            "import pytorch_lightning as pl\nfrom model import Net\ntrainer = pl.Trainer(max_epochs=1)\ntrainer.fit(Net())\n",
+        ),
+    ]);
+    assert_eq!(status(&r, "5.2"), "partial");
+}
+
+#[test]
+fn python2_helpers_off_the_run_path_make_runs_partial_not_fail() {
+    let files = [
+        ("train.py", "print('training')\n"),
+        ("README.md", "# X\n\n```\npython train.py\n```\n"),
+        ("data/split.py", "print 'split'\n"),
+    ];
+    assert_eq!(status(&assess(&files), "1.1"), "partial");
+    let broken_entry = [
+        ("train.py", "print 'training'\n"),
+        ("README.md", "# X\n\n```\npython train.py\n```\n"),
+    ];
+    assert_eq!(status(&assess(&broken_entry), "1.1"), "fail");
+}

@@ -38,9 +38,21 @@ pub fn runs(input: &Input) -> Decided {
     }
     if !errors.is_empty() {
         let first = errors[0];
+        // Helpers that nothing runs (Python 2 leftovers beside committed
+        // outputs) leave the run itself intact: partial, not fail.
+        let status = if on.is_empty() && !rp.entry_points.is_empty() {
+            Status::Partial
+        } else {
+            Status::Fail
+        };
+        let where_ = if status == Status::Partial {
+            ", none of them on the run path"
+        } else {
+            ""
+        };
         let o = Outcome::new(
-            Status::Fail,
-            format!("{} file(s) do not parse as Python 3", errors.len()),
+            status,
+            format!("{} file(s) do not parse as Python 3{where_}", errors.len()),
         )
         .with_evidence(errors.iter().map(|f| finding(f)).collect::<Vec<_>>());
         let fix = format!(

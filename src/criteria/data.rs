@@ -889,8 +889,10 @@ fn loader_source(facts: &Facts, call: &Call) -> LoaderSource {
                     return LoaderSource::Param(inner.describe())
                 }
                 // A URL built on a literal root (`join(URL_ROOT, name)`) is as fixed.
+                // A template with holes (`…/gpt-2/{}/{}`) is chosen elsewhere.
                 Value::Lit(Lit::Str(s))
                     if literal.is_none()
+                        && !s.contains("{}")
                         && (matches!(r, Value::Lit(_)) || super::inputs::is_remote(s)) =>
                 {
                     literal = Some(format!("loads \"{s}\", written in code"));

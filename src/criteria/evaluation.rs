@@ -242,10 +242,15 @@ const IMPLICIT_LOGGER: &str =
 /// Face Trainer's logging directory, MLflow Recipes and kedro-mlflow tracking.
 fn framework_logging(facts: &Facts) -> Vec<Evidence> {
     let mut ev = Vec::new();
+    // `self.log(…)`, or (Lightning before 1.0) metrics returned from a
+    // validation step under a `log` key, which the default logger records.
     let logs = facts.python.iter().any(|f| {
         f.calls
             .iter()
             .any(|c| matches!(c.callee.as_str(), "self.log" | "self.log_dict"))
+            || f.functions
+                .iter()
+                .any(|d| matches!(d.name.as_str(), "validation_step" | "validation_epoch_end"))
     });
     for f in &facts.python {
         for c in &f.calls {

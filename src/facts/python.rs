@@ -641,6 +641,19 @@ impl Collector<'_> {
                             return Value::Lit(Lit::Str(format!("{x}{}", s.value.to_str())));
                         }
                     }
+                    // `"./runs/" + name + "/test_rmse_" + str(n) + ".txt"`: each
+                    // unknown piece of a path template becomes one more hole.
+                    if let Value::Lit(Lit::Str(x)) = &l {
+                        if x.contains("{}") {
+                            return match r {
+                                Value::Lit(Lit::Str(y)) => Value::Lit(Lit::Str(format!("{x}{y}"))),
+                                Value::Lit(n @ (Lit::Int(_) | Lit::Float(_))) => {
+                                    Value::Lit(Lit::Str(format!("{x}{}", n.text())))
+                                }
+                                r => template(format!("{x}{{}}"), vec![r]),
+                            };
+                        }
+                    }
                 }
                 match (&l, &r, b.op) {
                     (Value::Lit(Lit::Str(_)), Value::Lit(Lit::Str(_)), _) if !written => {
