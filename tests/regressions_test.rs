@@ -996,3 +996,31 @@ fn python2_helpers_off_the_run_path_make_runs_partial_not_fail() {
     ];
     assert_eq!(status(&assess(&broken_entry), "1.1"), "fail");
 }
+
+#[test]
+fn export_and_serving_entry_points_need_no_seed_for_weights_they_load() {
+    let model = "import torch\nclass Net(torch.nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = torch.nn.Linear(4, 2)\n";
+    let train = "import torch\nfrom model import Net\nif __name__ == '__main__':\n    torch.manual_seed(0)\n    net = Net()\n    opt = torch.optim.SGD(net.parameters(), lr=0.1)\n    loss = net(torch.ones(4)).sum()\n    loss.backward()\n    opt.step()\n    torch.save(net.state_dict(), 'net.pt')\n";
+    let export = "import torch\nfrom model import Net\nif __name__ == '__main__':\n    net = Net()\n    net.load_state_dict(torch.load('net.pt'))\n    x = torch.randn(1, 4)\n    torch.onnx.export(net, x, 'net.onnx')\n";
+    let r = assess(&[
+        ("model.py", model),
+        ("train.py", train),
+        ("export.py", export),
+    ]);
+    assert_eq!(
+        rule_hits(&r, "unseeded-rng").len(),
+        0,
+        "{:?}",
+        rule_hits(&r, "unseeded-rng")
+    );
+    // Sampling from a loaded model does depend on the RNG.
+    let sample = "import torch\nfrom model import Net\nif __name__ == '__main__':\n    net = Net()\n    net.load_state_dict(torch.load('net.pt'))\n    noise = torch.randn(1, 4)\n    print(net(noise))\n";
+    let r = assess(&[
+        ("model.py", model),
+        ("train.py", train),
+        ("sample.py", sample),
+    ]);
+    let hits = rule_hits(&r, "unseeded-rng");
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0].path, "sample.py");
+}

@@ -113,6 +113,9 @@ pub struct Context<'a> {
     pub seeded_in_file: std::collections::HashMap<String, BTreeSet<&'static str>>,
     /// Global RNGs seeded within the reach of each entry point.
     pub seeded_by_entry: Vec<BTreeSet<&'static str>>,
+    /// Entry points whose reach loads trained weights and never trains
+    /// (export, serving, prediction scripts), by entry index.
+    pub inference_only: Vec<bool>,
 }
 
 impl<'a> Context<'a> {
@@ -120,11 +123,23 @@ impl<'a> Context<'a> {
     /// the file must seed it somewhere in its own reach (one notebook's seed does
     /// not cover another notebook). Off the run path, the file's own seeding counts.
     pub fn is_seeded(&self, path: &str, on_path: bool, lib: &str) -> bool {
+        self.seeded_for(path, on_path, lib, false)
+    }
+
+    /// [`Self::is_seeded`] for draws that a loaded model overwrites or that
+    /// order an evaluation (weight initialisation, loader shuffling): entry
+    /// points that only load trained weights and never train need no seed.
+    pub fn is_seeded_for_training(&self, path: &str, on_path: bool, lib: &str) -> bool {
+        self.seeded_for(path, on_path, lib, true)
+    }
+
+    fn seeded_for(&self, path: &str, on_path: bool, lib: &str, training_only: bool) -> bool {
         let rp = &self.facts.run_path;
         match rp.reached_by.get(path) {
-            Some(entries) if on_path && !entries.is_empty() => entries
-                .iter()
-                .all(|&e| self.seeded_by_entry.get(e).is_some_and(|s| s.contains(lib))),
+            Some(entries) if on_path && !entries.is_empty() => entries.iter().all(|&e| {
+                (training_only && self.inference_only.get(e).copied().unwrap_or(false))
+                    || self.seeded_by_entry.get(e).is_some_and(|s| s.contains(lib))
+            }),
             _ if on_path && rp.fallback_all => self.seeded.contains(lib),
             _ => self
                 .seeded_in_file
@@ -158,14 +173,59 @@ impl<'a> Context<'a> {
                     .collect()
             })
             .collect();
+        // (loads weights, trains) for each run-path file, by its index.
+        let by_path: std::collections::HashMap<&str, &crate::facts::python::PyFile> =
+            facts.python.iter().map(|f| (f.path.as_str(), f)).collect();
+        let kinds: Vec<(bool, bool)> = facts
+            .run_path
+            .paths
+            .iter()
+            .map(|p| {
+                by_path.get(p.as_str()).map_or((false, false), |f| {
+                    (
+                        f.calls.iter().any(|c| loads_weights(&c.callee)),
+                        f.calls.iter().any(|c| trains(&c.callee)),
+                    )
+                })
+            })
+            .collect();
+        let inference_only = facts
+            .run_path
+            .reach
+            .iter()
+            .map(|files| {
+                let loads = files.iter().any(|&n| kinds.get(n).is_some_and(|k| k.0));
+                let trains = files.iter().any(|&n| kinds.get(n).is_some_and(|k| k.1));
+                loads && !trains
+            })
+            .collect();
         Context {
             facts,
             seeds,
             seeded,
             seeded_in_file,
             seeded_by_entry,
+            inference_only,
         }
     }
+}
+
+/// Calls that load trained weights into a model.
+fn loads_weights(callee: &str) -> bool {
+    let name = callee.rsplit('.').next().unwrap_or(callee);
+    matches!(
+        name,
+        "load_state_dict" | "load_from_checkpoint" | "load_weights" | "load_model"
+    ) || matches!(callee, "torch.load" | "joblib.load")
+}
+
+/// Calls that train: fitting, a backward pass, an optimiser step.
+pub(crate) fn trains(callee: &str) -> bool {
+    let name = callee.rsplit('.').next().unwrap_or(callee);
+    matches!(
+        name,
+        "fit" | "backward" | "train" | "fit_generator" | "train_on_batch" | "partial_fit"
+    ) || (name == "step" && callee.to_ascii_lowercase().contains("optim"))
 }
 
 /// The registry.

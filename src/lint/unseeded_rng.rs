@@ -33,10 +33,18 @@ fn check(ctx: &Context) -> Vec<Finding> {
                 continue;
             }
             if let Some(lib) = rng_lib(call) {
-                if ctx.is_seeded(&f.path, on_path, lib) {
+                let layer =
+                    call.callee.starts_with("torch.nn.") || call.callee.contains("keras.layers.");
+                // Initial weights are overwritten by a loaded model; a loader's
+                // order only orders an evaluation.
+                let overwritten = layer || call.name() == "DataLoader";
+                if ctx.is_seeded(&f.path, on_path, lib)
+                    || (overwritten && ctx.is_seeded_for_training(&f.path, on_path, lib))
+                    || is_example_input(f, call)
+                {
                     continue;
                 }
-                if call.callee.starts_with("torch.nn.") || call.callee.contains("keras.layers.") {
+                if layer {
                     layers.push((call, lib));
                     continue;
                 }
@@ -70,4 +78,26 @@ fn check(ctx: &Context) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Functions that take an example input only to trace or describe a model.
+const TRACERS: &[&str] = &[
+    "torch.onnx.export",
+    "torch.jit.trace",
+    "torch.export.export",
+    "mlflow.models.infer_signature",
+    "mlflow.models.signature.infer_signature",
+];
+
+/// `x = torch.randn(…)` in a file that exports a model or infers its
+/// signature and trains nothing: an example input whose values never reach
+/// a result.
+fn is_example_input(f: &crate::facts::python::PyFile, call: &crate::facts::python::Call) -> bool {
+    call.assigned_to.is_some()
+        && matches!(
+            call.name(),
+            "randn" | "rand" | "randint" | "normal" | "uniform"
+        )
+        && f.calls.iter().any(|c| TRACERS.contains(&c.callee.as_str()))
+        && !f.calls.iter().any(|c| super::trains(&c.callee))
 }
