@@ -1024,3 +1024,19 @@ fn export_and_serving_entry_points_need_no_seed_for_weights_they_load() {
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert_eq!(hits[0].path, "sample.py");
 }
+
+#[test]
+fn a_config_passed_through_a_shell_variable_is_read_by_the_run() {
+    let r = assess(&[
+        ("cfg/config.yaml", "lr: 0.1\nepochs: 3\nseed: 1\n"),
+        (
+            "src/main.py",
+            "import argparse\nimport yaml\np = argparse.ArgumentParser()\np.add_argument('--config_file')\na = p.parse_args()\ncfg = yaml.safe_load(open(a.config_file))\nprint(cfg['lr'], cfg['epochs'], cfg['seed'])\n",
+        ),
+        (
+            "train.sh",
+            "#!/bin/bash\nCONFIG_FILE=${1:-cfg/config.yaml}\npython src/main.py --config_file $CONFIG_FILE\n",
+        ),
+    ]);
+    assert_eq!(status(&r, "2.3"), "pass");
+}

@@ -2,7 +2,7 @@
 //! points, Makefile recipes, shell scripts and README code blocks. Each
 //! yields the Python invocations it makes and the flags it passes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value as Json;
 
@@ -652,12 +652,19 @@ impl Pipelines {
                 .map(|(i, l)| (u32::try_from(i + 1).unwrap_or(u32::MAX), l.to_string()))
                 .collect()
         };
+        // `CONFIG=cfg/train.yaml` … `python train.py --config $CONFIG`.
+        let mut vars: HashMap<String, String> = HashMap::new();
         for (n, line) in candidates {
             if n != last_line + 1 {
                 cwd.clear();
             }
             last_line = n;
-            let mut cmd = line
+            if let Some((name, value)) = shell_assignment(&line) {
+                vars.insert(name, value);
+                continue;
+            }
+            let expanded = expand_vars(&line, &vars);
+            let mut cmd = expanded
                 .trim()
                 .trim_start_matches("$ ")
                 .trim_start_matches("> ")
@@ -712,6 +719,67 @@ impl Pipelines {
         }
         m
     }
+}
+
+/// A plain shell variable assignment with a value known from the text:
+/// `NAME=value`, `export NAME="value"`, `NAME=${1:-default}` (the default).
+fn shell_assignment(line: &str) -> Option<(String, String)> {
+    let t = line.trim();
+    let t = t.strip_prefix("export ").unwrap_or(t).trim_start();
+    let (name, value) = t.split_once('=')?;
+    let named = !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    if !named || value.starts_with(' ') {
+        return None;
+    }
+    let value = value.trim();
+    let value = match value.strip_prefix("${").and_then(|v| v.strip_suffix('}')) {
+        Some(inner) => inner.split_once(":-").map(|(_, d)| d)?,
+        None => value,
+    };
+    let value = value.trim_matches(|c| c == '"' || c == '\'');
+    if value.is_empty() || value.contains(['$', '`', ' ', ';', '|', '&']) {
+        return None;
+    }
+    Some((name.to_string(), value.to_string()))
+}
+
+/// `$NAME` and `${NAME}` replaced by the values assigned earlier in the script.
+fn expand_vars(line: &str, vars: &HashMap<String, String>) -> String {
+    if vars.is_empty() || !line.contains('$') {
+        return line.to_string();
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let (name, skip) = match after.strip_prefix('{') {
+            Some(b) => match b.find('}') {
+                Some(end) => (&b[..end], end + 2),
+                None => ("", 0),
+            },
+            None => {
+                let end = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                (&after[..end], end)
+            }
+        };
+        match vars.get(name) {
+            Some(v) if !name.is_empty() => {
+                out.push_str(v);
+                rest = &after[skip..];
+            }
+            _ => {
+                out.push('$');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Inline code that is a command a person runs (`python train.py`,
@@ -825,6 +893,38 @@ fn download_command(cmd: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shell_variables_assigned_in_a_script_expand_in_its_commands() {
+        assert_eq!(
+            shell_assignment("CONFIG_FILE=${1:-cfg/config.yaml}"),
+            Some(("CONFIG_FILE".into(), "cfg/config.yaml".into()))
+        );
+        assert_eq!(
+            shell_assignment("export DATA=\"data/raw\""),
+            Some(("DATA".into(), "data/raw".into()))
+        );
+        assert_eq!(shell_assignment("OUT=$(date +%s)"), None);
+        assert_eq!(shell_assignment("python train.py a=b"), None);
+        let vars: HashMap<String, String> = [("CFG".to_string(), "c.yaml".to_string())].into();
+        assert_eq!(
+            expand_vars("python m.py --config $CFG --x ${CFG} $OTHER", &vars),
+            "python m.py --config c.yaml --x c.yaml $OTHER"
+        );
+        let mut p = Pipelines::default();
+        p.add_commands(
+            "run.sh",
+            "CFG=${1:-cfg/a.yaml}\npython src/main.py --config_file $CFG\n",
+            false,
+        );
+        let inv = &p.invocations[0];
+        assert!(
+            inv.flags.iter().any(|(f, v)| f == "config_file"
+                && matches!(v, FlagValue::Literal(x) if x == "cfg/a.yaml")),
+            "{:?}",
+            inv.flags
+        );
+    }
 
     fn origin() -> Origin {
         Origin {

@@ -804,6 +804,19 @@ impl Collector<'_> {
             "os.path.realpath" | "os.path.normpath" => {
                 return arg0.map_or(Value::Unknown, |e| self.eval(e));
             }
+            // `getattr(cfg.data, "random_state", 0)` reads the config.
+            "getattr" => {
+                let args: Vec<Value> = c.arguments.args.iter().map(|e| self.eval(e)).collect();
+                return match (args.first(), args.get(1)) {
+                    (Some(Value::Config(p)), Some(Value::Lit(Lit::Str(k)))) => {
+                        Value::config_child(p, k)
+                    }
+                    (Some(Value::CliNamespace), Some(Value::Lit(Lit::Str(k)))) => {
+                        Value::Cli(k.clone())
+                    }
+                    _ => Value::Call(callee),
+                };
+            }
             "os.environ.get" | "os.getenv" => {
                 return match arg0.map(|e| self.eval(e)) {
                     Some(Value::Lit(Lit::Str(k))) => Value::Env(k),
