@@ -1040,3 +1040,20 @@ fn a_config_passed_through_a_shell_variable_is_read_by_the_run() {
     ]);
     assert_eq!(status(&r, "2.3"), "pass");
 }
+
+#[test]
+fn values_kept_on_self_by_a_constructor_reach_the_other_methods() {
+    let r = assess(&[
+        ("config.yaml", "seed: 3\ndata:\n  path: data/train.csv\n  random_state: 0\n"),
+        (
+            "dm.py",
+            "import pandas as pd\nfrom sklearn.model_selection import train_test_split\nclass DataModule:\n    def __init__(self, path, random_state=0):\n        self.path = path\n        self.random_state = random_state\n    def setup(self):\n        df = pd.read_csv(self.path)\n        return train_test_split(df, random_state=self.random_state)\n",
+        ),
+        (
+            "train.py",
+            "import yaml\nfrom dm import DataModule\nif __name__ == '__main__':\n    cfg = yaml.safe_load(open('config.yaml'))\n    dm = DataModule(cfg['data']['path'], random_state=cfg['data']['random_state'])\n    dm.setup()\n",
+        ),
+    ]);
+    assert_eq!(status(&r, "2.2"), "pass");
+    assert_eq!(status(&r, "3.3"), "pass");
+}

@@ -351,6 +351,8 @@ fn collect(path: &str, module: &ast::ModModule, map: &LineMap) -> PyFile {
         pending_assign: None,
         returns: HashMap::new(),
         func_stack: Vec::new(),
+        class_stack: Vec::new(),
+        self_attrs: HashMap::new(),
     };
     for stmt in &module.body {
         c.visit_stmt(stmt);
@@ -484,6 +486,11 @@ struct Collector<'m> {
     returns: HashMap<String, Value>,
     /// Enclosing function names.
     func_stack: Vec<String>,
+    /// Enclosing class names, innermost last.
+    class_stack: Vec<String>,
+    /// `self.attr = value` in a class's methods: (class, attr) → value, so that
+    /// other methods reading `self.attr` see where it came from.
+    self_attrs: HashMap<(String, String), Value>,
 }
 
 impl Collector<'_> {
@@ -550,6 +557,9 @@ impl Collector<'_> {
                     Value::Lit(Lit::Str(p)) => Value::Lit(Lit::Str(parent_dir(&p))),
                     _ => Value::Unknown,
                 }
+            }
+            Expr::Attribute(a) if self.self_attr(a).is_some() => {
+                self.self_attr(a).cloned().unwrap_or(Value::Unknown)
             }
             Expr::Attribute(a) => {
                 let attr = a.attr.as_str();
@@ -852,6 +862,24 @@ impl Collector<'_> {
     }
 
     /// The dotted key of a maximal config access chain, if `expr` is one.
+    /// Whether the function being defined is a method: its class is the
+    /// innermost scope (one level of functions deeper than the class).
+    fn depth_in_class(&self) -> bool {
+        !self.class_stack.is_empty() && self.func_stack.len() < self.class_stack.len() + 1
+    }
+
+    /// The value a method of the enclosing class stored in `self.<attr>`.
+    fn self_attr(&self, a: &ast::ExprAttribute) -> Option<&Value> {
+        let Expr::Name(n) = a.value.as_ref() else {
+            return None;
+        };
+        if n.id.as_str() != "self" {
+            return None;
+        }
+        let class = self.class_stack.last()?;
+        self.self_attrs.get(&(class.clone(), a.attr.to_string()))
+    }
+
     fn config_access(&self, expr: &Expr) -> Option<String> {
         // Every visited expression comes through here: decide by its shape
         // first, so that only possible chains are evaluated.
@@ -914,6 +942,21 @@ impl Collector<'_> {
                         Value::Unknown
                     };
                     self.bind_target(elt, v);
+                }
+            }
+            // The first traceable assignment wins: `__init__` comes first
+            // and later methods often overwrite with derived values.
+            Expr::Attribute(a)
+                if matches!(a.value.as_ref(), Expr::Name(n) if n.id.as_str() == "self")
+                    && !self.class_stack.is_empty() =>
+            {
+                if let (false, Some(class)) = (
+                    matches!(value, Value::Unknown | Value::Call(_)),
+                    self.class_stack.last(),
+                ) {
+                    self.self_attrs
+                        .entry((class.clone(), a.attr.to_string()))
+                        .or_insert(value);
                 }
             }
             Expr::Attribute(_) | Expr::Subscript(_) => {
@@ -1101,14 +1144,29 @@ impl Collector<'_> {
                 is_cli = true;
             }
         }
-        let params: Vec<&ast::ParameterWithDefault> = f
+        let mut params: Vec<&ast::ParameterWithDefault> = f
             .parameters
             .posonlyargs
             .iter()
             .chain(f.parameters.args.iter())
             .chain(f.parameters.kwonlyargs.iter())
             .collect();
-        let fname = f.name.as_str().to_string();
+        let mut fname = f.name.as_str().to_string();
+        // A constructor is called by its class's name, without `self`:
+        // `Loader(path=cfg.data)` is a call site of `Loader.__init__`.
+        if fname == "__init__" && self.depth_in_class() {
+            if let Some(class) = self.class_stack.last() {
+                fname = class.clone();
+                if params
+                    .first()
+                    .is_some_and(|p| p.parameter.name.as_str() == "self")
+                {
+                    let this = params.remove(0);
+                    self.names
+                        .insert(this.parameter.name.to_string(), Value::Unknown);
+                }
+            }
+        }
         self.file.functions.push(FuncDef {
             name: fname.clone(),
             params: params
@@ -1220,6 +1278,11 @@ impl<'a> Visitor<'a> for Collector<'_> {
                 self.func_stack.pop();
                 self.depth -= 1;
                 self.names = saved;
+            }
+            Stmt::ClassDef(c) => {
+                self.class_stack.push(c.name.to_string());
+                visitor::walk_stmt(self, stmt);
+                self.class_stack.pop();
             }
             Stmt::Return(r) => {
                 if let (Some(v), Some(func)) = (&r.value, self.func_stack.last()) {
