@@ -1057,3 +1057,21 @@ fn values_kept_on_self_by_a_constructor_reach_the_other_methods() {
     assert_eq!(status(&r, "2.2"), "pass");
     assert_eq!(status(&r, "3.3"), "pass");
 }
+
+#[test]
+fn a_torchrun_launch_in_the_readme_makes_the_project_heavy() {
+    let train = "print('train')\n";
+    let light = assess(&[
+        ("train.py", train),
+        ("README.md", "# X\n\n```\npython train.py\n```\n"),
+    ]);
+    assert_eq!(status(&light, "3.4"), "not_applicable");
+    let heavy = assess(&[
+        ("train.py", train),
+        (
+            "README.md",
+            "# X\n\n```\ntorchrun --nproc_per_node=8 train.py\n```\n",
+        ),
+    ]);
+    assert_ne!(status(&heavy, "3.4"), "not_applicable");
+}

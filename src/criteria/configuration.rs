@@ -66,7 +66,7 @@ fn config_sources(facts: &Facts) -> Vec<Evidence> {
         ev.push(line(
             &inv.origin.path,
             inv.origin.line,
-            format!("{} passes {}", inv.origin.name, flags.join(" ")),
+            format!("{} passes {}", inv.origin.kind, flags.join(" ")),
         ));
     }
     ev
@@ -190,7 +190,7 @@ fn classify(facts: &Facts, lookup: &SeedLookup, v: &Value) -> SeedOrigin {
                 let inv = invs[0];
                 return SeedOrigin::Config(format!(
                     "from --{flag}, passed by {} ({})",
-                    inv.origin.path, inv.origin.name
+                    inv.origin.path, inv.origin.kind
                 ));
             }
             let default_from_config = facts
@@ -467,7 +467,7 @@ fn reader_of(facts: &Facts, literals: &LiteralIndex, path: &str) -> Option<Evide
                 return Some(line(
                     &inv.origin.path,
                     inv.origin.line,
-                    format!("{} passes {path}", inv.origin.name),
+                    format!("{} passes {path}", inv.origin.kind),
                 ));
             }
         }

@@ -5,6 +5,7 @@ use super::evidence::{at, line};
 use super::inputs::{committed_data, fetchers, is_download};
 use super::Input;
 use crate::assessment::{Evidence, Outcome, Status};
+use crate::facts::pipeline::OriginKind;
 use crate::facts::python::Call;
 use crate::facts::values::{Lit, Value};
 use crate::facts::Facts;
@@ -1091,21 +1092,23 @@ fn tracked_stages(facts: &Facts) -> Vec<Stage> {
         .pipelines
         .invocations
         .iter()
-        .filter(|i| i.origin.name.starts_with("entry point"))
-        .map(|i| i.origin.name.as_str())
+        .filter_map(|i| match &i.origin.kind {
+            OriginKind::MlprojectEntry(name) => Some(name.as_str()),
+            _ => None,
+        })
         .collect();
     if ml_entries.len() >= 2 {
         for inv in facts
             .pipelines
             .invocations
             .iter()
-            .filter(|i| i.origin.name.starts_with("entry point"))
+            .filter(|i| matches!(i.origin.kind, OriginKind::MlprojectEntry(_)))
         {
             out.push(Stage {
                 evidence: line(
                     &inv.origin.path,
                     inv.origin.line,
-                    format!("MLproject {}", inv.origin.name),
+                    format!("MLproject {}", inv.origin.kind),
                 ),
                 feeds_later: true,
             });

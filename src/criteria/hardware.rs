@@ -155,7 +155,11 @@ pub fn heaviness(facts: &Facts) -> Vec<Evidence> {
     for inv in &facts.pipelines.invocations {
         let launcher = ["torchrun", "deepspeed", "accelerate", "horovodrun"]
             .iter()
-            .any(|l| inv.origin.name.contains(l));
+            .any(|l| {
+                inv.command
+                    .split_whitespace()
+                    .any(|w| w.rsplit('/').next() == Some(l))
+            });
         if launcher {
             out.push(line(
                 &inv.origin.path,

@@ -13,8 +13,52 @@ pub struct Origin {
     pub path: String,
     /// 1-based line, when known.
     pub line: Option<u32>,
-    /// Stage, entry point or target name.
-    pub name: String,
+    /// What in that file declares it.
+    pub kind: OriginKind,
+}
+
+/// What declares an invocation: behaviour depends on it (a Makefile target's
+/// missing script is the project's problem, a README's may not be), so it is
+/// typed; [`OriginKind`]'s `Display` is for people.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OriginKind {
+    /// A dvc.yaml stage, by name.
+    DvcStage(String),
+    /// An MLproject entry point, by name.
+    MlprojectEntry(String),
+    /// A Makefile target, by name.
+    MakeTarget(String),
+    /// A Snakemake rule, by name.
+    SnakemakeRule(String),
+    /// A code block or command line in the README (`readme`) or other docs.
+    DocsBlock {
+        /// Whether the file is the README.
+        readme: bool,
+    },
+    /// A line of a shell script.
+    Script,
+}
+
+impl OriginKind {
+    /// Whether the command was written in documentation rather than declared
+    /// by a pipeline or a script.
+    pub fn is_docs(&self) -> bool {
+        matches!(self, OriginKind::DocsBlock { .. })
+    }
+}
+
+impl std::fmt::Display for OriginKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OriginKind::DvcStage(n) => write!(f, "stage {n}"),
+            OriginKind::MlprojectEntry(n) => write!(f, "entry point {n}"),
+            OriginKind::MakeTarget(n) => write!(f, "target {n}"),
+            OriginKind::SnakemakeRule(n) => write!(f, "rule {n}"),
+            OriginKind::DocsBlock { readme: true } => f.write_str("README code block"),
+            OriginKind::DocsBlock { readme: false } => f.write_str("docs code block"),
+            OriginKind::Script => f.write_str("script"),
+        }
+    }
 }
 
 /// A flag value as the pipeline passes it.
@@ -41,6 +85,8 @@ pub struct Invocation {
     pub flags: Vec<(String, FlagValue)>,
     /// Positional arguments (Hydra `key=value` overrides among them).
     pub positionals: Vec<String>,
+    /// The command as written (one segment of a `&&`/`;`/`|` chain).
+    pub command: String,
 }
 
 /// A dvc.yaml stage.
@@ -241,6 +287,7 @@ pub fn invocations(cmd: &str, cwd: &str, origin: &Origin) -> Vec<Invocation> {
             module,
             flags,
             positionals,
+            command: part.trim().to_string(),
         });
     }
     out
@@ -427,7 +474,7 @@ impl Pipelines {
             let origin = Origin {
                 path: path.to_string(),
                 line: stage.line,
-                name: format!("stage {name}"),
+                kind: OriginKind::DvcStage(name.to_string()),
             };
             for cmd in &stage.cmds {
                 self.invocations.extend(invocations(cmd, &wdir, &origin));
@@ -480,7 +527,7 @@ impl Pipelines {
                 let origin = Origin {
                     path: path.to_string(),
                     line: line_of(text, &format!("{name}:")),
-                    name: format!("entry point {name}"),
+                    kind: OriginKind::MlprojectEntry(name.to_string()),
                 };
                 self.invocations.extend(invocations(cmd, dir, &origin));
                 self.mlproject_entries
@@ -510,7 +557,7 @@ impl Pipelines {
                 let origin = Origin {
                     path: path.to_string(),
                     line: Some(n),
-                    name: format!("target {target}"),
+                    kind: OriginKind::MakeTarget(target.to_string()),
                 };
                 self.invocations.extend(invocations(recipe, dir, &origin));
                 if let Some(d) = download_command(recipe) {
@@ -578,7 +625,7 @@ impl Pipelines {
             let origin = Origin {
                 path: path.to_string(),
                 line: Some(n),
-                name: format!("rule {rule}"),
+                kind: OriginKind::SnakemakeRule(rule.clone()),
             };
             let quoted = |s: &str| s.trim().trim_matches(['"', '\'', ',']).to_string();
             if let Some(v) = t.strip_prefix("configfile:") {
@@ -594,6 +641,7 @@ impl Pipelines {
                         module: None,
                         flags: Vec::new(),
                         positionals: Vec::new(),
+                        command: t.to_string(),
                     });
                 }
             } else {
@@ -686,17 +734,12 @@ impl Pipelines {
             let origin = Origin {
                 path: path.to_string(),
                 line: Some(n),
-                name: if readme {
-                    format!(
-                        "{} code block",
-                        if path.to_ascii_lowercase().starts_with("readme") {
-                            "README"
-                        } else {
-                            "docs"
-                        }
-                    )
+                kind: if readme {
+                    OriginKind::DocsBlock {
+                        readme: path.to_ascii_lowercase().starts_with("readme"),
+                    }
                 } else {
-                    "script".into()
+                    OriginKind::Script
                 },
             };
             self.invocations.extend(invocations(cmd, dir, &origin));
@@ -930,7 +973,7 @@ mod tests {
         Origin {
             path: "Makefile".into(),
             line: Some(1),
-            name: "t".into(),
+            kind: OriginKind::MakeTarget("t".into()),
         }
     }
 

@@ -108,7 +108,7 @@ impl RunPath {
                     });
                     // A pipeline declaration is the stronger reason; it wins.
                     if e.declared_at.is_none() {
-                        e.why = format!("run by {} ({})", inv.origin.path, inv.origin.name);
+                        e.why = format!("run by {} ({})", inv.origin.path, inv.origin.kind);
                         e.declared_at = Some((inv.origin.path.clone(), inv.origin.line));
                     }
                 }
@@ -123,7 +123,7 @@ impl RunPath {
                     // folder or with paths from variables: only a declared pipeline's
                     // missing script is certain.
                     let declared = is_pipeline_file(&inv.origin.path)
-                        || (inv.origin.name.starts_with("target ")
+                        || (matches!(inv.origin.kind, super::pipeline::OriginKind::MakeTarget(_))
                             && !is_auxiliary(&inv.origin.path));
                     let from_ancestor =
                         ancestors(&inv.origin.path).any(|d| project.exists(&join(d, &name)));
@@ -260,7 +260,7 @@ fn resolve_invocation(inv: &Invocation, index: &HashMap<&str, &PyFile>) -> Optio
         // Docs often assume the reader has changed into the package folder
         // (`python train.py` for pkg/train.py): a bare name that exactly one
         // file in the project has is that file.
-        if inv.origin.name.ends_with("code block") && !s.contains('/') {
+        if inv.origin.kind.is_docs() && !s.contains('/') {
             let suffix = format!("/{s}");
             let mut same = index.keys().filter(|p| p.ends_with(&suffix));
             if let (Some(only), None) = (same.next(), same.next()) {

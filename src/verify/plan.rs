@@ -226,7 +226,7 @@ fn make_default(facts: &Facts) -> Option<(String, String)> {
 /// The first README/docs command that runs a project script.
 fn readme_command(facts: &Facts) -> Option<(String, u32, String)> {
     let inv = facts.pipelines.invocations.iter().find(|i| {
-        i.origin.name.ends_with("code block")
+        i.origin.kind.is_docs()
             && i.script
                 .as_deref()
                 .is_some_and(|s| facts.project.file(s).is_some())
