@@ -4,6 +4,8 @@
 //! The SVG is a fixed template (no font measuring): the widths are the same
 //! for every star count, so the output depends on the stars alone.
 
+use crate::facts::markdown::{self, LinkKind};
+
 /// Badge colours by stars, 0 (red) to 5 (bright green), as shields.io names them.
 const COLOURS: [&str; 6] = [
     "#e05d44", // red
@@ -150,32 +152,39 @@ fn stars_after(text: &str) -> Option<u8> {
 }
 
 /// The alt text and target of each image in `readme`: Markdown `![alt](url)`
-/// and HTML `<img alt=… src=…>`.
+/// and HTML `<img alt=… src=…>`, none from code (an example in a code block
+/// is not the project's badge).
 fn images(readme: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = readme;
-    while let Some(p) = rest.find("![") {
-        let after = &rest[p + 2..];
-        let Some(close) = after.find(']') else {
-            break;
-        };
-        let alt = &after[..close];
-        let tail = &after[close + 1..];
-        let target = tail
-            .strip_prefix('(')
-            .and_then(|t| t.find(')').map(|e| &t[..e]))
-            .unwrap_or("");
-        out.push(format!("{alt} {target}"));
-        rest = &after[close + 1..];
+    let mut out: Vec<String> = markdown::links(readme)
+        .into_iter()
+        .filter(|l| l.kind == LinkKind::Image)
+        .map(|l| format!("{} {}", l.text, l.url))
+        .collect();
+    for h in markdown::html(readme) {
+        let html = without_comments(&h.html);
+        let lower = html.to_ascii_lowercase();
+        let mut from = 0;
+        while let Some(p) = lower[from..].find("<img") {
+            let start = from + p;
+            let end = lower[start..].find('>').map_or(lower.len(), |e| start + e);
+            out.push(html[start..end].to_string());
+            from = end;
+        }
     }
-    let lower = readme.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(p) = lower[from..].find("<img") {
-        let start = from + p;
-        let end = lower[start..].find('>').map_or(lower.len(), |e| start + e);
-        out.push(readme[start..end].to_string());
-        from = end;
+    out
+}
+
+/// `html` without its `<!-- comments -->`: a commented-out badge is not shown.
+fn without_comments(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(p) = rest.find("<!--") {
+        out.push_str(&rest[..p]);
+        rest = rest[p + 4..]
+            .find("-->")
+            .map_or("", |e| &rest[p + 4 + e + 3..]);
     }
+    out.push_str(rest);
     out
 }
 
@@ -200,5 +209,28 @@ mod tests {
         );
         assert_eq!(stars_in("reproducibility 10/5"), None);
         assert_eq!(stars_in("build passing"), None);
+    }
+
+    #[test]
+    fn badges_in_code_are_not_the_projects() {
+        let snippet = "![reproducibility: 3/5](reproducibility.svg)";
+        for readme in [
+            format!("```markdown\n{snippet}\n```\n"),
+            format!("~~~\n{snippet}\n~~~\n"),
+            format!("````\n```\n{snippet}\n````\n"),
+            format!("- add it:\n\n  ```md\n  {snippet}\n  ```\n"),
+            format!("Paste:\n\n    {snippet}\n"),
+            format!("Paste `{snippet}` at the top.\n"),
+            "```html\n<img src=\"r.svg\" alt=\"reproducibility: 2/5\">\n```\n".to_string(),
+            "<!-- <img src=\"r.svg\" alt=\"reproducibility: 2/5\"> -->\n".to_string(),
+        ] {
+            assert_eq!(readme_badge_stars(&readme), None, "{readme}");
+        }
+        let after = format!("```\n![reproducibility: 1/5](old.svg)\n```\n\n{snippet}\n");
+        assert_eq!(readme_badge_stars(&after), Some(3));
+        let html = "<p>\n<img src=\"r.svg\"\n     alt=\"reproducibility: 4/5\">\n</p>\n";
+        assert_eq!(readme_badge_stars(html), Some(4));
+        let reference = "![reproducibility: 2/5][badge]\n\n[badge]: r.svg\n";
+        assert_eq!(readme_badge_stars(reference), Some(2));
     }
 }

@@ -1,15 +1,18 @@
-//! A lenient, line-based reading of REPRODUCIBILITY.md: code fences,
-//! headings (and the stage each one names), checklist items, reproscale's
-//! block markers, Markdown links and `{placeholders}`.
+//! A lenient reading of REPRODUCIBILITY.md: code blocks, headings (and the
+//! stage each one names), checklist items, reproscale's block markers,
+//! Markdown links and `{placeholders}`.
 //!
-//! It is not a Markdown parser. It reads what a person (or an older
-//! reproscale) is likely to have written, never panics on any input, and
-//! works in one pass over the lines so that a huge file costs linear time.
+//! The Markdown structure (code blocks, headings, task boxes, links) comes
+//! from the CommonMark parser behind [`crate::facts::markdown`], so that it
+//! agrees with how the file renders; reproscale's own syntax (markers,
+//! placeholders) is read line by line on top of it. It never panics on any
+//! input, and a huge file costs linear time.
 
 use std::collections::HashMap;
 use std::ops::Range;
 
 use super::template;
+use crate::facts::markdown::{self, LinkKind};
 
 /// One line of the file.
 #[derive(Debug, Clone)]
@@ -18,7 +21,7 @@ pub struct Line<'a> {
     pub text: &'a str,
     /// The line ending (`\n`, `\r\n` or empty at the end of the file).
     pub eol: &'a str,
-    /// Inside a fenced code block, or one of its fences.
+    /// Inside a code block (fenced or indented), or one of its fences.
     pub in_fence: bool,
 }
 
@@ -66,7 +69,7 @@ pub struct Item {
 pub struct Doc<'a> {
     /// Every line.
     pub lines: Vec<Line<'a>>,
-    /// Line index of a code fence that is never closed.
+    /// Line index of the first code fence that is never closed.
     pub unclosed_fence: Option<usize>,
     /// Every heading outside code.
     pub headings: Vec<Heading>,
@@ -81,10 +84,23 @@ pub struct Doc<'a> {
 impl<'a> Doc<'a> {
     /// Reads `text`.
     pub fn parse(text: &'a str) -> Self {
-        let lines = split_lines(text);
-        let (lines, unclosed_fence) = mark_fences(lines);
+        let mut lines = split_lines(text);
+        let mut unclosed_fence = None;
+        for b in markdown::code_blocks(text) {
+            let first = line_index(b.first);
+            for line in lines
+                .iter_mut()
+                .take(line_index(b.last).saturating_add(1))
+                .skip(first)
+            {
+                line.in_fence = true;
+            }
+            if !b.closed {
+                unclosed_fence.get_or_insert(first);
+            }
+        }
         let (blocks, has_markers) = pair_markers(&lines);
-        let headings = headings(&lines);
+        let headings = headings(text);
         let mut doc = Doc {
             lines,
             unclosed_fence,
@@ -214,45 +230,9 @@ fn indent(text: &str) -> Option<usize> {
     (n <= 3 && !text[n..].starts_with('\t')).then_some(n)
 }
 
-/// A fence opener/closer: (char, run length, rest of the line).
-fn fence(text: &str) -> Option<(char, usize, &str)> {
-    let t = &text[indent(text)?..];
-    let c = t.chars().next()?;
-    if c != '`' && c != '~' {
-        return None;
-    }
-    let n = t.len() - t.trim_start_matches(c).len();
-    if n < 3 {
-        return None;
-    }
-    let rest = &t[n..];
-    if c == '`' && rest.contains('`') {
-        return None;
-    }
-    Some((c, n, rest))
-}
-
-fn mark_fences(mut lines: Vec<Line<'_>>) -> (Vec<Line<'_>>, Option<usize>) {
-    let mut open: Option<(char, usize, usize)> = None;
-    for (i, line) in lines.iter_mut().enumerate() {
-        match open {
-            None => {
-                if let Some((c, n, _)) = fence(line.text) {
-                    open = Some((c, n, i));
-                    line.in_fence = true;
-                }
-            }
-            Some((c, n, _)) => {
-                line.in_fence = true;
-                if let Some((c2, n2, rest)) = fence(line.text) {
-                    if c2 == c && n2 >= n && rest.trim().is_empty() {
-                        open = None;
-                    }
-                }
-            }
-        }
-    }
-    (lines, open.map(|(_, _, i)| i))
+/// 0-based index of a 1-based line.
+fn line_index(line: u32) -> usize {
+    usize::try_from(line).map_or(usize::MAX, |l| l.saturating_sub(1))
 }
 
 /// `<!-- reproscale:begin NAME -->` → (true, NAME); end → (false, NAME).
@@ -337,26 +317,16 @@ fn pair_markers(lines: &[Line<'_>]) -> (Result<Vec<Block>, String>, bool) {
     (error.map_or(Ok(blocks), Err), any)
 }
 
-/// An ATX heading (`## text`): (level, text).
+/// An ATX heading (`## text`) on one line: (level, text without markers).
 pub fn atx(text: &str) -> Option<(usize, &str)> {
-    let t = &text[indent(text)?..];
-    let level = t.len() - t.trim_start_matches('#').len();
-    if !(1..=6).contains(&level) {
+    // Only ATX headings start with `#`; a lone line cannot be setext anyway.
+    if !text.trim_start().starts_with('#') {
         return None;
     }
-    let rest = &t[level..];
-    if !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
-        return None;
-    }
-    let rest = rest.trim();
-    // A closing run of `#` preceded by a space is not part of the text.
-    let stripped = rest.trim_end_matches('#');
-    let rest = if stripped.len() < rest.len() && (stripped.is_empty() || stripped.ends_with(' ')) {
-        stripped.trim_end()
-    } else {
-        rest
-    };
-    Some((level, rest))
+    let h = markdown::headings(text)
+        .into_iter()
+        .find(|h| h.line == 1 && !h.nested)?;
+    Some((usize::from(h.level), text.get(h.content).unwrap_or("")))
 }
 
 /// The stage a heading's number names (`1. Code`, `1\. Code`, `🧑‍💻 2) Config`).
@@ -391,37 +361,17 @@ fn keyword_stage(text: &str) -> Option<u8> {
         })
 }
 
-fn headings(lines: &[Line<'_>]) -> Vec<Heading> {
+fn headings(text: &str) -> Vec<Heading> {
     // (line, level, by number, by keyword)
     let mut raw: Vec<(usize, usize, Option<u8>, Option<u8>)> = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        if line.in_fence {
+    for h in markdown::headings(text) {
+        // A heading quoted or inside a list item does not open a section.
+        if h.nested {
             continue;
         }
-        if let Some((level, text)) = atx(line.text) {
-            let kw = keyword_stage(text);
-            let num = numbered_stage(text).filter(|n| kw.is_none_or(|k| k == *n));
-            raw.push((i, level, num, kw));
-        } else if i > 0 && is_setext_underline(line.text) {
-            let prev = &lines[i - 1];
-            let p = prev.text.trim();
-            if !prev.in_fence
-                && !p.is_empty()
-                && atx(prev.text).is_none()
-                && checkbox(prev.text).is_none()
-                && !p.starts_with(['-', '*', '+', '>', '|', '<'])
-                && raw.last().is_none_or(|r| r.0 != i - 1)
-            {
-                let level = if line.text.trim_start().starts_with('=') {
-                    1
-                } else {
-                    2
-                };
-                let kw = keyword_stage(p);
-                let num = numbered_stage(p).filter(|n| kw.is_none_or(|k| k == *n));
-                raw.push((i - 1, level, num, kw));
-            }
-        }
+        let kw = keyword_stage(&h.text);
+        let num = numbered_stage(&h.text).filter(|n| kw.is_none_or(|k| k == *n));
+        raw.push((line_index(h.line), usize::from(h.level), num, kw));
     }
     let mut numbered = [false; 6];
     for r in &raw {
@@ -455,48 +405,18 @@ fn headings(lines: &[Line<'_>]) -> Vec<Heading> {
     out
 }
 
-fn is_setext_underline(text: &str) -> bool {
-    let Some(n) = indent(text) else {
-        return false;
-    };
-    let t = text[n..].trim_end();
-    !t.is_empty() && (t.chars().all(|c| c == '=') || t.chars().all(|c| c == '-'))
-}
-
-/// A checklist line: (offset of the mark, ticked, offset of the text).
+/// A checklist line, `- [x] text`: (offset of the mark, ticked, offset of
+/// the text).
 pub fn checkbox(text: &str) -> Option<(usize, bool, usize)> {
-    let n = indent(text)?;
-    let t = &text[n..];
-    let after_bullet = if t.starts_with(['-', '*', '+']) {
-        1
-    } else {
-        let d = t.len() - t.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        if d == 0 || d > 9 || !t[d..].starts_with(['.', ')']) {
-            return None;
-        }
-        d + 1
-    };
-    let rest = &t[after_bullet..];
-    let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
-    if spaces == 0 {
-        return None;
-    }
-    let b = &rest[spaces..];
-    let bytes = b.as_bytes();
-    if bytes.len() < 3 || bytes[0] != b'[' || bytes[2] != b']' {
-        return None;
-    }
-    let ticked = match bytes[1] {
-        b' ' => false,
-        b'x' | b'X' => true,
-        _ => return None,
-    };
-    if bytes.len() > 3 && !matches!(bytes[3], b' ' | b'\t') {
-        return None;
-    }
-    let mark = n + after_bullet + spaces + 1;
-    let text_start = (mark + 2 + usize::from(bytes.len() > 3)).min(text.len());
-    Some((mark, ticked, text_start))
+    // The box must open the line's own item: not a sub-list's or a quote's.
+    // The parser sees a box with nothing after it (`- [ ]`) only when a
+    // line ending follows.
+    let task = markdown::tasks(&format!("{text}\n"))
+        .into_iter()
+        .find(|t| t.line == 1 && !t.nested)?;
+    let mark = task.marker.start + 1;
+    let text_start = (task.marker.end + 1).min(text.len());
+    Some((mark, task.checked, text_start))
 }
 
 /// Byte ranges of inline code spans (with their backticks) and, when
@@ -632,71 +552,17 @@ pub struct Link {
 }
 
 /// Markdown links `[text](target)` / `![alt](target)` and reference
-/// definitions `[label]: target` in `masked` (a [`mask_code`] result).
+/// definitions `[label]: target` in `masked` (a [`mask_code`] result, one line).
 pub fn links(masked: &str) -> Vec<Link> {
-    let mut out = Vec::new();
-    let t = masked.trim_start();
-    if t.starts_with('[') && indent(masked).is_some() {
-        if let Some(close) = t.find("]:") {
-            if !t[1..close].contains(']') {
-                let target = t[close + 2..].split_whitespace().next().unwrap_or("");
-                let target = target
-                    .strip_prefix('<')
-                    .and_then(|x| x.strip_suffix('>'))
-                    .unwrap_or(target);
-                if !target.is_empty() {
-                    out.push(Link {
-                        target: target.to_string(),
-                    });
-                }
-                return out;
-            }
-        }
-    }
-    let bytes = masked.as_bytes();
-    let mut i = 0;
-    while let Some(p) = masked[i..].find("](") {
-        let start = i + p + 2;
-        if i + p > 0 && bytes[i + p - 1] == b'\\' {
-            i = start;
-            continue;
-        }
-        // Balanced parentheses up to the closing one.
-        let mut depth = 1usize;
-        let mut end = None;
-        let mut k = start;
-        while k < bytes.len() {
-            match bytes[k] {
-                b'\\' => k += 1,
-                b'(' => depth += 1,
-                b')' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        end = Some(k);
-                        break;
-                    }
-                }
-                _ => {}
-            }
-            k += 1;
-        }
-        let Some(end) = end else {
-            break;
-        };
-        let inner = masked[start..end].trim();
-        let target = if let Some(rest) = inner.strip_prefix('<') {
-            rest.split('>').next().unwrap_or("")
-        } else {
-            inner.split_whitespace().next().unwrap_or("")
-        };
-        if !target.is_empty() {
-            out.push(Link {
-                target: target.to_string(),
-            });
-        }
-        i = end + 1;
-    }
-    out
+    // Read alone, a line indented by four or more would be an indented code
+    // block, though in the file it may continue a list item: the indentation
+    // is dropped, and it only decides whether a definition is one.
+    let definitions = indent(masked).is_some();
+    markdown::links(masked.trim_start())
+        .into_iter()
+        .filter(|l| !l.url.is_empty() && (definitions || l.kind != LinkKind::Definition))
+        .map(|l| Link { target: l.url })
+        .collect()
 }
 
 /// Percent-decodes a link target (invalid escapes stay as written).
@@ -857,5 +723,54 @@ mod tests {
         assert_eq!(percent_decode("%"), "%");
         assert_eq!(percent_decode("%e2%98%85"), "★");
         assert_eq!(percent_decode("%zz"), "%zz");
+    }
+    #[test]
+    fn code_blocks_of_every_kind_hide_headings_items_and_markers() {
+        let text = "# T\n\n~~~\n## 1. Code\n- [x] a\n<!-- reproscale:begin code -->\n~~~\n\n````md\n```\n## 2. Configuration\n```\n````\n\n1. note:\n\n    ```\n    # 3. Data\n    <!-- reproscale:begin data -->\n    ```\n\n## 4. Environment\n- [x] c\n";
+        let doc = Doc::parse(text);
+        let heads: Vec<_> = doc.headings.iter().map(|h| (h.line, h.stage)).collect();
+        assert_eq!(heads, [(0, None), (21, Some(4))]);
+        let items: Vec<_> = doc.items.iter().map(|i| (i.line, i.section)).collect();
+        assert_eq!(items, [(22, 4)]);
+        assert!(!doc.has_markers, "markers in code are examples");
+        assert_eq!(doc.unclosed_fence, None);
+        let code: Vec<usize> = (0..doc.lines.len())
+            .filter(|i| doc.lines[*i].in_fence)
+            .collect();
+        assert_eq!(code, [2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 16, 17, 18, 19]);
+    }
+
+    #[test]
+    fn unclosed_fences_and_where_they_end() {
+        let doc = Doc::parse("## 1. Code\n````\n```\n## 2. Configuration\n");
+        assert_eq!(doc.unclosed_fence, Some(1));
+        assert_eq!(doc.headings.len(), 1, "the open fence runs to the end");
+        // A fence left open in a list item ends with the item.
+        let doc = Doc::parse("- a\n  ```\n  x\n\n## 2. Configuration\n");
+        assert_eq!(doc.unclosed_fence, Some(1));
+        assert_eq!(doc.headings[0].stage, Some(2));
+        assert_eq!(Doc::parse("~~~\n```\n~~~\n").unclosed_fence, None);
+    }
+
+    #[test]
+    fn tables_are_not_headings_in_code_or_out() {
+        let doc = Doc::parse(
+            "Code | where\n---|---\nx | y\n\n```\n| 1. Code |\n|---|\n```\n\nData\n---\n",
+        );
+        let heads: Vec<_> = doc.headings.iter().map(|h| (h.line, h.stage)).collect();
+        assert_eq!(heads, [(9, Some(3))]);
+        assert!(doc.lines[5].in_fence && doc.lines[6].in_fence);
+    }
+
+    #[test]
+    fn atx_headings_by_the_parser() {
+        assert_eq!(atx("## 1. Code ##"), Some((2, "1. Code")));
+        assert_eq!(atx("# T"), Some((1, "T")));
+        assert_eq!(atx("##"), Some((2, "")));
+        assert_eq!(atx("####### x"), None);
+        assert_eq!(atx("#x"), None);
+        assert_eq!(atx("    # code"), None);
+        assert_eq!(atx("> # quoted"), None);
+        assert_eq!(atx("Title"), None);
     }
 }
