@@ -1075,3 +1075,16 @@ fn a_torchrun_launch_in_the_readme_makes_the_project_heavy() {
     ]);
     assert_ne!(status(&heavy, "3.4"), "not_applicable");
 }
+
+#[test]
+fn a_loader_given_a_placeholder_name_is_no_example_input() {
+    let app = |name: &str| {
+        format!("from datasets import load_dataset\ndef main():\n    ds = load_dataset('{name}')\nif __name__ == '__main__':\n    main()\n")
+    };
+    let r = assess(&[("main.py", &app("your_dataset"))]);
+    assert_ne!(status(&r, "1.2"), "pass");
+    assert_ne!(status(&r, "3.1"), "pass");
+    assert_eq!(status(&r, "3.3"), "partial");
+    let r = assess(&[("main.py", &app("imdb"))]);
+    assert_eq!(status(&r, "1.2"), "pass");
+}

@@ -242,7 +242,9 @@ fn shipped_or_fetched(facts: &crate::facts::Facts) -> Vec<Evidence> {
     for f in &facts.python {
         for call in &f.calls {
             if let Some(note) = super::inputs::loader_note(&call.callee, call) {
-                ev.push(at(&f.path, call.loc, note));
+                if !super::inputs::loads_placeholder(facts, call) {
+                    ev.push(at(&f.path, call.loc, note));
+                }
             }
         }
     }

@@ -122,6 +122,9 @@ pub fn data_managed(input: &Input) -> Decided {
         }
     }
     for (ev, call) in fetchers(facts) {
+        if super::inputs::loads_placeholder(facts, call) {
+            continue;
+        }
         if !is_download(call) {
             managed.push(ev);
             continue;

@@ -237,6 +237,30 @@ pub(super) fn fetchers(facts: &Facts) -> Vec<(Evidence, &Call)> {
     out
 }
 
+/// `load_dataset("your_dataset")`: a loader given a template's blank, which
+/// names no data a run could get.
+pub(super) fn loads_placeholder(facts: &Facts, call: &Call) -> bool {
+    call.args.first().is_some_and(|a| {
+        let values = facts.resolve(a);
+        !values.is_empty()
+            && values
+                .iter()
+                .all(|v| v.as_str().is_some_and(is_placeholder))
+    })
+}
+
+/// A value left for the user to fill in: `your_dataset`, `path/to/data`,
+/// `<DATASET>`.
+fn is_placeholder(value: &str) -> bool {
+    let v = value.trim().to_ascii_lowercase();
+    v.starts_with("your")
+        || v.contains("/your")
+        || v.contains("path/to")
+        || v.contains("path_to")
+        || (v.contains('<') && v.contains('>'))
+        || matches!(v.as_str(), "dataset_name" | "my_dataset" | "xxx" | "todo")
+}
+
 /// Whether a download call is a plain download rather than a dataset loader.
 pub(super) fn is_download(call: &Call) -> bool {
     DOWNLOADERS.contains(&call.callee.as_str())

@@ -111,8 +111,12 @@ pub struct Context<'a> {
     pub seeded: BTreeSet<&'static str>,
     /// Global RNGs seeded in each file, by path.
     pub seeded_in_file: std::collections::HashMap<String, BTreeSet<&'static str>>,
-    /// Global RNGs seeded within the reach of each entry point.
-    pub seeded_by_entry: Vec<BTreeSet<&'static str>>,
+    /// Global RNGs seeded within the reach of each entry point, as bits of
+    /// [`Self::rng_bits`]: reach sets grow as n² on chained imports, so the
+    /// union over them must be a word-wide OR, not set inserts.
+    pub seeded_by_entry: Vec<u64>,
+    /// The RNG each bit of [`Self::seeded_by_entry`] stands for.
+    pub rng_bits: Vec<&'static str>,
     /// Entry points whose reach loads trained weights and never trains
     /// (export, serving, prediction scripts), by entry index.
     pub inference_only: Vec<bool>,
@@ -133,12 +137,21 @@ impl<'a> Context<'a> {
         self.seeded_for(path, on_path, lib, true)
     }
 
+    fn rng_bit(&self, lib: &str) -> Option<u64> {
+        self.rng_bits
+            .iter()
+            .position(|l| *l == lib)
+            .map(|i| 1u64 << (i % 64))
+    }
+
     fn seeded_for(&self, path: &str, on_path: bool, lib: &str, training_only: bool) -> bool {
         let rp = &self.facts.run_path;
         match rp.reached_by.get(path) {
             Some(entries) if on_path && !entries.is_empty() => entries.iter().all(|&e| {
                 (training_only && self.inference_only.get(e).copied().unwrap_or(false))
-                    || self.seeded_by_entry.get(e).is_some_and(|s| s.contains(lib))
+                    || self.rng_bit(lib).is_some_and(|bit| {
+                        self.seeded_by_entry.get(e).is_some_and(|m| m & bit != 0)
+                    })
             }),
             _ if on_path && rp.fallback_all => self.seeded.contains(lib),
             _ => self
@@ -160,6 +173,28 @@ impl<'a> Context<'a> {
                 .or_default()
                 .extend(s.libs.iter().copied());
         }
+        let mut rng_bits: Vec<&'static str> = Vec::new();
+        for libs in seeded_in_file.values() {
+            for l in libs {
+                if !rng_bits.contains(l) {
+                    rng_bits.push(l);
+                }
+            }
+        }
+        let mask = |libs: &BTreeSet<&'static str>| {
+            libs.iter().fold(0u64, |m, l| {
+                m | rng_bits
+                    .iter()
+                    .position(|x| x == l)
+                    .map_or(0, |i| 1u64 << (i % 64))
+            })
+        };
+        let file_masks: Vec<u64> = facts
+            .run_path
+            .paths
+            .iter()
+            .map(|p| seeded_in_file.get(p).map_or(0, mask))
+            .collect();
         let seeded_by_entry = facts
             .run_path
             .reach
@@ -167,10 +202,7 @@ impl<'a> Context<'a> {
             .map(|files| {
                 files
                     .iter()
-                    .filter_map(|&n| seeded_in_file.get(&facts.run_path.paths[n]))
-                    .flatten()
-                    .copied()
-                    .collect()
+                    .fold(0u64, |m, &n| m | file_masks.get(n).copied().unwrap_or(0))
             })
             .collect();
         // (loads weights, trains) for each run-path file, by its index.
@@ -205,6 +237,7 @@ impl<'a> Context<'a> {
             seeded,
             seeded_in_file,
             seeded_by_entry,
+            rng_bits,
             inference_only,
         }
     }
