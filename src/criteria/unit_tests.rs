@@ -450,7 +450,7 @@ impl Fx {
         }
         facts.calls_by_name = calls_by_name;
         facts.function_names = function_names;
-        facts.call_index = CallIndex::build(&python);
+        facts.call_index = CallIndex::build(&python, &[]);
         facts.resolved_params = Default::default();
         facts.python = python;
         facts.configs = configs;

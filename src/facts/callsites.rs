@@ -40,8 +40,9 @@ fn module_stem(path: &str) -> &str {
 }
 
 impl CallIndex {
-    /// Resolves every call of every file once.
-    pub fn build(python: &[PyFile]) -> Self {
+    /// Resolves every call of every file once; `imports` holds, per file, the
+    /// files its imports resolve to (empty where unknown).
+    pub fn build(python: &[PyFile], imports: &[Vec<usize>]) -> Self {
         let mut by_stem: HashMap<&str, Vec<usize>> = HashMap::new();
         let mut defines: HashSet<(usize, &str)> = HashSet::new();
         for (fi, f) in python.iter().enumerate() {
@@ -54,7 +55,24 @@ impl CallIndex {
             }
         }
         let mut index = CallIndex::default();
+        let no_imports = Vec::new();
         for (fi, f) in python.iter().enumerate() {
+            // Many modules share a stem (`utils`, `model`, every package's
+            // `__init__.py`): the files this one imports say which it means;
+            // only when none has the stem do all of them count.
+            let own = imports.get(fi).unwrap_or(&no_imports);
+            let modules = |stem: &str| -> Vec<usize> {
+                let mine: Vec<usize> = own
+                    .iter()
+                    .copied()
+                    .filter(|&t| python.get(t).is_some_and(|p| module_stem(&p.path) == stem))
+                    .collect();
+                if mine.is_empty() {
+                    by_stem.get(stem).cloned().unwrap_or_default()
+                } else {
+                    mine
+                }
+            };
             // Top-level modules this file imports that are not the project's.
             let external: HashSet<&str> = f
                 .imports
@@ -77,11 +95,11 @@ impl CallIndex {
                     }
                     for i in f.imports.iter().filter(|i| i.name.as_deref() == Some(name)) {
                         let stem = i.module.rsplit('.').next().unwrap_or("");
-                        targets.extend(by_stem.get(stem).into_iter().flatten().copied());
+                        targets.extend(modules(stem));
                     }
                 } else {
                     let stem = qualifier.rsplit('.').next().unwrap_or(qualifier);
-                    targets.extend(by_stem.get(stem).into_iter().flatten().copied());
+                    targets.extend(modules(stem));
                 }
                 targets.retain(|&t| defines.contains(&(t, name)));
                 targets.sort_unstable();
@@ -133,7 +151,7 @@ mod tests {
 
     fn index(files: &[(&str, &str)]) -> (Vec<PyFile>, CallIndex) {
         let python: Vec<PyFile> = files.iter().map(|(p, t)| parse_file(p, t)).collect();
-        let index = CallIndex::build(&python);
+        let index = CallIndex::build(&python, &[]);
         (python, index)
     }
 
@@ -170,5 +188,24 @@ mod tests {
             ("main.py", "import pkg\npkg.run(3)\n"),
         ]);
         assert!(idx.is_called(0, "run"));
+    }
+
+    #[test]
+    fn a_files_imports_choose_among_modules_that_share_a_stem() {
+        let python: Vec<PyFile> = [
+            ("a/utils.py", "def f(x):\n    return x\n"),
+            ("b/utils.py", "def f(x):\n    return x\n"),
+            ("main.py", "from a import utils\nutils.f(1)\n"),
+        ]
+        .iter()
+        .map(|(p, t)| parse_file(p, t))
+        .collect();
+        // main.py (index 2) imports a/utils.py (index 0).
+        let index = CallIndex::build(&python, &[vec![], vec![], vec![0]]);
+        assert_eq!(index.sites(0, "f"), &[(2, 0)]);
+        assert!(!index.sites(1, "f").contains(&(2, 0)));
+        // Without import facts every same-stem module is a candidate.
+        let index = CallIndex::build(&python, &[]);
+        assert_eq!(index.sites(1, "f"), &[(2, 0)]);
     }
 }

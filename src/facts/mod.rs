@@ -563,7 +563,7 @@ pub fn extract(project: Project) -> Facts {
         }
         function_names.extend(f.functions.iter().map(|d| d.name.clone()));
     }
-    let call_index = callsites::CallIndex::build(&python);
+    let call_index = callsites::CallIndex::build(&python, &run_path.imports);
     lap("call index");
     let mut lfs_patterns = Vec::new();
     let mut env_specs = Vec::new();

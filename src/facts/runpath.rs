@@ -49,6 +49,9 @@ pub struct RunPath {
     pub reach: Vec<Vec<usize>>,
     /// Python files and notebooks in the order `reach` indexes them.
     pub paths: Vec<String>,
+    /// For each file (by the same index), the project files its imports
+    /// resolve to.
+    pub imports: Vec<Vec<usize>>,
 }
 
 impl RunPath {
@@ -216,6 +219,7 @@ impl RunPath {
             missing,
             reached_by,
             reach,
+            imports: edges,
         }
     }
 }
