@@ -1088,3 +1088,21 @@ fn a_loader_given_a_placeholder_name_is_no_example_input() {
     let r = assess(&[("main.py", &app("imdb"))]);
     assert_eq!(status(&r, "1.2"), "pass");
 }
+
+#[test]
+fn ranges_in_package_metadata_are_pinned_by_a_compiled_requirements_file() {
+    let setup = "from setuptools import setup\nsetup(name='p', install_requires=['numpy>=1.15', 'scipy>=1.1'])\n";
+    let code = "import numpy\nimport scipy\nif __name__ == '__main__':\n    pass\n";
+    let r = assess(&[
+        ("setup.py", setup),
+        ("requirements.txt", "numpy==1.15.4\nscipy==1.1.0\n"),
+        ("train.py", code),
+    ]);
+    assert_eq!(status(&r, "4.1"), "pass");
+    let r = assess(&[
+        ("setup.py", setup),
+        ("requirements.txt", "numpy==1.15.4\n"),
+        ("train.py", code),
+    ]);
+    assert_eq!(status(&r, "4.1"), "partial");
+}

@@ -151,17 +151,22 @@ pub fn package_list(input: &Input) -> Decided {
         PinLevel::L1 => "L1 (version ranges)",
         PinLevel::L0 => "L0 (no versions)",
     };
+    let pinned_elsewhere = packages::pinned_names(files);
     let unpinned: Vec<Evidence> = files
         .iter()
         .filter(|f| !f.is_lock)
         .flat_map(|f| {
-            f.requirements.iter().filter(|r| !r.pinned).map(move |r| {
-                line(
-                    &f.path,
-                    r.line,
-                    format!("`{}` is not pinned to one version", r.spec),
-                )
-            })
+            let pinned_elsewhere = &pinned_elsewhere;
+            f.requirements
+                .iter()
+                .filter(move |r| !r.pinned && !pinned_elsewhere.contains(r.name.as_str()))
+                .map(move |r| {
+                    line(
+                        &f.path,
+                        r.line,
+                        format!("`{}` is not pinned to one version", r.spec),
+                    )
+                })
         })
         .collect();
     if !missing.is_empty() {

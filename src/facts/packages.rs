@@ -260,12 +260,19 @@ pub fn pin_level(files: &[PackageFile]) -> PinLevel {
     {
         return PinLevel::L3;
     }
+    // Package metadata (setup.py, pyproject) keeps ranges by convention; a
+    // requirement pinned in another list (a compiled requirements.txt) is
+    // installed pinned from there.
+    let pinned_somewhere = pinned_names(files);
     let reqs: Vec<&Requirement> = files
         .iter()
         .filter(|f| !f.is_lock)
         .flat_map(|f| &f.requirements)
+        .filter(|r| !pinned_somewhere.contains(r.name.as_str()) || r.pinned)
         .collect();
-    if reqs.is_empty() {
+    if reqs.is_empty() && !pinned_somewhere.is_empty() {
+        PinLevel::L2
+    } else if reqs.is_empty() {
         PinLevel::L0
     } else if reqs.iter().all(|r| r.hashed) {
         PinLevel::L3
@@ -274,6 +281,18 @@ pub fn pin_level(files: &[PackageFile]) -> PinLevel {
     } else {
         PinLevel::L1
     }
+}
+
+/// Names of requirements pinned with `==` (or hashes) in some list other than
+/// a lock file.
+pub fn pinned_names(files: &[PackageFile]) -> std::collections::HashSet<&str> {
+    files
+        .iter()
+        .filter(|f| !f.is_lock)
+        .flat_map(|f| &f.requirements)
+        .filter(|r| r.pinned || r.hashed)
+        .map(|r| r.name.as_str())
+        .collect()
 }
 
 /// Reads one PEP 508 requirement string (`torch[cuda]>=2.0; python_version
@@ -2440,7 +2459,10 @@ setup(**config)
         assert_eq!(pin_level(std::slice::from_ref(&empty)), PinLevel::L0);
         assert_eq!(pin_level(std::slice::from_ref(&unpinned)), PinLevel::L1);
         assert_eq!(pin_level(std::slice::from_ref(&pinned)), PinLevel::L2);
-        assert_eq!(pin_level(&[pinned.clone(), unpinned.clone()]), PinLevel::L1);
+        // A package pinned in one list is installed pinned from it.
+        assert_eq!(pin_level(&[pinned.clone(), unpinned.clone()]), PinLevel::L2);
+        let other = p("requirements-dev.txt", "scipy\n");
+        assert_eq!(pin_level(&[pinned.clone(), other]), PinLevel::L1);
         assert_eq!(pin_level(std::slice::from_ref(&hashed)), PinLevel::L3);
         assert_eq!(pin_level(&[hashed, pinned.clone()]), PinLevel::L2);
         assert_eq!(pin_level(&[unpinned, lock]), PinLevel::L3);
