@@ -39,6 +39,17 @@ fn module_stem(path: &str) -> &str {
     }
 }
 
+/// Appends a site under `name`, allocating the key only the first time: most
+/// names repeat, and this runs once per call in the project.
+fn push_site(map: &mut HashMap<String, Vec<Site>>, name: &str, site: Site) {
+    match map.get_mut(name) {
+        Some(v) => v.push(site),
+        None => {
+            map.insert(name.to_string(), vec![site]);
+        }
+    }
+}
+
 impl CallIndex {
     /// Resolves every call of every file once; `imports` holds, per file, the
     /// files its imports resolve to (empty where unknown).
@@ -62,13 +73,16 @@ impl CallIndex {
             // only when none has the stem do all of them count.
             let own = imports.get(fi).unwrap_or(&no_imports);
             let modules = |stem: &str| -> Vec<usize> {
+                let Some(all) = by_stem.get(stem) else {
+                    return Vec::new();
+                };
                 let mine: Vec<usize> = own
                     .iter()
                     .copied()
                     .filter(|&t| python.get(t).is_some_and(|p| module_stem(&p.path) == stem))
                     .collect();
                 if mine.is_empty() {
-                    by_stem.get(stem).cloned().unwrap_or_default()
+                    all.clone()
                 } else {
                     mine
                 }
@@ -107,22 +121,12 @@ impl CallIndex {
                 if targets.is_empty() {
                     let root = qualifier.split('.').next().unwrap_or("");
                     if !external.contains(root) {
-                        index
-                            .loose
-                            .entry(name.to_string())
-                            .or_default()
-                            .push((fi, ci));
+                        push_site(&mut index.loose, name, (fi, ci));
                     }
                     continue;
                 }
                 for t in targets {
-                    index
-                        .by_def
-                        .entry(t)
-                        .or_default()
-                        .entry(name.to_string())
-                        .or_default()
-                        .push((fi, ci));
+                    push_site(index.by_def.entry(t).or_default(), name, (fi, ci));
                 }
             }
         }

@@ -556,10 +556,12 @@ pub fn extract(project: Project) -> Facts {
     let mut function_names = HashSet::new();
     for (fi, f) in python.iter().enumerate() {
         for (ci, c) in f.calls.iter().enumerate() {
-            calls_by_name
-                .entry(c.name().to_string())
-                .or_default()
-                .push((fi, ci));
+            match calls_by_name.get_mut(c.name()) {
+                Some(v) => v.push((fi, ci)),
+                None => {
+                    calls_by_name.insert(c.name().to_string(), vec![(fi, ci)]);
+                }
+            }
         }
         function_names.extend(f.functions.iter().map(|d| d.name.clone()));
     }

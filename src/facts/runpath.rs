@@ -1,7 +1,7 @@
 //! The run path: the entry points of a project and the project modules they
 //! import, followed transitively. Findings off this path are notes.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use rayon::prelude::*;
 
@@ -162,12 +162,21 @@ impl RunPath {
         let paths: Vec<&str> = python.iter().map(|f| f.path.as_str()).collect();
         let position: HashMap<&str, usize> =
             paths.iter().enumerate().map(|(i, p)| (*p, i)).collect();
+        // Folder names and module stems in the project: an absolute import
+        // whose first name is none of them (`numpy`, `torch.nn`) is not the
+        // project's, and needs no search through every ancestor folder.
+        let local_names: HashSet<&str> = paths
+            .iter()
+            .flat_map(|p| p.split('/'))
+            .map(|s| s.strip_suffix(".py").unwrap_or(s))
+            .collect();
         let edges: Vec<Vec<usize>> = python
             .par_iter()
             .map(|f| {
                 let mut out: Vec<usize> = f
                     .imports
                     .iter()
+                    .filter(|imp| could_be_local(imp, &local_names))
                     .flat_map(|imp| resolve_import(&f.path, imp, &index))
                     .filter_map(|t| position.get(t.as_str()).copied())
                     .collect();
@@ -288,6 +297,18 @@ fn resolve_invocation(inv: &Invocation, index: &HashMap<&str, &PyFile>) -> Optio
 }
 
 /// Files a single import statement executes (the module and its packages' `__init__.py`).
+/// Whether an import may name a project file (see `local_names` in `build`).
+fn could_be_local(imp: &Import, local_names: &HashSet<&str>) -> bool {
+    if imp.level > 0 {
+        return true;
+    }
+    let first = match imp.module.split('.').next() {
+        Some(m) if !m.is_empty() => m,
+        _ => imp.name.as_deref().unwrap_or(""),
+    };
+    local_names.contains(first)
+}
+
 fn resolve_import(from: &str, imp: &Import, index: &HashMap<&str, &PyFile>) -> Vec<String> {
     let mut found = Vec::new();
     let dotted_candidates: Vec<String> = {
