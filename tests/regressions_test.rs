@@ -1106,3 +1106,22 @@ fn ranges_in_package_metadata_are_pinned_by_a_compiled_requirements_file() {
     ]);
     assert_eq!(status(&r, "4.1"), "partial");
 }
+
+#[test]
+fn snakemake_rule_environments_and_container_count_for_the_environment() {
+    let snakefile = "container: \"docker://continuumio/miniconda3\"\n\nrule count:\n    input: \"data/a.tsv\"\n    output: \"results/n.txt\"\n    conda: \"envs/pandas.yaml\"\n    script: \"scripts/count.py\"\n";
+    let r = assess(&[
+        ("workflow/Snakefile", snakefile),
+        (
+            "workflow/envs/pandas.yaml",
+            "channels:\n  - conda-forge\ndependencies:\n  - pandas =2.3.2\n",
+        ),
+        (
+            "workflow/scripts/count.py",
+            "import pandas as pd\npd.read_csv(snakemake.input[0]).shape\n",
+        ),
+    ]);
+    assert_ne!(status(&r, "4.1"), "fail");
+    // An image named without a tag is an environment, not yet a pinned one.
+    assert_eq!(status(&r, "4.2"), "partial");
+}

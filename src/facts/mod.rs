@@ -179,6 +179,22 @@ fn env_spec(path: &str, text: &str) -> Option<EnvSpec> {
             python,
         });
     }
+    // A Snakemake workflow runs in the image its `container:` directive names.
+    if name == "snakefile" || name.ends_with(".smk") {
+        let image = text.lines().find_map(|l| {
+            let v = l.trim().strip_prefix("container:")?;
+            let v = v.trim().trim_matches(['"', '\'']);
+            let v = v.strip_prefix("docker://").unwrap_or(v);
+            (!v.is_empty() && !v.contains(['{', ' '])).then(|| v.to_string())
+        })?;
+        let python = python_of_image(&image);
+        return Some(EnvSpec {
+            path: path.to_string(),
+            kind: "Snakemake container",
+            image: Some(image),
+            python,
+        });
+    }
     None
 }
 

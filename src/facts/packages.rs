@@ -215,6 +215,10 @@ pub fn kind_of(path: &str) -> Option<PackageFileKind> {
             K::CondaLock
         }
         _ if yaml && name.starts_with("environment") => K::CondaEnvironment,
+        // Per-rule environments (Snakemake's `workflow/envs/*.yaml`).
+        _ if yaml && matches!(parent, "envs" | "environments" | "conda-envs") => {
+            K::CondaEnvironment
+        }
         _ if name.ends_with(".txt")
             && (name.contains("requirements") || parent == "requirements") =>
         {
