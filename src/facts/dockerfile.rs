@@ -513,56 +513,10 @@ fn substitute(
     out
 }
 
-/// Splits shell-like text into words, honouring quotes (which are removed).
-fn shell_words(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut quote: Option<char> = None;
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some('"') if c == '\\' => {
-                if let Some(n) = chars.next() {
-                    cur.push(n);
-                }
-            }
-            Some(_) => cur.push(c),
-            None => match c {
-                '"' | '\'' => {
-                    quote = Some(c);
-                    in_word = true;
-                }
-                '\\' => {
-                    if let Some(n) = chars.next() {
-                        cur.push(n);
-                    }
-                    in_word = true;
-                }
-                c if c.is_whitespace() => {
-                    if in_word {
-                        out.push(std::mem::take(&mut cur));
-                        in_word = false;
-                    }
-                }
-                c => {
-                    cur.push(c);
-                    in_word = true;
-                }
-            },
-        }
-    }
-    if in_word {
-        out.push(cur);
-    }
-    out
-}
-
 /// `KEY=value` pairs of an `ARG` or `ENV` instruction; `ARG KEY` gives
 /// `(KEY, None)`; the legacy `ENV KEY value with spaces` form gives one pair.
 fn assignments(args: &str, legacy_env: bool) -> Vec<(String, Option<String>)> {
-    let words = shell_words(args);
+    let words = super::pipeline::shell_words(args);
     if legacy_env {
         if let Some(first) = words.first() {
             if !first.contains('=') {

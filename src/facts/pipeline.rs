@@ -156,45 +156,16 @@ pub struct Pipelines {
     pub key_reads: Vec<String>,
 }
 
-/// Splits a shell command into words, honouring quotes.
+/// Splits a shell command into words as a POSIX shell does (quotes,
+/// escapes, `#` comments). Text with an unbalanced quote, common in README
+/// prose, falls back to whitespace words without their quotes, so that one
+/// stray quote does not hide a whole command.
 pub fn shell_words(cmd: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut quote: Option<char> = None;
-    let mut has = false;
-    let mut chars = cmd.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), c) => cur.push(c),
-            (None, '"') | (None, '\'') => {
-                quote = Some(c);
-                has = true;
-            }
-            (None, '\\') => {
-                if let Some(n) = chars.next() {
-                    if n != '\n' {
-                        cur.push(n);
-                        has = true;
-                    }
-                }
-            }
-            (None, c) if c.is_whitespace() => {
-                if has || !cur.is_empty() {
-                    words.push(std::mem::take(&mut cur));
-                    has = false;
-                }
-            }
-            (None, c) => {
-                cur.push(c);
-                has = true;
-            }
-        }
-    }
-    if has || !cur.is_empty() {
-        words.push(cur);
-    }
-    words
+    shlex::split(cmd).unwrap_or_else(|| {
+        cmd.split_whitespace()
+            .map(|w| w.trim_matches(['"', '\'']).to_string())
+            .collect()
+    })
 }
 
 /// Launchers that take a script path the way `python` does.
@@ -936,6 +907,18 @@ fn download_command(cmd: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shell_words_follow_posix_quoting_and_survive_a_stray_quote() {
+        assert_eq!(
+            shell_words(r#"python a.py --msg "say \"hi\"" --x 'a b' # note"#),
+            ["python", "a.py", "--msg", "say \"hi\"", "--x", "a b"]
+        );
+        assert_eq!(
+            shell_words("python it's.py --lr 0.1"),
+            ["python", "it's.py", "--lr", "0.1"]
+        );
+    }
 
     #[test]
     fn shell_variables_assigned_in_a_script_expand_in_its_commands() {
