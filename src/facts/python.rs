@@ -490,7 +490,7 @@ struct Collector<'m> {
     class_stack: Vec<String>,
     /// `self.attr = value` in a class's methods: (class, attr) → value, so that
     /// other methods reading `self.attr` see where it came from.
-    self_attrs: HashMap<(String, String), Value>,
+    self_attrs: HashMap<String, HashMap<String, Value>>,
 }
 
 impl Collector<'_> {
@@ -558,10 +558,10 @@ impl Collector<'_> {
                     _ => Value::Unknown,
                 }
             }
-            Expr::Attribute(a) if self.self_attr(a).is_some() => {
-                self.self_attr(a).cloned().unwrap_or(Value::Unknown)
-            }
             Expr::Attribute(a) => {
+                if let Some(v) = self.self_attr(a) {
+                    return v.clone();
+                }
                 let attr = a.attr.as_str();
                 match self.eval(&a.value) {
                     Value::Config(p) if !DICT_METHODS.contains(&attr) => {
@@ -877,7 +877,7 @@ impl Collector<'_> {
             return None;
         }
         let class = self.class_stack.last()?;
-        self.self_attrs.get(&(class.clone(), a.attr.to_string()))
+        self.self_attrs.get(class)?.get(a.attr.as_str())
     }
 
     fn config_access(&self, expr: &Expr) -> Option<String> {
@@ -955,7 +955,9 @@ impl Collector<'_> {
                     self.class_stack.last(),
                 ) {
                     self.self_attrs
-                        .entry((class.clone(), a.attr.to_string()))
+                        .entry(class.clone())
+                        .or_default()
+                        .entry(a.attr.to_string())
                         .or_insert(value);
                 }
             }

@@ -205,20 +205,16 @@ impl<'a> Context<'a> {
                     .fold(0u64, |m, &n| m | file_masks.get(n).copied().unwrap_or(0))
             })
             .collect();
-        // (loads weights, trains) for each run-path file, by its index.
-        let by_path: std::collections::HashMap<&str, &crate::facts::python::PyFile> =
-            facts.python.iter().map(|f| (f.path.as_str(), f)).collect();
+        // (loads weights, trains) for each file; the run path indexes files
+        // in the order of `facts.python`.
         let kinds: Vec<(bool, bool)> = facts
-            .run_path
-            .paths
+            .python
             .iter()
-            .map(|p| {
-                by_path.get(p.as_str()).map_or((false, false), |f| {
-                    (
-                        f.calls.iter().any(|c| loads_weights(&c.callee)),
-                        f.calls.iter().any(|c| trains(&c.callee)),
-                    )
-                })
+            .map(|f| {
+                (
+                    f.calls.iter().any(|c| loads_weights(&c.callee)),
+                    f.calls.iter().any(|c| trains(&c.callee)),
+                )
             })
             .collect();
         let inference_only = facts

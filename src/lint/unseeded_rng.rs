@@ -21,6 +21,7 @@ fn check(ctx: &Context) -> Vec<Finding> {
         // Layer constructions draw initial weights; one finding per file says it
         // better than one per `nn.Linear`.
         let mut layers: Vec<(&crate::facts::python::Call, &str)> = Vec::new();
+        let exports_only = exports_without_training(f);
         for call in &f.calls {
             if unseeded_local_generator(call) {
                 out.push(Finding::at(
@@ -40,7 +41,7 @@ fn check(ctx: &Context) -> Vec<Finding> {
                 let overwritten = layer || call.name() == "DataLoader";
                 if ctx.is_seeded(&f.path, on_path, lib)
                     || (overwritten && ctx.is_seeded_for_training(&f.path, on_path, lib))
-                    || is_example_input(f, call)
+                    || (exports_only && is_example_input(call))
                 {
                     continue;
                 }
@@ -89,15 +90,19 @@ const TRACERS: &[&str] = &[
     "mlflow.models.signature.infer_signature",
 ];
 
-/// `x = torch.randn(…)` in a file that exports a model or infers its
-/// signature and trains nothing: an example input whose values never reach
-/// a result.
-fn is_example_input(f: &crate::facts::python::PyFile, call: &crate::facts::python::Call) -> bool {
+/// Whether a file exports a model or infers its signature and trains nothing;
+/// decided once per file, not once per draw.
+fn exports_without_training(f: &crate::facts::python::PyFile) -> bool {
+    f.calls.iter().any(|c| TRACERS.contains(&c.callee.as_str()))
+        && !f.calls.iter().any(|c| super::trains(&c.callee))
+}
+
+/// `x = torch.randn(…)` in such a file: an example input whose values never
+/// reach a result.
+fn is_example_input(call: &crate::facts::python::Call) -> bool {
     call.assigned_to.is_some()
         && matches!(
             call.name(),
             "randn" | "rand" | "randint" | "normal" | "uniform"
         )
-        && f.calls.iter().any(|c| TRACERS.contains(&c.callee.as_str()))
-        && !f.calls.iter().any(|c| super::trains(&c.callee))
 }
