@@ -9,6 +9,20 @@
 
 #![deny(missing_docs)]
 
+/// `eprintln!` that never panics: a closed or full stderr (`2>/dev/full`, `2>&1 | head`)
+/// must not turn a finished run into a crash, so write errors are dropped.
+#[macro_export]
+macro_rules! note {
+    () => {{
+        use ::std::io::Write as _;
+        let _ = ::std::io::stderr().write_all(b"\n");
+    }};
+    ($($arg:tt)*) => {{
+        use ::std::io::Write as _;
+        let _ = ::std::writeln!(::std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod assessment;
 pub mod clock;
 pub mod criteria;
@@ -100,19 +114,19 @@ pub fn assess_project(project: Project, settings: &ProjectConfig) -> Report {
     let t = std::time::Instant::now();
     let facts = facts::extract(project);
     if timing {
-        eprintln!("facts: {:?}", t.elapsed());
+        crate::note!("facts: {:?}", t.elapsed());
     }
     let ctx = lint::Context::new(&facts);
     if timing {
-        eprintln!("context: {:?}", t.elapsed());
+        crate::note!("context: {:?}", t.elapsed());
     }
     let findings = lint::run(&ctx);
     if timing {
-        eprintln!("lint: {:?}", t.elapsed());
+        crate::note!("lint: {:?}", t.elapsed());
     }
     let criteria = criteria::evaluate(&ctx, &findings, &settings.overrides);
     if timing {
-        eprintln!("criteria: {:?}", t.elapsed());
+        crate::note!("criteria: {:?}", t.elapsed());
     }
     let stages = assessment::stages(&criteria);
     Report {

@@ -77,6 +77,19 @@ impl ProjectConfig {
     /// Reads the settings from the project's files (`reproscale.toml` wins over `pyproject.toml`).
     pub fn from_project(project: &Project) -> Result<ProjectConfig, ConfigError> {
         let text_of = |p: &str| project.file(p).and_then(|f| f.text()).map(str::to_string);
+        // Settings the user wrote must never be dropped silently: a reproscale.toml that
+        // exists but could not be read as text (not UTF-8, too large, a FIFO) is an error.
+        if project.exists("reproscale.toml") && text_of("reproscale.toml").is_none() {
+            let why = project
+                .skipped
+                .iter()
+                .find(|s| s.path == "reproscale.toml")
+                .map_or("not readable as UTF-8 text", |s| s.reason.as_str());
+            return Err(ConfigError {
+                path: "reproscale.toml".into(),
+                message: format!("cannot be read: {why}"),
+            });
+        }
         if let Some(text) = text_of("reproscale.toml") {
             let table = parse_toml("reproscale.toml", &text)?;
             return Self::from_table("reproscale.toml", &table);

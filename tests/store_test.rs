@@ -708,14 +708,12 @@ fn merge_two_databases_with_overlap() {
 fn merge_of_a_missing_input_fails() {
     let dir = tempfile::tempdir().expect("tempdir");
     let missing = sqlite_path(&dir, "missing.db");
-    let e = store::merge(
-        std::slice::from_ref(&missing),
-        &sqlite_path(&dir, "into.db"),
-    )
-    .expect_err("missing input");
-    assert!(matches!(e, StoreError::Io { .. }), "{e}");
+    let into = sqlite_path(&dir, "into.db");
+    let e = store::merge(std::slice::from_ref(&missing), &into).expect_err("missing input");
+    assert!(matches!(e, StoreError::Invalid(_)), "{e}");
     assert!(e.to_string().contains("missing.db"), "{e}");
     assert!(!Path::new(&missing).exists(), "the input is not created");
+    assert!(!Path::new(&into).exists(), "nothing is merged into");
 }
 
 #[test]

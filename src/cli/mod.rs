@@ -258,7 +258,7 @@ struct ReportArgs {
 struct BadgeArgs {
     /// Project folder [default: .]
     path: Option<PathBuf>,
-    /// Write the SVG to this file (default: standard output).
+    /// Write the SVG to this file (default, or `-`: standard output).
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Exit 1 when the README's reproducibility badge disagrees with the current stars.
@@ -306,14 +306,22 @@ enum ListFormat {
 pub fn run() -> Result<i32, Failure> {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
-        Err(e) => {
-            let code = if e.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
-            };
+        Err(e) if !e.use_stderr() => {
+            // --help and --version
             let _ = e.print();
-            return Ok(code);
+            return Ok(exit::OK);
+        }
+        // SPEC: one line per error. clap's first line names the problem; its usage
+        // block and tips are what --help is for.
+        Err(e) => {
+            let text = e.to_string();
+            let first = text
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .unwrap_or("invalid arguments");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            return Err(usage(format!("{first} (see `reproscale --help`)")));
         }
     };
     match cli.command {
@@ -421,16 +429,20 @@ fn rank_cmd(r: RankCmd) -> Result<i32, Failure> {
     match r.action {
         Some(RankAction::List { view }) => {
             query_of(&view)?;
+            reproscale::rank::store::check_existing(&view.db).map_err(usage)?;
             let mut store = open_store(&view.db)?;
             print_board(&view, store.as_mut())?;
             return Ok(exit::OK);
         }
         Some(RankAction::Merge { inputs, into }) => {
-            let n = reproscale::rank::store::merge(&inputs, &into).map_err(|e| Failure {
-                code: exit::INTERNAL,
-                message: e.to_string(),
+            let n = reproscale::rank::store::merge(&inputs, &into).map_err(|e| match e {
+                reproscale::rank::store::StoreError::Invalid(why) => usage(why),
+                e => Failure {
+                    code: exit::INTERNAL,
+                    message: e.to_string(),
+                },
             })?;
-            eprintln!(
+            reproscale::note!(
                 "merged {n} record(s) from {} database(s) into {into}",
                 inputs.len()
             );
@@ -457,7 +469,7 @@ fn rank_cmd(r: RankCmd) -> Result<i32, Failure> {
     if let Some((k, n)) = sources::shard(a.shard.as_deref(), a.shards, &env).map_err(usage)? {
         let before = list.len();
         list.retain(|s| sources::in_shard(&s.source, k, n));
-        eprintln!(
+        reproscale::note!(
             "reproscale: shard {k}/{n}: {} of {before} project(s)",
             list.len()
         );
@@ -497,9 +509,9 @@ fn rank_cmd(r: RankCmd) -> Result<i32, Failure> {
             p.errors.load(SeqCst)
         );
         if tty {
-            eprint!("\r{line}   ");
+            let _ = write!(std::io::stderr(), "\r{line}   ");
         } else if done == p.total || done % 25 == 0 {
-            eprintln!("reproscale: {line}");
+            reproscale::note!("reproscale: {line}");
         }
     };
     run::rank(&list, &store, &opts, &progress, &tick).map_err(|e| Failure {
@@ -507,7 +519,7 @@ fn rank_cmd(r: RankCmd) -> Result<i32, Failure> {
         message: e.to_string(),
     })?;
     if tty {
-        eprintln!();
+        reproscale::note!();
     }
     let mut store = store.into_inner().unwrap_or_else(|p| p.into_inner());
     print_board(&a.view, store.as_mut())?;
@@ -534,7 +546,7 @@ fn verify_options(a: &VerifyArgs) -> reproscale::verify::Options {
 }
 
 fn progress_line(line: &str) {
-    eprintln!("reproscale: {line}");
+    reproscale::note!("reproscale: {line}");
 }
 
 fn verify_cmd(a: VerifyArgs) -> Result<i32, Failure> {
@@ -582,11 +594,14 @@ fn report_cmd(args: ReportArgs) -> Result<i32, Failure> {
     use reproscale::report::{self, ReportError};
     let root = args.path.unwrap_or_else(|| PathBuf::from("."));
     let file = root.join(report::FILE_NAME);
-    let existing_bytes = match std::fs::read(&file) {
-        Ok(b) => Some(b),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-        Err(e) => return Err(usage(format!("cannot read {}: {e}", file.display()))),
-    };
+    if !args.stdout && !args.check && source::is_bare_repository(&root) {
+        return Err(usage(format!(
+            "{} is a bare repository: it has no work tree to write {} into (use --stdout)",
+            root.display(),
+            report::FILE_NAME
+        )));
+    }
+    let existing_bytes = read_report_file(&root, &file)?;
     let mut report = assess_dir(&root)?;
     if args.verify {
         let v = reproscale::verify::verify(
@@ -656,7 +671,7 @@ fn report_cmd(args: ReportArgs) -> Result<i32, Failure> {
     } else {
         "static"
     };
-    eprintln!(
+    reproscale::note!(
         "{verb} {} ({} {}/5, {basis})",
         file.display(),
         render::star_glyphs(report.stars),
@@ -675,7 +690,8 @@ fn badge_cmd(args: BadgeArgs) -> Result<i32, Failure> {
             .map(|n| root.join(n))
             .find(|p| p.is_file())
             .ok_or_else(|| usage(format!("no README in {}", root.display())))?;
-        let text = std::fs::read_to_string(&readme)
+        let text = source::read_regular(&readme, source::MAX_PARSE_BYTES)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
             .map_err(|e| usage(format!("cannot read {}: {e}", readme.display())))?;
         return Ok(match badge::readme_badge_stars(&text) {
             Some(n) if n == report.stars => {
@@ -701,6 +717,7 @@ fn badge_cmd(args: BadgeArgs) -> Result<i32, Failure> {
     }
     let svg = badge::svg(report.stars);
     match &args.output {
+        Some(out) if out.as_os_str() == "-" => emit(&svg)?,
         Some(out) => {
             write_atomically(out, svg.as_bytes())?;
             let shown = out.strip_prefix(&root).unwrap_or(out).display().to_string();
@@ -711,7 +728,7 @@ fn badge_cmd(args: BadgeArgs) -> Result<i32, Failure> {
         }
         None => {
             emit(&svg)?;
-            eprintln!(
+            reproscale::note!(
                 "{}",
                 badge::markdown_snippet(report.stars, "reproducibility.svg")
             );
@@ -720,9 +737,14 @@ fn badge_cmd(args: BadgeArgs) -> Result<i32, Failure> {
     Ok(exit::OK)
 }
 
-/// Writes through a temporary file in the same folder, so a failure never leaves half a file.
+/// Writes through a temporary file in the same folder, so a failure never leaves half a
+/// file. A symlink is written through (the link stays); a device, FIFO, socket or folder
+/// is refused rather than replaced. An existing file keeps its permissions; a new one
+/// gets the usual `0666 & !umask`.
 fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
-    let dir = path
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let target = output_target(path)?;
+    let dir = target
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
@@ -730,10 +752,93 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure>
         code: exit::INTERNAL,
         message: format!("cannot write {}: {e}", path.display()),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    tmp.write_all(bytes).map_err(fail)?;
-    tmp.persist(path).map_err(|e| fail(e.error))?;
+    let existing_mode = std::fs::metadata(&target)
+        .ok()
+        .map(|m| m.permissions().mode());
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut attempt = 0u32;
+    let (tmp_path, mut tmp) = loop {
+        let candidate = dir.join(format!(".{name}.{}-{attempt}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o666)
+            .open(&candidate)
+        {
+            Ok(f) => break (candidate, f),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
+            Err(e) => return Err(fail(e)),
+        }
+    };
+    let written = tmp
+        .write_all(bytes)
+        .and_then(|()| tmp.sync_all())
+        .and_then(|()| match existing_mode {
+            Some(mode) => {
+                std::fs::set_permissions(&tmp_path, std::fs::Permissions::from_mode(mode))
+            }
+            None => Ok(()),
+        })
+        .and_then(|()| std::fs::rename(&tmp_path, &target));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp_path);
+        return Err(fail(e));
+    }
     Ok(())
+}
+
+/// Where a write to `path` should land: the path itself, or a symlink's regular target.
+fn output_target(path: &std::path::Path) -> Result<PathBuf, Failure> {
+    let refuse = |what: &str| {
+        usage(format!(
+            "{} is {what}: refusing to replace it (give a regular file, or `-` for standard output)",
+            path.display()
+        ))
+    };
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(path.to_path_buf()),
+        Err(e) => Err(usage(format!("cannot write {}: {e}", path.display()))),
+        Ok(m) if m.file_type().is_symlink() => match std::fs::canonicalize(path) {
+            Ok(real) if real.is_file() => Ok(real),
+            Ok(_) => Err(refuse("a symlink to something that is not a regular file")),
+            Err(_) => Err(refuse("a broken symlink")),
+        },
+        Ok(m) if m.is_file() => Ok(path.to_path_buf()),
+        Ok(m) if m.is_dir() => Err(refuse("a folder")),
+        Ok(_) => Err(refuse("not a regular file (a device, FIFO or socket)")),
+    }
+}
+
+/// Reads the project's REPRODUCIBILITY.md, if any. It must be a regular file inside the
+/// project: a FIFO would block, and a symlink out of the project would copy someone
+/// else's file in.
+fn read_report_file(
+    root: &std::path::Path,
+    file: &std::path::Path,
+) -> Result<Option<Vec<u8>>, Failure> {
+    let meta = match std::fs::symlink_metadata(file) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(usage(format!("cannot read {}: {e}", file.display()))),
+    };
+    if meta.file_type().is_symlink() {
+        let inside = match (std::fs::canonicalize(root), std::fs::canonicalize(file)) {
+            (Ok(r), Ok(f)) => f.starts_with(r),
+            _ => false,
+        };
+        if !inside {
+            return Err(usage(format!(
+                "{} is a symlink that leaves the project (or is broken): refusing to read or replace it",
+                file.display()
+            )));
+        }
+    }
+    source::read_regular(file, source::MAX_PARSE_BYTES)
+        .map(Some)
+        .map_err(|e| usage(format!("cannot read {}: {e}", file.display())))
 }
 
 fn input_of(args: &AssessArgs) -> Input {

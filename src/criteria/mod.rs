@@ -70,7 +70,7 @@ pub fn evaluate(
             let t = std::time::Instant::now();
             let r = f(&input);
             if timing {
-                eprintln!("  criterion {id}: {:?}", t.elapsed());
+                crate::note!("  criterion {id}: {:?}", t.elapsed());
             }
             (*id, r)
         })

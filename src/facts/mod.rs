@@ -10,6 +10,7 @@ pub mod docs;
 pub mod gpu;
 pub mod import_map;
 pub mod markdown;
+pub mod nesting;
 pub mod notebook;
 pub mod packages;
 pub mod pipeline;
@@ -426,7 +427,7 @@ pub fn extract(project: Project) -> Facts {
     let start = std::time::Instant::now();
     let lap = |what: &str| {
         if timing {
-            eprintln!("  facts {what}: {:?}", start.elapsed());
+            crate::note!("  facts {what}: {:?}", start.elapsed());
         }
     };
     let parsed: Vec<Vec<Parsed>> = project

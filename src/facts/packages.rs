@@ -1628,6 +1628,9 @@ impl<'a> SetupScan<'a> {
 }
 
 fn parse_setup_py(f: &mut PackageFile, text: &str) {
+    if super::nesting::too_deep(text).is_some() {
+        return;
+    }
     let parsed = parse_unchecked_source(text, ast::PySourceType::Python);
     let mut scan = SetupScan::default();
     scan.visit_body(&parsed.syntax().body);

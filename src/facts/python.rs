@@ -288,8 +288,11 @@ impl LineMap {
 
 /// Parses a `.py` file.
 pub fn parse_file(path: &str, source: &str) -> PyFile {
-    let parsed = parse_unchecked_source(source, ast::PySourceType::Python);
     let map = LineMap::new(source, Vec::new());
+    if let Some(refused) = refuse_deep(path, source, &map, false) {
+        return refused;
+    }
+    let parsed = parse_unchecked_source(source, ast::PySourceType::Python);
     let mut file = collect(path, parsed.syntax(), &map);
     file.syntax_errors = parsed
         .errors()
@@ -321,9 +324,12 @@ pub fn parse_cells(path: &str, cells: &[(u32, String)]) -> PyFile {
         firsts.push((line, *number));
         line += text.matches('\n').count();
     }
+    let map = LineMap::new(&source, firsts);
+    if let Some(refused) = refuse_deep(path, &source, &map, true) {
+        return refused;
+    }
     let options = ParseOptions::from(ast::PySourceType::Python);
     let parsed = parse_cells_unchecked(&source, ranges, &options);
-    let map = LineMap::new(&source, firsts);
     let mut file = collect(path, parsed.syntax(), &map);
     file.is_notebook = true;
     file.syntax_errors = parsed
@@ -335,6 +341,45 @@ pub fn parse_cells(path: &str, cells: &[(u32, String)]) -> PyFile {
         })
         .collect();
     file
+}
+
+/// Chains longer than this (`a.b().c()…`) are left unresolved: no real name is this
+/// long, and resolving every link of every prefix would cost the chain's length squared.
+const MAX_CHAIN: usize = 64;
+
+/// Whether `expr` has more than `cap` attribute/call/subscript links above its root.
+fn chain_exceeds(expr: &Expr, cap: usize) -> bool {
+    let mut node = expr;
+    for _ in 0..=cap {
+        node = match node {
+            Expr::Attribute(a) => &a.value,
+            Expr::Call(c) => &c.func,
+            Expr::Subscript(s) => &s.value,
+            _ => return false,
+        };
+    }
+    true
+}
+
+/// One link of a dotted chain, outermost first while resolving.
+enum Suffix<'a> {
+    Attr(&'a str),
+    Call,
+    Index,
+}
+
+/// A file nested past what Python compiles: no facts, one syntax error saying why.
+fn refuse_deep(path: &str, source: &str, map: &LineMap, is_notebook: bool) -> Option<PyFile> {
+    let (at, message) = super::nesting::too_deep(source)?;
+    Some(PyFile {
+        path: path.to_string(),
+        is_notebook,
+        syntax_errors: vec![SyntaxError {
+            loc: map.loc(TextSize::try_from(at).unwrap_or_default()),
+            message,
+        }],
+        ..PyFile::default()
+    })
 }
 
 fn collect(path: &str, module: &ast::ModModule, map: &LineMap) -> PyFile {
@@ -499,25 +544,64 @@ impl Collector<'_> {
     }
 
     /// Dotted name of an expression after alias resolution.
+    /// The dotted name an expression resolves to (`np.random.seed` → `numpy.random.seed`,
+    /// `f().g` → `f().g`). Built in one pass from the root, so a long chain costs its
+    /// length, not its length squared.
     fn resolve(&self, expr: &Expr) -> Option<String> {
-        match expr {
-            Expr::Name(n) => {
-                let id = n.id.as_str();
-                Some(
-                    self.aliases
-                        .get(id)
-                        .cloned()
-                        .unwrap_or_else(|| id.to_string()),
-                )
+        // Suffixes from the outermost node inwards: `.attr`, `()` or `[]`.
+        let mut suffixes: Vec<Suffix> = Vec::new();
+        let mut node = expr;
+        let root = loop {
+            match node {
+                Expr::Name(n) => break n.id.as_str(),
+                _ if suffixes.len() >= MAX_CHAIN => return None,
+                Expr::Attribute(a) => {
+                    suffixes.push(Suffix::Attr(a.attr.as_str()));
+                    node = &a.value;
+                }
+                Expr::Call(c) => {
+                    suffixes.push(Suffix::Call);
+                    node = &c.func;
+                }
+                Expr::Subscript(sub) => {
+                    suffixes.push(Suffix::Index);
+                    node = &sub.value;
+                }
+                _ => return None,
             }
-            Expr::Attribute(a) => {
-                let base = self.resolve(&a.value)?;
-                Some(format!("{base}.{}", a.attr.as_str()))
+        };
+        let mut out = self
+            .aliases
+            .get(root)
+            .cloned()
+            .unwrap_or_else(|| root.to_string());
+        for suffix in suffixes.iter().rev() {
+            match suffix {
+                Suffix::Attr(attr) => {
+                    out.push('.');
+                    out.push_str(attr);
+                }
+                Suffix::Call => out.push_str("()"),
+                Suffix::Index => out.push_str("[]"),
             }
-            Expr::Call(c) => Some(format!("{}()", self.resolve(&c.func)?)),
-            Expr::Subscript(s) => Some(format!("{}[]", self.resolve(&s.value)?)),
-            _ => None,
         }
+        Some(out)
+    }
+
+    /// Whether `expr` is the plain dotted name `target` after alias resolution, decided
+    /// without building the name of a longer chain.
+    fn resolves_to(&self, expr: &Expr, target: &str) -> bool {
+        let mut node = expr;
+        let mut attrs = 0usize;
+        while let Expr::Attribute(a) = node {
+            attrs += 1;
+            // An alias adds dots at the root, never removes them.
+            if attrs > target.matches('.').count() {
+                return false;
+            }
+            node = &a.value;
+        }
+        matches!(node, Expr::Name(_)) && self.resolve(expr).as_deref() == Some(target)
     }
 
     fn callee(&self, func: &Expr) -> String {
@@ -529,6 +613,13 @@ impl Collector<'_> {
 
     /// Where a value comes from.
     fn eval(&self, expr: &Expr) -> Value {
+        if matches!(
+            expr,
+            Expr::Attribute(_) | Expr::Call(_) | Expr::Subscript(_)
+        ) && chain_exceeds(expr, MAX_CHAIN)
+        {
+            return Value::Unknown;
+        }
         match expr {
             Expr::NumberLiteral(n) => Value::Lit(number(&n.value)),
             Expr::StringLiteral(s) => Value::Lit(Lit::Str(s.value.to_str().to_string())),
@@ -568,11 +659,8 @@ impl Collector<'_> {
                         Value::config_child(&p, attr)
                     }
                     Value::CliNamespace => Value::Cli(attr.to_string()),
-                    _ => match self.resolve(expr).as_deref() {
-                        Some("absl.flags.FLAGS") => Value::CliNamespace,
-                        Some("os.environ") => Value::Unknown,
-                        _ => Value::Unknown,
-                    },
+                    _ if self.resolves_to(expr, "absl.flags.FLAGS") => Value::CliNamespace,
+                    _ => Value::Unknown,
                 }
             }
             Expr::Subscript(s) => {
@@ -581,14 +669,10 @@ impl Collector<'_> {
                     (Value::Config(p), Value::Lit(Lit::Str(k))) => Value::config_child(&p, &k),
                     (Value::Config(p), _) => Value::Config(p),
                     (Value::CliNamespace, Value::Lit(Lit::Str(k))) => Value::Cli(k),
-                    (_, Value::Lit(Lit::Int(i)))
-                        if self.resolve(&s.value).as_deref() == Some("sys.argv") =>
-                    {
+                    (_, Value::Lit(Lit::Int(i))) if self.resolves_to(&s.value, "sys.argv") => {
                         Value::Cli(format!("argv[{i}]"))
                     }
-                    (_, Value::Lit(Lit::Str(k)))
-                        if self.resolve(&s.value).as_deref() == Some("os.environ") =>
-                    {
+                    (_, Value::Lit(Lit::Str(k))) if self.resolves_to(&s.value, "os.environ") => {
                         Value::Env(k)
                     }
                     _ => Value::Unknown,

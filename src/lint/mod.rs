@@ -286,7 +286,7 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
         let t = std::time::Instant::now();
         all.extend((r.check)(ctx));
         if timing {
-            eprintln!("  rule {}: {:?}", r.id, t.elapsed());
+            crate::note!("  rule {}: {:?}", r.id, t.elapsed());
         }
     }
     all.sort_by(|a, b| (&a.path, a.cell, a.line, a.rule).cmp(&(&b.path, b.cell, b.line, b.rule)));

@@ -29,16 +29,56 @@ impl Source {
     }
 }
 
+/// The longest line `--from` accepts: a path or URL, never megabytes.
+const MAX_LINE_BYTES: usize = 64 * 1024;
+/// The most sources one `--from` list may name.
+const MAX_SOURCES: usize = 1_000_000;
+
 /// Reads `--from FILE`: one source per line, `#` comments and blank lines ignored.
+///
+/// Streamed with a cap per line and on the number of sources, so `/dev/zero`, a FIFO
+/// or a huge binary file ends in a clear error instead of filling memory.
 pub fn from_file(path: &Path) -> Result<Vec<Source>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Ok(text
-        .lines()
-        .map(|l| l.split(" #").next().unwrap_or(l).trim())
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(Source::new)
-        .collect())
+    use std::io::{BufRead, Read};
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(format!("cannot read {}: it is a folder", path.display()));
+    }
+    let mut reader = std::io::BufReader::new(file);
+    let mut out = Vec::new();
+    let mut buf = Vec::new();
+    for number in 1usize.. {
+        buf.clear();
+        let read = (&mut reader)
+            .take(MAX_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if read == 0 {
+            break;
+        }
+        if buf.len() > MAX_LINE_BYTES && buf.last() != Some(&b'\n') {
+            return Err(format!(
+                "{}:{number}: line longer than {} KiB; --from takes one path or URL per line",
+                path.display(),
+                MAX_LINE_BYTES / 1024
+            ));
+        }
+        let text = std::str::from_utf8(&buf)
+            .map_err(|_| format!("{}:{number}: not UTF-8 text", path.display()))?;
+        let line = text.split(" #").next().unwrap_or(text).trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if out.len() >= MAX_SOURCES {
+            return Err(format!(
+                "{}: more than {MAX_SOURCES} sources; split the list",
+                path.display()
+            ));
+        }
+        out.push(Source::new(line));
+    }
+    Ok(out)
 }
 
 /// `--scan DIR`: each immediate subfolder that is a git repository or holds a project.

@@ -222,23 +222,46 @@ pub fn open(db: &str) -> Result<Box<dyn Store>, StoreError> {
     }
 }
 
+/// Checks that `db` names a database that already exists, for commands that only read:
+/// a SQLite path must be a regular file that is empty or starts with SQLite's header.
+/// Opening it otherwise would create an empty database at a mistyped path, or fail
+/// later on a file that is not a database.
+pub fn check_existing(db: &str) -> Result<(), String> {
+    use std::io::Read;
+    if is_postgres(db) {
+        return Ok(());
+    }
+    let path = Path::new(db);
+    let mut file = crate::source::open_regular(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            format!("no database at {db} (run `reproscale rank` first, or pass --db)")
+        }
+        _ => format!("cannot open database {db}: {e}"),
+    })?;
+    let mut head = Vec::with_capacity(16);
+    file.by_ref()
+        .take(16)
+        .read_to_end(&mut head)
+        .map_err(|e| format!("cannot read database {db}: {e}"))?;
+    if head.is_empty() || head == b"SQLite format 3\0" {
+        Ok(())
+    } else {
+        Err(format!("{db} is not a SQLite database"))
+    }
+}
+
 /// Copies every record of each input database into `into` (created when
 /// missing) with [`Store::save`], so merging is idempotent and overlapping
 /// inputs give their union. Returns the number of records written.
 /// A SQLite input that does not exist is an error, not an empty database.
 pub fn merge(inputs: &[String], into: &str) -> Result<usize, StoreError> {
+    // Every input is checked before the target is touched, so a typo merges nothing.
+    for input in inputs {
+        check_existing(input).map_err(StoreError::Invalid)?;
+    }
     let mut target = open(into)?;
     let mut written = 0;
     for input in inputs {
-        if !is_postgres(input) && !Path::new(input).is_file() {
-            return Err(StoreError::Io {
-                db: input.clone(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    "no such database file to merge",
-                ),
-            });
-        }
         let records = open(input)?.all()?;
         for r in &records {
             target.save(r)?;

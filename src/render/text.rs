@@ -41,14 +41,14 @@ fn paint(s: Style, text: &str) -> String {
 fn evidence_line(out: &mut String, e: &Evidence) {
     let dim = Style::new().dimmed();
     if e.path == "." {
-        let _ = writeln!(out, "      {} {}", paint(dim, "·"), e.note);
+        let _ = writeln!(out, "      {} {}", paint(dim, "·"), super::inert(&e.note));
     } else {
         let _ = writeln!(
             out,
             "      {} {}  {}",
             paint(dim, "·"),
-            paint(Style::new().bold(), &e.location()),
-            e.note
+            paint(Style::new().bold(), &super::inert(&e.location())),
+            super::inert(&e.note)
         );
     }
 }
@@ -70,7 +70,7 @@ pub fn render(report: &Report) -> String {
         "{} {} — {}{}",
         paint(bold, TOOL_NAME),
         VERSION,
-        report.project.path,
+        super::inert(&report.project.path),
         commit
     );
     let _ = writeln!(out);
@@ -169,7 +169,7 @@ pub fn render(report: &Report) -> String {
                     out,
                     "      {} {}",
                     paint(dim, "looked for:"),
-                    c.looked_for.join("; ")
+                    super::inert(&c.looked_for.join("; "))
                 );
             }
             if !c.notes.is_empty() {
@@ -177,13 +177,13 @@ pub fn render(report: &Report) -> String {
                     let loc = if n.path == "." {
                         String::new()
                     } else {
-                        format!("{}  ", n.location())
+                        format!("{}  ", super::inert(&n.location()))
                     };
                     let _ = writeln!(
                         out,
                         "      {} {loc}{}",
                         paint(dim, "note:"),
-                        paint(dim, &n.note)
+                        paint(dim, &super::inert(&n.note))
                     );
                 }
                 if c.notes.len() > 3 {
@@ -199,7 +199,7 @@ pub fn render(report: &Report) -> String {
                     out,
                     "      {} {}",
                     paint(Style::new().fg_color(Some(AnsiColor::Cyan.into())), "fix:"),
-                    fix
+                    super::inert(fix)
                 );
             }
         }
@@ -227,7 +227,12 @@ pub fn render(report: &Report) -> String {
             paint(dim, &format!("skipped {} item(s):", report.skipped.len()))
         );
         for s in report.skipped.iter().take(10) {
-            let _ = writeln!(out, "  {}  {}", s.path, paint(dim, &s.reason));
+            let _ = writeln!(
+                out,
+                "  {}  {}",
+                super::inert(&s.path),
+                paint(dim, &super::inert(&s.reason))
+            );
         }
         if report.skipped.len() > 10 {
             let _ = writeln!(

@@ -23,7 +23,6 @@ mod routes;
 mod view;
 
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use minijinja::Environment;
@@ -78,26 +77,23 @@ pub fn router(db: String) -> axum::Router {
 /// A SQLite database that does not exist is an error (the dashboard is
 /// read-only and would otherwise create an empty one).
 pub async fn serve(db: String, addr: SocketAddr) -> std::io::Result<()> {
-    if !store::is_postgres(&db) && !Path::new(&db).is_file() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            format!("no database at {db} (run `reproscale rank` first, or pass --db)"),
-        ));
+    if let Err(why) = store::check_existing(&db) {
+        return Err(std::io::Error::new(std::io::ErrorKind::NotFound, why));
     }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     if !local.ip().is_loopback() {
-        eprintln!(
+        crate::note!(
             "warning: serving on {} — the dashboard has no authentication; anyone who can reach this address can read every result",
             local.ip()
         );
     }
-    eprintln!("reproscale dashboard: http://{local}/ (Ctrl-C to stop)");
+    crate::note!("reproscale dashboard: http://{local}/ (Ctrl-C to stop)");
     axum::serve(listener, router(db))
         .with_graceful_shutdown(async {
             // Finish the requests in flight, then stop.
             let _ = tokio::signal::ctrl_c().await;
-            eprintln!("reproscale dashboard: stopped");
+            crate::note!("reproscale dashboard: stopped");
         })
         .await
 }

@@ -154,10 +154,57 @@ pub fn read(
     }
 }
 
+/// Whether `path` is a bare git repository (a git folder with no work tree).
+pub fn is_bare_repository(path: &Path) -> bool {
+    is_bare_repo(path)
+}
+
 fn is_bare_repo(path: &Path) -> bool {
     path.join("HEAD").is_file()
         && path.join("objects").is_dir()
         && gix::open(path).is_ok_and(|r| r.is_bare())
+}
+
+/// Opens `path` for reading only when it is a regular file (after symlinks).
+///
+/// The open itself never blocks: a FIFO opened for reading would wait forever for
+/// a writer, so it is opened non-blocking and refused after `fstat`. Checking the
+/// type on the open descriptor, not the name, leaves no window for a swap.
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (FIFO, socket or device)",
+        ));
+    }
+    Ok(file)
+}
+
+/// Reads a regular file of at most `cap` bytes (see [`open_regular`]).
+pub fn read_regular(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    open_regular(path)?
+        .take(cap.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {} MiB", cap >> 20),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Whether `path` exists as something a reader could block on or be fooled by: present,
+/// and not a regular file once symlinks are followed (FIFO, socket, device, folder).
+pub fn is_special(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok() && !std::fs::metadata(path).is_ok_and(|m| m.is_file())
 }
 
 /// Classifies raw bytes: text when valid UTF-8 without NUL bytes in its head.

@@ -37,8 +37,19 @@ pub(super) fn read(
     }
     fs::read_dir(&root).map_err(|e| unreadable(e.to_string()))?;
 
-    let git = GitInfo::load(&root);
     let mut skipped = Vec::new();
+    let git = match hostile_git_file(&root) {
+        Some(file) => {
+            skipped.push(Skipped {
+                path: relative(&root, &file).unwrap_or_else(|| file.display().to_string()),
+                reason: "not a regular file: git metadata not read (no commit, tracked \
+                         files or dirty state)"
+                    .into(),
+            });
+            None
+        }
+        None => GitInfo::load(&root),
+    };
     let mut found = Vec::new();
     walk(&root, &mut found, &mut skipped);
 
@@ -116,7 +127,7 @@ fn load(f: &Found, wanted: &(dyn Fn(&str, u64) -> bool + Sync)) -> (Content, Opt
         );
     }
     let mut bytes = Vec::with_capacity(f.size as usize);
-    let read = fs::File::open(&f.real)
+    let read = super::open_regular(&f.real)
         .and_then(|file| file.take(MAX_PARSE_BYTES + 1).read_to_end(&mut bytes));
     if let Err(e) = read {
         return (Content::Skipped, Some(format!("unreadable: {e}")));
@@ -127,20 +138,98 @@ fn load(f: &Found, wanted: &(dyn Fn(&str, u64) -> bool + Sync)) -> (Content, Opt
     }
 }
 
+/// Ignore files the walker reads itself, when entering each folder.
+const IGNORE_FILES: &[&str] = &[".gitignore", ".ignore"];
+
+/// A file under the git folder that git or gix would open and block on (or misread),
+/// found by looking upwards from `root` as discovery does.
+fn hostile_git_file(root: &Path) -> Option<PathBuf> {
+    let dot_git = root
+        .ancestors()
+        .map(|d| d.join(".git"))
+        .find(|g| fs::symlink_metadata(g).is_ok())?;
+    if !dot_git.is_dir() {
+        return super::is_special(&dot_git).then_some(dot_git);
+    }
+    [
+        "HEAD",
+        "index",
+        "config",
+        "packed-refs",
+        "info/exclude",
+        "commondir",
+    ]
+    .iter()
+    .map(|f| dot_git.join(f))
+    .find(|f| super::is_special(f))
+}
+
 fn walk(root: &Path, found: &mut Vec<Found>, skipped: &mut Vec<Skipped>) {
+    // A FIFO (or device) named like an ignore file would block the walker forever:
+    // at the root and above, its kind of rule is not applied; below, its folder is
+    // skipped. Either way the user is told.
+    let hostile_here = |dir: &Path| {
+        IGNORE_FILES
+            .iter()
+            .map(|n| dir.join(n))
+            .find(|f| super::is_special(f))
+    };
+    let mut use_gitignore = true;
+    let mut use_ignore = true;
+    let mut use_parents = true;
+    for dir in root.ancestors() {
+        for name in IGNORE_FILES {
+            let file = dir.join(name);
+            if !super::is_special(&file) {
+                continue;
+            }
+            if dir == root {
+                skipped.push(Skipped {
+                    path: (*name).to_string(),
+                    reason: "not a regular file: its ignore rules were not applied".into(),
+                });
+                if *name == ".gitignore" {
+                    use_gitignore = false;
+                } else {
+                    use_ignore = false;
+                }
+            } else {
+                use_parents = false;
+            }
+        }
+    }
+    let git_exclude = hostile_git_file(root).is_none();
+    let refused: std::sync::Arc<std::sync::Mutex<Vec<Skipped>>> = Default::default();
+    let refused_in_walk = std::sync::Arc::clone(&refused);
+    let walk_root = root.to_path_buf();
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
         .git_global(false)
-        .git_exclude(true)
-        .git_ignore(true)
+        .git_exclude(git_exclude)
+        .git_ignore(use_gitignore)
+        .ignore(use_ignore)
         .require_git(false)
         .follow_links(false)
-        .parents(true)
-        .filter_entry(|e| {
+        .parents(use_parents)
+        .filter_entry(move |e| {
             let name = e.file_name().to_string_lossy();
-            !(e.depth() > 0
-                && e.file_type().is_some_and(|t| t.is_dir())
-                && DEFAULT_EXCLUDED_DIRS.contains(&name.as_ref()))
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            if e.depth() > 0 && is_dir && DEFAULT_EXCLUDED_DIRS.contains(&name.as_ref()) {
+                return false;
+            }
+            if e.depth() > 0 && is_dir {
+                if let Some(file) = hostile_here(e.path()) {
+                    if let Ok(mut list) = refused_in_walk.lock() {
+                        list.push(Skipped {
+                            path: relative(&walk_root, &file)
+                                .unwrap_or_else(|| file.display().to_string()),
+                            reason: "not a regular file: its folder was not read".into(),
+                        });
+                    }
+                    return false;
+                }
+            }
+            true
         })
         .build();
     for entry in walker {
@@ -174,6 +263,9 @@ fn walk(root: &Path, found: &mut Vec<Found>, skipped: &mut Vec<Skipped>) {
             continue;
         }
         if !ft.is_file() {
+            if skipped.iter().any(|s| s.path == rel) {
+                continue;
+            }
             skipped.push(Skipped {
                 path: rel,
                 reason: "not a regular file (FIFO, socket or device)".into(),
@@ -186,6 +278,9 @@ fn walk(root: &Path, found: &mut Vec<Found>, skipped: &mut Vec<Skipped>) {
             real: entry.path().to_path_buf(),
             size,
         });
+    }
+    if let Ok(mut list) = refused.lock() {
+        skipped.append(&mut list);
     }
     // Report default exclusions once per folder, so the user knows they were seen.
     if let Ok(rd) = fs::read_dir(root) {
