@@ -1125,3 +1125,47 @@ fn snakemake_rule_environments_and_container_count_for_the_environment() {
     // An image named without a tag is an environment, not yet a pinned one.
     assert_eq!(status(&r, "4.2"), "partial");
 }
+
+/// A LightningCLI project: the model and data modules are named only by `class_path:`
+/// in YAML given with `--config`. `seed_everything: true` draws a fresh seed per run;
+/// an integer is a seed in the config.
+fn lightning_cli_project(seed: &str) -> Report {
+    assess(&[
+        (
+            "main.py",
+            "from lightning.pytorch.cli import LightningCLI\n\ndef main():\n    LightningCLI()\n\nif __name__ == '__main__':\n    main()\n",
+        ),
+        ("pkg/__init__.py", ""),
+        (
+            "pkg/model.py",
+            "import torch\nimport lightning as L\n\nclass Net(L.LightningModule):\n    def __init__(self, lr: float = 0.1):\n        super().__init__()\n        self.fc = torch.nn.Linear(4, 2)\n\n    def validation_step(self, batch, i):\n        self.log('val_loss', 0.0)\n",
+        ),
+        (
+            "pkg/data.py",
+            "import torch\nimport lightning as L\n\nclass Data(L.LightningDataModule):\n    def __init__(self, root: str = 'data/'):\n        super().__init__()\n        self.root = root\n\n    def train_dataloader(self):\n        return torch.utils.data.DataLoader(list(range(8)), shuffle=True)\n",
+        ),
+        (
+            "configs/base.yaml",
+            &format!("seed_everything: {seed}\ntrainer:\n  max_epochs: 3\n  logger:\n"),
+        ),
+        (
+            "configs/run.yaml",
+            "model:\n  class_path: pkg.model.Net\n  init_args:\n    lr: 0.01\ndata:\n  class_path: pkg.data.Data\n",
+        ),
+    ])
+}
+
+#[test]
+fn lightning_cli_reads_its_configs_and_builds_the_classes_they_name() {
+    let r = lightning_cli_project("true");
+    assert_eq!(status(&r, "2.3"), "pass");
+    // The classes named by class_path are on the run path: their RNG use counts,
+    // and `seed_everything: true` is a new random seed each run.
+    assert_eq!(status(&r, "1.3"), "fail");
+    assert_eq!(status(&r, "2.2"), "fail");
+    assert_eq!(status(&r, "5.2"), "partial");
+
+    let r = lightning_cli_project("42");
+    assert_eq!(status(&r, "2.2"), "pass");
+    assert_ne!(status(&r, "1.3"), "fail");
+}

@@ -455,6 +455,13 @@ fn reader_of(facts: &Facts, literals: &LiteralIndex, path: &str) -> Option<Evide
     if let Some((file, loc)) = literals.naming(path) {
         return Some(at(file, loc, format!("reads {path}")));
     }
+    if let Some(site) = lightning_cli_reader(facts, path) {
+        return Some(at(
+            &site.path,
+            site.loc,
+            format!("LightningCLI reads {path} (`--config`)"),
+        ));
+    }
     for inv in &facts.pipelines.invocations {
         let dir = inv.origin.path.rsplit_once('/').map_or("", |(d, _)| d);
         let values = inv.flags.iter().filter_map(|(_, v)| match v {
@@ -495,6 +502,19 @@ fn reader_of(facts: &Facts, literals: &LiteralIndex, path: &str) -> Option<Evide
     None
 }
 
+/// The LightningCLI that reads a config shaped for it (top-level `trainer:`, `model:`, …).
+fn lightning_cli_reader<'a>(
+    facts: &'a Facts,
+    path: &str,
+) -> Option<&'a crate::facts::instantiate::CliSite> {
+    let site = facts.lightning_cli.first()?;
+    facts
+        .configs
+        .iter()
+        .any(|c| c.path == path && crate::facts::instantiate::is_cli_config(c))
+        .then_some(site)
+}
+
 /// 2.3: the code reads the config and every key in it.
 pub fn code_reads_config(input: &Input) -> Decided {
     let facts = input.ctx.facts;
@@ -531,6 +551,13 @@ pub fn code_reads_config(input: &Input) -> Decided {
             if c.path.starts_with("conf/") && !name.starts_with("parameters") {
                 whole.insert(c.path.clone());
             }
+        }
+    }
+    // LightningCLI checks every key against the signatures of the classes it builds:
+    // an unknown key is an error, so each one is read.
+    for c in &facts.configs {
+        if lightning_cli_reader(facts, &c.path).is_some() {
+            whole.insert(c.path.clone());
         }
     }
     for (_, stage) in &facts.pipelines.dvc_stages {

@@ -254,9 +254,20 @@ fn framework_logging(facts: &Facts) -> Vec<Evidence> {
     });
     for f in &facts.python {
         for c in &f.calls {
-            let lightning = c.name() == "Trainer"
+            let trainer = c.name() == "Trainer"
                 && (c.callee.starts_with("pytorch_lightning") || c.callee.starts_with("lightning"));
-            let off = matches!(c.kwarg("logger"), Some(Value::Lit(Lit::Bool(false))));
+            // LightningCLI builds the Trainer from its configs' `trainer:` section.
+            let cli = c.name() == "LightningCLI";
+            let lightning = trainer || cli;
+            let off = matches!(c.kwarg("logger"), Some(Value::Lit(Lit::Bool(false))))
+                || (cli
+                    && facts.configs.iter().any(|cfg| {
+                        crate::facts::instantiate::is_cli_config(cfg)
+                            && cfg
+                                .keys
+                                .iter()
+                                .any(|k| k.key == "trainer.logger" && k.value.trim() == "false")
+                    }));
             if lightning && logs && !off {
                 ev.push(at(&f.path, c.loc, IMPLICIT_LOGGER));
                 return ev;

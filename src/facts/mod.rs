@@ -9,6 +9,7 @@ pub mod dockerfile;
 pub mod docs;
 pub mod gpu;
 pub mod import_map;
+pub mod instantiate;
 pub mod markdown;
 pub mod nesting;
 pub mod notebook;
@@ -102,6 +103,8 @@ pub struct Facts {
     pub gpu_requests: Vec<gpu::GpuRequest>,
     /// A Kedro project (see [`is_kedro`]).
     pub kedro: bool,
+    /// Where the project builds a LightningCLI, which reads configs given with `--config`.
+    pub lightning_cli: Vec<instantiate::CliSite>,
 }
 
 /// Calls that read data, each as (file index, call index, the values its path
@@ -567,6 +570,8 @@ pub fn extract(project: Project) -> Facts {
     skipped.sort();
     skipped.dedup();
     let kedro = is_kedro(&project);
+    instantiate::link(&mut python, &configs, &project);
+    let lightning_cli = instantiate::lightning_cli_sites(&python);
     let run_path = runpath::RunPath::build(&project, &python, &pipelines, kedro);
     lap("run path");
     let mut calls_by_name: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
@@ -629,6 +634,7 @@ pub fn extract(project: Project) -> Facts {
         resolved_params: Default::default(),
         data_reads: Default::default(),
         kedro,
+        lightning_cli,
         env_specs,
         tracked_bytes,
         packages: package_files,
