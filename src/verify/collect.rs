@@ -103,6 +103,60 @@ pub fn artifacts(plan: &Plan, runs: &[&RunResult]) -> (Vec<String>, bool) {
     (out.into_iter().collect(), false)
 }
 
+/// Why the runs count as having produced nothing: a declared output (not a
+/// glob) absent from every run's copy, or declared globs alone that no file
+/// the runs wrote matches. `None` when the declared outputs are there (or
+/// nothing is declared).
+pub fn nothing_produced(plan: &Plan, runs: &[&RunResult]) -> Option<String> {
+    let declared: Vec<&String> = plan
+        .stages
+        .iter()
+        .flat_map(|s| s.outs.iter())
+        .chain(plan.artifact_globs.iter())
+        .collect();
+    let after = match runs.len() {
+        2 => "both runs".to_string(),
+        1 => "the run".to_string(),
+        n => format!("all {n} runs"),
+    };
+    let (globs, fixed): (Vec<&String>, Vec<&String>) =
+        declared.into_iter().partition(|d| d.contains('*'));
+    let mut missing: Vec<&str> = Vec::new();
+    for d in &fixed {
+        let path = d.trim_end_matches('/');
+        let absent = runs
+            .iter()
+            .all(|r| r.dir.join(path).symlink_metadata().is_err());
+        if absent && !missing.contains(&path) {
+            missing.push(path);
+        }
+    }
+    if let Some((first, rest)) = missing.split_first() {
+        let more = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(" (also missing: {})", rest.join(", "))
+        };
+        return Some(format!(
+            "nothing was produced: {first} declared as an output is missing after {after}{more}"
+        ));
+    }
+    if fixed.is_empty() && !globs.is_empty() {
+        let any = runs
+            .iter()
+            .flat_map(|r| r.changed.iter())
+            .any(|p| globs.iter().any(|g| matches(g, p)));
+        if !any {
+            let names: Vec<&str> = globs.iter().map(|g| g.as_str()).collect();
+            return Some(format!(
+                "nothing was produced: no file written by {after} matches the declared artifacts {}",
+                names.join(", ")
+            ));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@
 pub mod collect;
 pub mod compare;
 pub mod fingerprint;
+pub mod interrupt;
 pub mod output;
 pub mod plan;
 pub mod run;
@@ -18,11 +19,11 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::facts;
-use crate::project_config::ProjectConfig;
+use crate::project_config::{ConfigError, ProjectConfig};
 use crate::source::{self, Input};
 use compare::{ArtifactResult, Tolerances, Verdict};
 use fingerprint::Fingerprint;
-use plan::{Param, Plan};
+use plan::{Param, Plan, PlanError};
 use run::{Network, RunResult, RunSpec};
 
 /// What the user asked for.
@@ -199,12 +200,110 @@ pub enum VerifyError {
     Environment(String),
 }
 
+/// An input error about `what` (a flag or a file): exit 2, one line.
+fn invalid(what: &str, message: String) -> VerifyError {
+    VerifyError::Input(crate::Error::Config(ConfigError {
+        path: what.to_string(),
+        message,
+    }))
+}
+
+/// Checks what the command line gave before anything is read or run:
+/// `--cmd` has a command, `--python` is an interpreter (resolved on PATH when
+/// it is a bare name, made absolute otherwise), tolerances are finite and ≥ 0.
+fn checked(opts: &Options) -> Result<Options, VerifyError> {
+    let mut opts = opts.clone();
+    if opts.cmd.as_deref().is_some_and(|c| c.trim().is_empty()) {
+        return Err(invalid(
+            "--cmd",
+            "the command is empty: give the shell command to run, or leave --cmd out to run the project's pipeline".into(),
+        ));
+    }
+    if let Some(p) = &opts.python {
+        opts.python = Some(interpreter(p)?);
+    }
+    if let Some(t) = opts.tolerance {
+        check_tolerance("--rtol", t.rtol)?;
+        check_tolerance("--atol", t.atol)?;
+    }
+    Ok(opts)
+}
+
+fn check_tolerance(what: &str, v: f64) -> Result<(), VerifyError> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(())
+    } else {
+        Err(invalid(
+            what,
+            format!("{v} is not a tolerance: give a finite number ≥ 0"),
+        ))
+    }
+}
+
+/// `--python`: an executable file. A bare name (`python3.11`) is looked up on PATH.
+fn interpreter(p: &Path) -> Result<PathBuf, VerifyError> {
+    use std::os::unix::fs::PermissionsExt;
+    let shown = p.display().to_string();
+    if p.as_os_str().is_empty() {
+        return Err(invalid("--python", "the path is empty".into()));
+    }
+    let bare = p.components().count() == 1 && !shown.contains('/');
+    let path = if bare {
+        std::env::var_os("PATH")
+            .map(|paths| {
+                std::env::split_paths(&paths)
+                    .map(|d| d.join(p))
+                    .find(|c| c.is_file())
+            })
+            .unwrap_or_default()
+            .ok_or_else(|| invalid("--python", format!("{shown} was not found on PATH")))?
+    } else {
+        p.to_path_buf()
+    };
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(&path).map_err(|e| {
+        invalid(
+            "--python",
+            if e.kind() == std::io::ErrorKind::NotFound {
+                format!("{shown} does not exist")
+            } else {
+                format!("cannot read {shown}: {e}")
+            },
+        )
+    })?;
+    if meta.is_dir() {
+        return Err(invalid(
+            "--python",
+            format!("{shown} is a folder, not an interpreter"),
+        ));
+    }
+    if !meta.is_file() || meta.permissions().mode() & 0o111 == 0 {
+        return Err(invalid(
+            "--python",
+            format!("{shown} is not an executable file"),
+        ));
+    }
+    // Absolute, not canonical: a virtual environment's python is a link whose folder matters.
+    std::path::absolute(&path)
+        .map_err(|e| invalid("--python", format!("cannot resolve {shown}: {e}")))
+}
+
 /// Verifies the project at `root`. `progress` receives one line per event.
+///
+/// Input errors (exit 2): an empty `--cmd`, a `--python` that is not an
+/// interpreter, a tolerance that is not a finite number ≥ 0, settings or a
+/// dvc.yaml that cannot be used (parse errors, stages in a cycle, paths
+/// outside the project). Once runs start, SIGINT/SIGTERM/SIGHUP stop them,
+/// remove the copies and exit with 128 + the signal (see [`interrupt`]).
 pub fn verify(
     root: &Path,
     opts: &Options,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<VerifyResult, VerifyError> {
+    let opts = &checked(opts)?;
+    if !opts.dry_run {
+        interrupt::install();
+    }
     // `pip freeze` and friends take a while: fingerprint while the runs run.
     let python = opts
         .python
@@ -245,7 +344,7 @@ fn verify_runs(
         .apply_excludes(&mut assessed)
         .map_err(crate::Error::from)?;
     let facts = facts::extract(assessed);
-    let tolerances = tolerances(&settings, opts.tolerance);
+    let tolerances = tolerances(&settings, opts.tolerance)?;
     let volatile: Vec<String> = compare::DEFAULT_VOLATILE_KEYS
         .iter()
         .map(|s| s.to_string())
@@ -263,7 +362,18 @@ fn verify_runs(
     );
     let (plan, failure) = match planned {
         Ok(p) => (p, None),
-        Err(why) => (
+        Err(PlanError::Invalid { file, message }) => {
+            let file = if file == "settings" {
+                settings
+                    .source
+                    .clone()
+                    .unwrap_or_else(|| "reproscale settings".into())
+            } else {
+                file
+            };
+            return Err(invalid(&file, message));
+        }
+        Err(PlanError::NoCommand(why)) => (
             Plan {
                 source: "none".into(),
                 why: why.clone(),
@@ -296,11 +406,14 @@ fn verify_runs(
     if opts.dry_run {
         return Ok(result);
     }
-    let base = tempfile::Builder::new()
-        .prefix("reproscale-verify-")
-        .tempdir()
+    // Recorded for removal on SIGINT/SIGTERM; unrecorded (dropped) before `base` is removed.
+    let (base, _recorded) = interrupt::tempdir("reproscale-verify-")
         .map_err(|e| VerifyError::Environment(format!("cannot create a temporary folder: {e}")))?;
+    let session = interrupt::new_session();
+    // Whatever the runs started is gone when verify returns, however it returns.
+    let _sweep = Sweep(&session);
     let spec = RunSpec {
+        session: session.clone(),
         root: root.to_path_buf(),
         files,
         timeout: opts.timeout,
@@ -377,6 +490,11 @@ fn verify_runs(
     }
 
     let refs: Vec<&RunResult> = runs.iter().collect();
+    if let Some(why) = collect::nothing_produced(&plan, &refs) {
+        result.failure = Some(why);
+        result.runs = runs;
+        return Ok(result);
+    }
     let (mut paths, declared) = collect::artifacts(&plan, &refs);
     paths.retain(|p| {
         !settings
@@ -509,6 +627,15 @@ fn verify_runs(
     }
     result.runs = runs;
     Ok(result)
+}
+
+/// Kills what the runs of one verify call left running, when dropped.
+struct Sweep<'a>(&'a str);
+
+impl Drop for Sweep<'_> {
+    fn drop(&mut self) {
+        interrupt::kill_marked(&interrupt::Scope::Session(self.0));
+    }
 }
 
 fn overall(v: Verdict) -> Overall {
@@ -673,10 +800,40 @@ fn variations(base: &Path) -> Vec<(String, Vec<(String, String)>)> {
     ]
 }
 
-/// Tolerances from the project's settings, then the command line.
-fn tolerances(settings: &ProjectConfig, cli: Option<compare::Tol>) -> Tolerances {
+/// Tolerances from the project's settings, then the command line. A value
+/// that is not a finite number ≥ 0 is an input error naming the key.
+fn tolerances(
+    settings: &ProjectConfig,
+    cli: Option<compare::Tol>,
+) -> Result<Tolerances, VerifyError> {
     let mut t = Tolerances::default();
     if let Some(table) = &settings.tolerances {
+        let file = settings.source.as_deref().unwrap_or("reproscale settings");
+        let bad = |key: String, v: &toml::Value| -> Option<VerifyError> {
+            let n = v.as_float().or_else(|| v.as_integer().map(|i| i as f64))?;
+            (!(n.is_finite() && n >= 0.0)).then(|| {
+                invalid(
+                    file,
+                    format!("tolerances: {key} = {n} is not a tolerance: give a finite number ≥ 0"),
+                )
+            })
+        };
+        for (k, v) in table {
+            match v.as_table() {
+                Some(tab) => {
+                    for (k2, v2) in tab {
+                        if let Some(e) = bad(format!("{k}.{k2}"), v2) {
+                            return Err(e);
+                        }
+                    }
+                }
+                None => {
+                    if let Some(e) = bad(k.clone(), v) {
+                        return Err(e);
+                    }
+                }
+            }
+        }
         let tol_of = |v: &toml::Value| -> Option<compare::Tol> {
             let tab = v.as_table()?;
             let num = |k: &str| {
@@ -712,5 +869,5 @@ fn tolerances(settings: &ProjectConfig, cli: Option<compare::Tol>) -> Tolerances
     if cli.is_some() {
         t.global = cli;
     }
-    t
+    Ok(t)
 }

@@ -68,26 +68,77 @@ pub struct Plan {
     pub params: Vec<Param>,
 }
 
-/// Builds the plan. `Err` says why no command could be determined.
+/// Why there is no plan.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlanError {
+    /// Nothing declares a command: the runs cannot happen (`run_failed`).
+    NoCommand(String),
+    /// What the project or the command line declares is unusable (an input
+    /// error): `file` is where, `message` what is wrong, on one line.
+    Invalid {
+        /// The file or flag at fault (`dvc.yaml`, `--cmd`).
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl PlanError {
+    fn invalid(file: &str, message: impl Into<String>) -> PlanError {
+        PlanError::Invalid {
+            file: file.to_string(),
+            message: one_line(&message.into()),
+        }
+    }
+}
+
+/// `text` on one line: line breaks become spaces.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Builds the plan. `NoCommand` says why no command could be determined;
+/// `Invalid` names a declaration that cannot be run (empty command, dvc.yaml
+/// that does not parse, stages in a cycle, paths outside the project).
 pub fn plan(
     facts: &Facts,
     cmd: Option<&str>,
     settings_run: Option<&str>,
     artifacts: &[String],
-) -> Result<Plan, String> {
+) -> Result<Plan, PlanError> {
+    for a in artifacts {
+        if let Some(why) = outside(a) {
+            return Err(PlanError::invalid(
+                "settings",
+                format!("artifacts: `{a}` {why}"),
+            ));
+        }
+    }
     let (source, why, stages) = if let Some(c) = cmd {
+        if c.trim().is_empty() {
+            return Err(PlanError::invalid(
+                "--cmd",
+                "the command is empty: give the shell command to run, or leave --cmd out to run the project's pipeline",
+            ));
+        }
         (
             "--cmd".to_string(),
             "given on the command line".to_string(),
             vec![single(c)],
         )
     } else if let Some(c) = settings_run {
+        if c.trim().is_empty() {
+            return Err(PlanError::invalid(
+                "settings",
+                "`run` is empty: set it to the shell command that runs the pipeline, or remove it",
+            ));
+        }
         (
             "settings".to_string(),
             "the project's `run` setting ([tool.reproscale] / reproscale.toml)".to_string(),
             vec![single(c)],
         )
-    } else if let Some(stages) = dvc_stages(facts) {
+    } else if let Some(stages) = dvc_stages(facts)? {
         (
             "dvc.yaml".to_string(),
             format!(
@@ -120,7 +171,7 @@ pub fn plan(
             vec![single(&cmd)],
         )
     } else {
-        return Err("no command to run: pass --cmd, set `run` in [tool.reproscale], or declare a pipeline (dvc.yaml, MLproject, Makefile)".into());
+        return Err(PlanError::NoCommand("no command to run: pass --cmd, set `run` in [tool.reproscale], or declare a pipeline (dvc.yaml, MLproject, Makefile)".into()));
     };
     let seed = seed_param(facts, &stages);
     let params = config_params(facts, seed.as_ref());
@@ -148,12 +199,86 @@ fn parent(path: &str) -> String {
         .map_or(String::new(), |(d, _)| d.to_string())
 }
 
+/// Why a path declared by the project would lead out of its copy: absolute,
+/// or climbing out with `..`. `None` when it stays inside.
+fn outside(path: &str) -> Option<&'static str> {
+    if path.starts_with('/') {
+        return Some(
+            "is outside the project (an absolute path): give it relative to the project root",
+        );
+    }
+    let mut depth: usize = 0;
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return Some("climbs out of the project with `..`"),
+            },
+            _ => depth += 1,
+        }
+    }
+    None
+}
+
 /// dvc.yaml stages, ordered so that a stage runs after the stages whose outputs it reads.
-fn dvc_stages(facts: &Facts) -> Option<Vec<Stage>> {
+/// `Ok(None)` when the project declares no stage; `Invalid` when a dvc.yaml
+/// cannot be read or parsed, a stage has no command or a path outside the
+/// project, or the stages depend on each other in a cycle.
+fn dvc_stages(facts: &Facts) -> Result<Option<Vec<Stage>>, PlanError> {
+    let is_dvc = |path: &str| path == "dvc.yaml" || path.ends_with("/dvc.yaml");
+    for (path, problem) in &facts.pipelines.problems {
+        if is_dvc(path) {
+            return Err(PlanError::invalid(
+                path,
+                format!(
+                    "cannot be parsed: {}",
+                    problem.trim_start_matches("error: ")
+                ),
+            ));
+        }
+    }
+    for f in facts.project.files.iter().filter(|f| is_dvc(&f.path)) {
+        if f.text().is_none() {
+            let reason = facts
+                .project
+                .skipped
+                .iter()
+                .find(|s| s.path == f.path)
+                .map_or("it is not text", |s| s.reason.as_str());
+            return Err(PlanError::invalid(
+                &f.path,
+                format!("cannot be read: {reason}"),
+            ));
+        }
+    }
     let all = &facts.pipelines.dvc_stages;
     if all.is_empty() {
-        return None;
+        return Ok(None);
     }
+    for (path, s) in all {
+        if s.cmds.iter().all(|c| c.trim().is_empty()) {
+            return Err(PlanError::invalid(
+                path,
+                format!("stage `{}` has no cmd", s.name),
+            ));
+        }
+        if let Some(why) = outside(&s.wdir) {
+            return Err(PlanError::invalid(
+                path,
+                format!("stage `{}`: wdir `{}` {why}", s.name, s.wdir),
+            ));
+        }
+        for o in &s.outs {
+            if let Some(why) = outside(o) {
+                return Err(PlanError::invalid(
+                    path,
+                    format!("stage `{}`: output `{o}` {why}", s.name),
+                ));
+            }
+        }
+    }
+    // produces(a, b): stage b reads an output of stage a.
     let produces = |a: usize, b: usize| {
         let (_, sa) = &all[a];
         let (_, sb) = &all[b];
@@ -167,14 +292,16 @@ fn dvc_stages(facts: &Facts) -> Option<Vec<Stage>> {
     let mut done = vec![false; n];
     let mut order = Vec::with_capacity(n);
     while order.len() < n {
-        // The first stage (in file order) whose producers have all run; a cycle falls back to file order.
-        let next = (0..n)
-            .find(|&i| !done[i] && (0..n).all(|j| j == i || done[j] || !produces(j, i)))
-            .or_else(|| (0..n).find(|&i| !done[i]))?;
+        // The first stage (in file order) whose producers have all run.
+        let ready =
+            (0..n).find(|&i| !done[i] && (0..n).all(|j| j == i || done[j] || !produces(j, i)));
+        let Some(next) = ready else {
+            return Err(cycle(all, &done, &produces));
+        };
         done[next] = true;
         order.push(next);
     }
-    Some(
+    Ok(Some(
         order
             .into_iter()
             .map(|i| {
@@ -187,6 +314,49 @@ fn dvc_stages(facts: &Facts) -> Option<Vec<Stage>> {
                 }
             })
             .collect(),
+    ))
+}
+
+/// Names a cycle among the stages not yet ordered (every one of them has a
+/// producer among them, so walking from stage to producer must come back).
+fn cycle(
+    all: &[(String, crate::facts::pipeline::DvcStage)],
+    done: &[bool],
+    produces: &dyn Fn(usize, usize) -> bool,
+) -> PlanError {
+    let n = all.len();
+    let start = (0..n).find(|&i| !done[i]).unwrap_or(0);
+    let mut walk = vec![start];
+    let mut at = start;
+    // At most n steps reach a stage seen before.
+    for _ in 0..n {
+        let Some(producer) = (0..n).find(|&j| j != at && !done[j] && produces(j, at)) else {
+            break;
+        };
+        if let Some(pos) = walk.iter().position(|&w| w == producer) {
+            let mut names: Vec<&str> = walk[pos..]
+                .iter()
+                .map(|&i| all[i].1.name.as_str())
+                .collect();
+            names.push(all[producer].1.name.as_str());
+            return PlanError::invalid(
+                &all[producer].0,
+                format!(
+                    "stages form a cycle: {} (each stage needs an output of the next)",
+                    names.join(" -> ")
+                ),
+            );
+        }
+        walk.push(producer);
+        at = producer;
+    }
+    let names: Vec<&str> = (0..n)
+        .filter(|&i| !done[i])
+        .map(|i| all[i].1.name.as_str())
+        .collect();
+    PlanError::invalid(
+        all.get(start).map_or("dvc.yaml", |(p, _)| p.as_str()),
+        format!("stages form a cycle: {}", names.join(", ")),
     )
 }
 

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde::Serialize;
 
+use super::interrupt::{self, Scope};
 use super::plan::Stage;
 
 /// How a run is isolated from the network.
@@ -123,12 +124,17 @@ pub struct RunSpec {
     pub env: Vec<(String, String)>,
     /// Where logs are kept (`--keep`), else inside the temporary folder.
     pub keep: Option<PathBuf>,
+    /// The value of [`interrupt::MARKER`] the runs' processes inherit.
+    pub session: String,
 }
 
 /// Copies the project into `dest`. Files are copied, never linked, so that a
 /// run can never write through to the user's tree.
 pub fn copy_project(spec: &RunSpec, dest: &Path) -> Result<(), String> {
     for rel in &spec.files {
+        if interrupt::stopping() {
+            return Err("verify was interrupted".into());
+        }
         let from = spec.root.join(rel);
         let to = dest.join(rel);
         if let Some(dir) = to.parent() {
@@ -181,6 +187,7 @@ pub fn run(
     variation: Option<(&str, Vec<(String, String)>)>,
     prepare: &dyn Fn(&Path) -> Result<(), String>,
 ) -> Result<RunResult, String> {
+    let counted = interrupt::RunGuard::start();
     let label = match &variation {
         Some((name, _)) => format!(
             "run-{index}-{}",
@@ -235,7 +242,8 @@ pub fn run(
             .stdin(Stdio::null())
             .stdout(stdout)
             .stderr(stderr)
-            .process_group(0);
+            .process_group(0)
+            .env(interrupt::MARKER, &spec.session);
         for (k, v) in &spec.env {
             cmd.env(k, v);
         }
@@ -249,15 +257,14 @@ pub fn run(
             }
         }
         let t = Instant::now();
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| format!("cannot start `{}`: {e}", stage.cmd))?;
+        let mut child =
+            interrupt::spawn(&mut cmd).map_err(|e| format!("cannot start `{}`: {e}", stage.cmd))?;
         let mut killed = false;
         let status = loop {
             match child.try_wait() {
                 Ok(Some(status)) => break Some(status),
                 Ok(None) if t.elapsed() >= spec.timeout => {
-                    kill_group(child.id());
+                    interrupt::end_group(child.id());
                     killed = true;
                     break child.wait().ok();
                 }
@@ -265,8 +272,16 @@ pub fn run(
                 Err(_) => break None,
             }
         };
-        // Whatever the stage left running in its group goes too.
-        kill_group(child.id());
+        // Whatever the stage left running goes too: its process group, and
+        // the processes that escaped it (a new session, a double fork): this
+        // run's by their folder, and when no other run is under way, all of
+        // this verify's.
+        interrupt::end_group(child.id());
+        if counted.alone() {
+            interrupt::kill_marked(&Scope::Session(&spec.session));
+        } else {
+            interrupt::kill_marked(&Scope::Within(&spec.session, &dir));
+        }
         let exit_code = if killed {
             None
         } else {
@@ -308,16 +323,6 @@ pub fn run(
         dir,
         changed,
     })
-}
-
-fn kill_group(pid: u32) {
-    if let Ok(pid) = i32::try_from(pid) {
-        // SAFETY: kill(2) with a negative pid signals the process group the
-        // child leads (process_group(0) made it a leader); no memory is shared.
-        unsafe {
-            libc::kill(-pid, libc::SIGKILL);
-        }
-    }
 }
 
 /// The last 20 lines (at most 4 KiB) of a log.
