@@ -742,6 +742,9 @@ pub fn details_content(report: &Report) -> String {
             ));
         }
         let mut locations: Vec<String> = Vec::new();
+        // A set, not `locations.contains`: a notebook can carry tens of thousands of
+        // pieces of evidence, and a linear search per piece is quadratic.
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         for e in &c.evidence {
             if !linkable(&e.path) {
                 continue;
@@ -753,12 +756,11 @@ pub fn details_content(report: &Report) -> String {
             } else {
                 code(&e.location(), true)
             };
-            if !locations.contains(&l) {
+            if seen.insert(l.clone()) && locations.len() < MAX_LOCATIONS {
                 locations.push(l);
             }
         }
-        let total = locations.len();
-        locations.truncate(MAX_LOCATIONS);
+        let total = seen.len();
         if total > MAX_LOCATIONS {
             locations.push(format!("… {} more", total - MAX_LOCATIONS));
         }
