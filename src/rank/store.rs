@@ -180,7 +180,7 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
     /// PostgreSQL failed.
-    #[error("PostgreSQL database {db}: {source}")]
+    #[error("PostgreSQL database {db}: {}", pg::describe(source))]
     Postgres {
         /// The database URL, password hidden.
         db: String,

@@ -1,11 +1,30 @@
 //! The shared PostgreSQL store: the same schema as SQLite, for shards on
-//! many machines writing at once. Connections are unencrypted (`NoTls`):
-//! reach the server on loopback, a private network or a tunnel.
+//! many machines writing at once.
+//!
+//! TLS follows libpq's `sslmode` in the URL (rustls with the `ring`
+//! provider): `disable` is plain; `allow` tries plain, then TLS; `prefer`
+//! (the default, as in libpq) tries TLS, then plain; `require` is TLS
+//! without checking the certificate; `verify-ca` checks the chain against
+//! the roots; `verify-full` checks the chain and the host name. The roots
+//! are `sslrootcert=PATH` (PEM) when given, else the system's (read with
+//! `rustls-native-certs`). As in libpq, a `sslrootcert` file makes
+//! `allow`, `prefer` and `require` check the chain too, and
+//! `sslrootcert=system` asks for `verify-full`. Unix-socket hosts never
+//! use TLS.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
+use postgres::config::{Host, SslMode as PgSslMode};
+use postgres::error::SqlState;
 use postgres::types::{ToSql, Type};
-use postgres::{Client, NoTls, Statement};
+use postgres::{Client, Config, NoTls, Statement};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{CertificateError, DigitallySignedStruct, OtherError, RootCertStore, SignatureScheme};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::engine::{Db, Dialect, Val};
 use super::StoreError;
@@ -76,12 +95,18 @@ pub(crate) fn redact(url: &str) -> String {
         return url.to_string();
     };
     let rest = &url[scheme_end..];
+    // The user info ends at the last `@` before the path, or at the first
+    // `@` anywhere, which is where the `postgres` crate ends it (so a raw
+    // `/` or `?` in a password is hidden too): the later of the two.
     let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
+    let at = match (rest[..authority_end].rfind('@'), rest.find('@')) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
     let mut out = url[..scheme_end].to_string();
-    match authority.rfind('@') {
+    let rest = match at {
         Some(at) => {
-            let userinfo = &authority[..at];
+            let userinfo = &rest[..at];
             match userinfo.find(':') {
                 Some(colon) => {
                     out.push_str(&userinfo[..colon]);
@@ -89,10 +114,13 @@ pub(crate) fn redact(url: &str) -> String {
                 }
                 None => out.push_str(userinfo),
             }
-            out.push_str(&authority[at..]);
+            out.push('@');
+            &rest[at + 1..]
         }
-        None => out.push_str(authority),
-    }
+        None => rest,
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    out.push_str(&rest[..authority_end]);
     let tail = &rest[authority_end..];
     match tail.split_once('?') {
         Some((path, query)) => {
@@ -112,14 +140,383 @@ pub(crate) fn redact(url: &str) -> String {
     out
 }
 
+/// `e` and its causes on one line (the `postgres` crate's own message
+/// leaves them out: "error performing TLS handshake", "db error").
+pub(crate) fn describe(e: &postgres::Error) -> String {
+    let mut out = match e.as_db_error() {
+        Some(db) => db.to_string(),
+        None => {
+            let mut out = e.to_string();
+            let mut cause = std::error::Error::source(e);
+            while let Some(c) = cause {
+                out.push_str(": ");
+                match as_rustls(c) {
+                    // rustls shows a custom certificate error with `Debug`.
+                    Some(rustls::Error::InvalidCertificate(CertificateError::Other(why))) => {
+                        out.push_str(&format!("invalid peer certificate: {why}"));
+                    }
+                    Some(tls) => out.push_str(&tls.to_string()),
+                    None => out.push_str(&c.to_string()),
+                }
+                cause = c.source();
+            }
+            out
+        }
+    };
+    if out.contains(['\n', '\r']) {
+        out = out.lines().map(str::trim).collect::<Vec<_>>().join("; ");
+    }
+    out
+}
+
+/// libpq's `sslmode` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SslMode {
+    Disable,
+    Allow,
+    Prefer,
+    Require,
+    VerifyCa,
+    VerifyFull,
+}
+
+/// Where the trusted roots come from (`sslrootcert`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum RootCert {
+    /// Not given: the system's roots, used only by `verify-ca`/`verify-full`.
+    Unset,
+    /// `sslrootcert=system`.
+    System,
+    /// `sslrootcert=PATH`, a PEM file.
+    File(String),
+}
+
+/// The TLS settings of a URL, and the URL without them (the `postgres`
+/// crate knows neither `sslrootcert` nor the `verify-*` modes).
+#[derive(Debug, PartialEq, Eq)]
+struct TlsParams {
+    mode: SslMode,
+    root: RootCert,
+    url: String,
+}
+
+/// `s` with `%XX` escapes decoded, as the `postgres` crate reads URLs.
+fn percent_decode(s: &str) -> Result<String, String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: Option<&u8>| b.and_then(|b| char::from(*b).to_digit(16));
+        match (bytes[i], hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push(u8::try_from(hi * 16 + lo).unwrap_or(b'?'));
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).map_err(|_| format!("{s:?} is not UTF-8 once decoded"))
+}
+
+/// Takes `sslmode` and `sslrootcert` out of `url`'s query (the last of
+/// each wins, as in libpq) and checks them.
+fn tls_params(url: &str) -> Result<TlsParams, String> {
+    // Where the query starts, found as the `postgres` crate does: after
+    // the user info (up to the first `@`), at the first `?`.
+    let scheme_end = url.find("://").map_or(0, |i| i + 3);
+    let host_start = url[scheme_end..]
+        .find('@')
+        .map_or(scheme_end, |i| scheme_end + i + 1);
+    let (base, query) = match url[host_start..].find('?') {
+        Some(i) => (&url[..host_start + i], Some(&url[host_start + i + 1..])),
+        None => (url, None),
+    };
+    let mut mode = None;
+    let mut root = None;
+    let mut kept = Vec::new();
+    for pair in query.into_iter().flat_map(|q| q.split('&')) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match percent_decode(key)?.as_str() {
+            "sslmode" => mode = Some(percent_decode(value)?),
+            "sslrootcert" => root = Some(percent_decode(value)?),
+            _ => kept.push(pair),
+        }
+    }
+    let root = match root.as_deref() {
+        None | Some("") => RootCert::Unset,
+        Some("system") => RootCert::System,
+        Some(path) => RootCert::File(path.to_string()),
+    };
+    let mode = match mode.as_deref() {
+        None if root == RootCert::System => SslMode::VerifyFull,
+        None => SslMode::Prefer,
+        Some("disable") => SslMode::Disable,
+        Some("allow") => SslMode::Allow,
+        Some("prefer") => SslMode::Prefer,
+        Some("require") => SslMode::Require,
+        Some("verify-ca") => SslMode::VerifyCa,
+        Some("verify-full") => SslMode::VerifyFull,
+        Some(other) => {
+            return Err(format!(
+                "sslmode={other:?} is not one of disable, allow, prefer, require, \
+                 verify-ca, verify-full"
+            ))
+        }
+    };
+    if root == RootCert::System && mode != SslMode::VerifyFull {
+        return Err(
+            "sslrootcert=system needs sslmode=verify-full (or no sslmode), as in libpq".into(),
+        );
+    }
+    let mut url = base.to_string();
+    if !kept.is_empty() {
+        url.push('?');
+        url.push_str(&kept.join("&"));
+    }
+    Ok(TlsParams { mode, root, url })
+}
+
+/// Trusted roots from a PEM file.
+fn file_roots(path: &str) -> Result<RootCertStore, String> {
+    let bytes = crate::source::read_regular(std::path::Path::new(path), 16 << 20)
+        .map_err(|e| format!("cannot read sslrootcert {path}: {e}"))?;
+    let mut roots = RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(&bytes) {
+        let cert = cert.map_err(|e| format!("sslrootcert {path} is not PEM: {e}"))?;
+        roots
+            .add(cert)
+            .map_err(|e| format!("sslrootcert {path} holds an unusable certificate: {e}"))?;
+    }
+    if roots.is_empty() {
+        return Err(format!("sslrootcert {path} holds no PEM certificate"));
+    }
+    Ok(roots)
+}
+
+/// The system's trusted roots.
+fn system_roots() -> Result<RootCertStore, String> {
+    let found = rustls_native_certs::load_native_certs();
+    let mut roots = RootCertStore::empty();
+    roots.add_parsable_certificates(found.certs);
+    if roots.is_empty() {
+        let why = found
+            .errors
+            .first()
+            .map_or_else(String::new, |e| format!(" ({e})"));
+        return Err(format!(
+            "no system root certificates found{why}: install them (ca-certificates) or \
+             give sslrootcert=PATH"
+        ));
+    }
+    Ok(roots)
+}
+
+/// Checks a server's certificate as the `sslmode` asks: not at all
+/// (`roots` is `None`), its chain, or its chain and name. The handshake's
+/// signatures are always checked.
+#[derive(Debug)]
+struct Verifier {
+    provider: Arc<CryptoProvider>,
+    roots: Option<Arc<RootCertStore>>,
+    check_name: bool,
+    /// Where the roots came from, for messages.
+    roots_from: String,
+}
+
+/// A certificate problem told in words.
+#[derive(Debug)]
+struct Explained(String);
+
+impl std::fmt::Display for Explained {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Explained {}
+
+impl Verifier {
+    fn explain(&self, e: rustls::Error) -> rustls::Error {
+        let why = match &e {
+            rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer) => format!(
+                "not signed by a certificate authority in {}",
+                self.roots_from
+            ),
+            _ => return e,
+        };
+        rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(Explained(
+            why,
+        )))))
+    }
+}
+
+impl ServerCertVerifier for Verifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let Some(roots) = &self.roots else {
+            return Ok(ServerCertVerified::assertion());
+        };
+        let cert = rustls::server::ParsedCertificate::try_from(end_entity)?;
+        rustls::client::verify_server_cert_signed_by_trust_anchor(
+            &cert,
+            roots,
+            intermediates,
+            now,
+            self.provider.signature_verification_algorithms.all,
+        )
+        .map_err(|e| self.explain(e))?;
+        if self.check_name {
+            rustls::client::verify_server_name(&cert, server_name)?;
+        }
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+/// The TLS connector for `mode` and `root` (which the caller has checked
+/// is not `disable`).
+fn connector(mode: SslMode, root: &RootCert) -> Result<MakeRustlsConnect, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let check_chain = matches!(mode, SslMode::VerifyCa | SslMode::VerifyFull)
+        || matches!(root, RootCert::File(_));
+    let (roots, roots_from) = match (check_chain, root) {
+        (false, _) => (None, String::new()),
+        (true, RootCert::File(path)) => (Some(file_roots(path)?), format!("sslrootcert {path}")),
+        (true, _) => (Some(system_roots()?), "the system's roots".to_string()),
+    };
+    let verifier = Verifier {
+        provider: Arc::clone(&provider),
+        roots: roots.map(Arc::new),
+        check_name: mode == SslMode::VerifyFull,
+        roots_from,
+    };
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("cannot set up TLS: {e}"))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    // What libpq sends (PostgreSQL 17 checks it on direct TLS connections).
+    config.alpn_protocols = vec![b"postgresql".to_vec()];
+    Ok(MakeRustlsConnect::new(config))
+}
+
+/// Whether the server refused the connection for its encryption (or
+/// anything else `pg_hba.conf` decides), so the other kind may pass.
+fn refused_by_hba(e: &postgres::Error) -> bool {
+    e.code() == Some(&SqlState::INVALID_AUTHORIZATION_SPECIFICATION)
+}
+
+/// `e` as a rustls error, also when an I/O error wraps it.
+fn as_rustls<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    e.downcast_ref::<rustls::Error>().or_else(|| {
+        e.downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    })
+}
+
+/// Whether the TLS handshake itself failed.
+fn handshake_failed(e: &postgres::Error) -> bool {
+    let mut cause = std::error::Error::source(e);
+    while let Some(err) = cause {
+        if as_rustls(err).is_some() {
+            return true;
+        }
+        cause = err.source();
+    }
+    false
+}
+
+/// Opens a connection to `url` as its TLS settings say; `label` is `url`
+/// without its password.
+fn connect(url: &str, label: &str) -> Result<Client, StoreError> {
+    let params = tls_params(url)
+        .map_err(|why| StoreError::Invalid(format!("PostgreSQL database {label}: {why}")))?;
+    let pg = |source| StoreError::Postgres {
+        db: label.to_string(),
+        source,
+    };
+    let mut config: Config = params.url.parse().map_err(pg)?;
+    // libpq never uses TLS on Unix sockets (the server does not offer it).
+    let hosts = config.get_hosts();
+    let unix_only = !hosts.is_empty() && hosts.iter().all(|h| !matches!(h, Host::Tcp(_)));
+    let mode = if unix_only {
+        SslMode::Disable
+    } else {
+        params.mode
+    };
+    let plain = |config: &mut Config| config.ssl_mode(PgSslMode::Disable).connect(NoTls);
+    if mode == SslMode::Disable {
+        return plain(&mut config).map_err(pg);
+    }
+    let tls = connector(mode, &params.root)
+        .map_err(|why| StoreError::Invalid(format!("PostgreSQL database {label}: {why}")))?;
+    let secure = |config: &mut Config, m: PgSslMode| config.ssl_mode(m).connect(tls.clone());
+    match mode {
+        SslMode::Allow => match plain(&mut config) {
+            Err(e) if refused_by_hba(&e) => secure(&mut config, PgSslMode::Require).map_err(pg),
+            other => other.map_err(pg),
+        },
+        // `Prefer` already goes plain when the server offers no TLS.
+        SslMode::Prefer => match secure(&mut config, PgSslMode::Prefer) {
+            Err(e) if refused_by_hba(&e) => plain(&mut config).map_err(pg),
+            // The handshake's failure says more than a refusal of plain.
+            Err(e) if handshake_failed(&e) => plain(&mut config).map_err(|_| pg(e)),
+            other => other.map_err(pg),
+        },
+        _ => secure(&mut config, PgSslMode::Require).map_err(pg),
+    }
+}
+
 impl PgDb {
-    /// Connects to `url` and migrates the schema.
+    /// Connects to `url` (over TLS as its `sslmode` says) and migrates
+    /// the schema.
     pub(crate) fn open(url: &str) -> Result<Self, StoreError> {
         let label = redact(url);
-        let client = Client::connect(url, NoTls).map_err(|source| StoreError::Postgres {
-            db: label.clone(),
-            source,
-        })?;
+        let client = connect(url, &label)?;
         let mut db = PgDb {
             client,
             label,
@@ -300,7 +697,103 @@ impl Db for PgDb {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::{redact, tls_params, RootCert, SslMode, TlsParams};
+
+    fn params(mode: SslMode, root: RootCert, url: &str) -> TlsParams {
+        TlsParams {
+            mode,
+            root,
+            url: url.to_string(),
+        }
+    }
+
+    #[test]
+    fn reads_tls_settings_from_urls() {
+        assert_eq!(
+            tls_params("postgres://u:p@h:5/db"),
+            Ok(params(
+                SslMode::Prefer,
+                RootCert::Unset,
+                "postgres://u:p@h:5/db"
+            ))
+        );
+        assert_eq!(
+            tls_params("postgres://u@h/db?sslmode=verify-full&sslrootcert=%2Ftmp%2Fca.pem"),
+            Ok(params(
+                SslMode::VerifyFull,
+                RootCert::File("/tmp/ca.pem".into()),
+                "postgres://u@h/db"
+            ))
+        );
+        assert_eq!(
+            tls_params("postgresql://h/db?options=-csearch_path%3Dx&sslmode=disable&a=b"),
+            Ok(params(
+                SslMode::Disable,
+                RootCert::Unset,
+                "postgresql://h/db?options=-csearch_path%3Dx&a=b"
+            ))
+        );
+        // The last value wins; a `?` in the password is not the query.
+        assert_eq!(
+            tls_params("postgres://u:a?b@h/db?sslmode=require&sslmode=verify-ca"),
+            Ok(params(
+                SslMode::VerifyCa,
+                RootCert::Unset,
+                "postgres://u:a?b@h/db"
+            ))
+        );
+        for (mode, want) in [
+            ("allow", SslMode::Allow),
+            ("prefer", SslMode::Prefer),
+            ("require", SslMode::Require),
+        ] {
+            let got = tls_params(&format!("postgres://h/db?sslmode={mode}&sslrootcert="));
+            assert_eq!(got, Ok(params(want, RootCert::Unset, "postgres://h/db")));
+        }
+    }
+
+    #[test]
+    fn system_roots_need_verify_full() {
+        assert_eq!(
+            tls_params("postgres://h/db?sslrootcert=system"),
+            Ok(params(
+                SslMode::VerifyFull,
+                RootCert::System,
+                "postgres://h/db"
+            ))
+        );
+        let e = tls_params("postgres://h/db?sslrootcert=system&sslmode=require")
+            .expect_err("weak mode with system roots");
+        assert!(e.contains("verify-full"), "{e}");
+    }
+
+    #[test]
+    fn refuses_unknown_sslmodes() {
+        let e = tls_params("postgres://h/db?sslmode=maybe").expect_err("bad mode");
+        assert!(e.contains("\"maybe\"") && e.contains("verify-full"), "{e}");
+    }
+
+    #[test]
+    fn bad_root_files_are_one_line_errors() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let missing = dir.path().join("missing.pem");
+        let missing = missing.to_string_lossy();
+        let e = super::connector(SslMode::VerifyFull, &RootCert::File(missing.to_string()))
+            .err()
+            .expect("missing file");
+        assert!(
+            e.starts_with("cannot read sslrootcert") && e.contains(&*missing),
+            "{e}"
+        );
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "not a certificate\n").expect("write");
+        let empty = empty.to_string_lossy().to_string();
+        let e = super::connector(SslMode::Require, &RootCert::File(empty))
+            .err()
+            .expect("no certificate");
+        assert!(e.contains("holds no PEM certificate"), "{e}");
+        assert!(!e.contains('\n'), "{e}");
+    }
 
     #[test]
     fn hides_passwords() {
@@ -313,5 +806,14 @@ mod tests {
             "postgresql://u@h/x?password=***&a=b"
         );
         assert_eq!(redact("postgres://h/x"), "postgres://h/x");
+        assert_eq!(
+            redact("postgres://u:a?b/c@h:1/x?sslmode=require"),
+            "postgres://u:***@h:1/x?sslmode=require"
+        );
+        assert_eq!(redact("postgres://u:p@s@h/x"), "postgres://u:***@h/x");
+        assert_eq!(
+            redact("postgres://h/x?sslrootcert=%2Fca.pem"),
+            "postgres://h/x?sslrootcert=%2Fca.pem"
+        );
     }
 }
