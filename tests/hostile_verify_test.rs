@@ -308,10 +308,8 @@ impl Drop for Reaper {
     fn drop(&mut self) {
         for m in &self.0 {
             for pid in sleepers(m) {
-                // SAFETY: kill(2) on a pid found running `sleep <marker>`, which this test started.
-                unsafe {
-                    libc::kill(pid, libc::SIGKILL);
-                }
+                // A pid found running `sleep <marker>`, which this test started.
+                kill(pid, libc::SIGKILL);
             }
         }
     }
@@ -326,10 +324,8 @@ fn assert_no_sleeper_left(marker: &str, within: Duration) {
         left = sleepers(marker);
     }
     for pid in &left {
-        // SAFETY: kill(2) on a pid we just found running `sleep <marker>`, which this test started.
-        unsafe {
-            libc::kill(*pid, libc::SIGKILL);
-        }
+        // A pid we just found running `sleep <marker>`, which this test started.
+        kill(*pid, libc::SIGKILL);
     }
     assert!(
         left.is_empty(),
@@ -402,10 +398,8 @@ fn signal_cleans_up(
         "verify made no temporary folder under TMPDIR"
     );
     let pid = i32::try_from(child.id()).expect("pid");
-    // SAFETY: signals the reproscale process this test spawned.
-    unsafe {
-        libc::kill(pid, signal);
-    }
+    // The reproscale process this test spawned.
+    kill(pid, signal);
     let sent = Instant::now();
     let status = wait_exit(&mut child, Duration::from_secs(10));
     let took = sent.elapsed();
@@ -494,4 +488,15 @@ fn children_left_in_a_new_session_do_not_outlive_a_finished_run() {
     );
     assert_eq!(o.code, Some(0), "{}", o.show());
     assert_no_sleeper_left("31342", Duration::from_secs(3));
+}
+
+/// Sends `signal` (a libc signal number) to `pid`, without `unsafe`.
+fn kill(pid: i32, signal: i32) {
+    let (Some(pid), Some(sig)) = (
+        rustix::process::Pid::from_raw(pid),
+        rustix::process::Signal::from_named_raw(signal),
+    ) else {
+        return;
+    };
+    let _ = rustix::process::kill_process(pid, sig);
 }

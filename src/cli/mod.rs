@@ -207,6 +207,10 @@ struct VerifyArgs {
     /// The Python interpreter to run with (put first on PATH).
     #[arg(long, value_name = "PATH")]
     python: Option<PathBuf>,
+    /// Run without the bwrap sandbox (read-only root, private HOME and /tmp): for
+    /// pipelines that must write outside their copy, e.g. to a shared cache.
+    #[arg(long)]
+    no_sandbox: bool,
     /// Allow the runs to use the network.
     #[arg(long)]
     network: bool,
@@ -535,6 +539,7 @@ fn verify_options(a: &VerifyArgs) -> reproscale::verify::Options {
         keep: a.keep.clone(),
         python: a.python.clone(),
         network: a.network,
+        sandbox: !a.no_sandbox,
         probes: !a.no_probes,
         vary: a.vary,
         dry_run: a.dry_run,

@@ -194,25 +194,9 @@ fn run_with_timeout(cmd: &mut Command, timeout: Duration) -> Result<Output, Stri
         }
         s
     });
-    let start = Instant::now();
-    let mut timed_out = false;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(s)) => break Some(s),
-            Ok(None) if start.elapsed() >= timeout => {
-                if let Ok(pid) = i32::try_from(child.id()) {
-                    // SAFETY: signals the child's own process group (process_group(0)).
-                    unsafe {
-                        libc::kill(-pid, libc::SIGKILL);
-                    }
-                }
-                timed_out = true;
-                break child.wait().ok();
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(e.to_string()),
-        }
-    };
+    let waited = crate::verify::process::wait(&mut child, timeout, Duration::from_millis(5))
+        .map_err(|e| e.to_string())?;
+    let (status, timed_out) = (waited.status, waited.timed_out);
     Ok(Output {
         code: status.and_then(|s| s.code()),
         stdout: reader.join().unwrap_or_default(),

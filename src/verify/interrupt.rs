@@ -3,8 +3,9 @@
 //! SIGINT, SIGTERM and SIGHUP (Ctrl-C, a CI cancel, `timeout`, a closed
 //! terminal) make verify kill every run's process group and every process
 //! its runs started, remove the temporary copies, say so on one line and exit
-//! with 128 + the signal. The handler only writes the signal number to a pipe;
-//! a watcher thread does the work.
+//! with 128 + the signal. The handler (signal-hook's) only writes the signal
+//! number to a pipe; a watcher thread does the work. Kills go through
+//! [`super::process`]; there is no `unsafe` here.
 //!
 //! Processes that left their run's process group (`setsid`, a daemon's double
 //! fork) are found by a marker every run's processes inherit in their
@@ -13,21 +14,27 @@
 //! differ. While several runs are under way, a run's leftovers are told
 //! apart by their working folder (inside that run's copy); the rest go when
 //! the last run of the batch ends a stage, and at the end of the call. A
-//! process that clears its environment and leaves the copy cannot be found.
+//! process that clears its environment and leaves the copy cannot be found
+//! this way; in the bwrap sandbox ([`super::sandbox`]) the stage's PID
+//! namespace ends it with the stage.
 
-use std::ffi::c_int;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, Once};
 use std::time::Duration;
+
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
+
+use super::process;
 
 /// The environment variable that marks every process a run starts.
 pub const MARKER: &str = "REPROSCALE_VERIFY_SESSION";
 
 struct Registry {
-    /// Process groups of the stages running now.
-    groups: Vec<i32>,
+    /// Process groups of the stages running now (their leaders' pids).
+    groups: Vec<u32>,
     /// Temporary folders to remove when stopped.
     dirs: Vec<PathBuf>,
 }
@@ -39,7 +46,6 @@ static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
 static STOPPING: AtomicBool = AtomicBool::new(false);
 static ACTIVE_RUNS: AtomicUsize = AtomicUsize::new(0);
 static SESSIONS: AtomicUsize = AtomicUsize::new(0);
-static WRITE_FD: AtomicI32 = AtomicI32::new(-1);
 
 fn registry() -> MutexGuard<'static, Registry> {
     REGISTRY.lock().unwrap_or_else(|p| p.into_inner())
@@ -61,109 +67,68 @@ pub fn stopping() -> bool {
 }
 
 /// Installs the handlers (once per process). Signals the process ignores
-/// (`nohup`, a background job of a script) stay ignored.
+/// (`nohup`, a background job of a script) stay ignored. signal-hook's
+/// handler only writes to a pipe; a watcher thread reads it and does the work.
 pub fn install() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        let mut fds: [c_int; 2] = [-1, -1];
-        // SAFETY: pipe(2) writes two descriptors into the array we own.
-        if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
+        let wanted: Vec<i32> = [SIGINT, SIGTERM, SIGHUP]
+            .into_iter()
+            .filter(|s| !ignored(*s))
+            .collect();
+        if wanted.is_empty() {
             return;
         }
-        for fd in fds {
-            // SAFETY: fcntl(2) on descriptors we just created; the write end never
-            // blocks the handler, neither end leaks into the runs.
-            unsafe {
-                libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
-            }
-        }
-        // SAFETY: as above.
-        unsafe {
-            let flags = libc::fcntl(fds[1], libc::F_GETFL);
-            libc::fcntl(fds[1], libc::F_SETFL, flags | libc::O_NONBLOCK);
-        }
-        let read_fd = fds[0];
+        // The watcher registers the handlers itself, so that no handler is
+        // ever left without a thread to act on it; install returns once they are in.
+        let (registered, done) = std::sync::mpsc::channel();
         let watcher = std::thread::Builder::new()
             .name("reproscale-signals".into())
-            .spawn(move || watch(read_fd));
-        if watcher.is_err() {
-            return;
-        }
-        WRITE_FD.store(fds[1], Ordering::SeqCst);
-        for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-            // SAFETY: sigaction(2) with zero-initialised structs we own; the
-            // handler only loads an atomic and calls write(2), both async-signal-safe.
-            unsafe {
-                let mut old: libc::sigaction = std::mem::zeroed();
-                if libc::sigaction(sig, std::ptr::null(), &mut old) != 0
-                    || old.sa_sigaction == libc::SIG_IGN
-                {
-                    continue;
+            .spawn(move || {
+                let signals = Signals::new(&wanted);
+                let _ = registered.send(());
+                if let Ok(mut signals) = signals {
+                    if let Some(sig) = signals.forever().next() {
+                        shutdown(sig);
+                    }
                 }
-                let mut act: libc::sigaction = std::mem::zeroed();
-                act.sa_sigaction = on_signal as extern "C" fn(c_int) as libc::sighandler_t;
-                act.sa_flags = libc::SA_RESTART;
-                libc::sigemptyset(&mut act.sa_mask);
-                libc::sigaction(sig, &act, std::ptr::null_mut());
-            }
+            });
+        if watcher.is_ok() {
+            let _ = done.recv();
         }
     });
 }
 
-extern "C" fn on_signal(sig: c_int) {
-    let fd = WRITE_FD.load(Ordering::SeqCst);
-    let byte = u8::try_from(sig).unwrap_or(0);
-    if fd >= 0 {
-        let errno = errno::get();
-        // SAFETY: write(2) of one byte from the stack to a non-blocking pipe.
-        unsafe {
-            libc::write(fd, std::ptr::from_ref(&byte).cast(), 1);
-        }
-        errno::set(errno);
-    }
+/// Whether `sig` is ignored by this process (`SigIgn` in /proc/self/status).
+#[cfg(target_os = "linux")]
+fn ignored(sig: i32) -> bool {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return false;
+    };
+    let Some(mask) = status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigIgn:"))
+        .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
+    else {
+        return false;
+    };
+    u32::try_from(sig - 1)
+        .ok()
+        .and_then(|bit| 1u64.checked_shl(bit))
+        .is_some_and(|b| mask & b != 0)
 }
 
-/// errno is saved and restored around the handler's write(2).
-mod errno {
-    #[cfg(target_os = "linux")]
-    pub fn get() -> i32 {
-        // SAFETY: __errno_location returns this thread's errno slot.
-        unsafe { *libc::__errno_location() }
-    }
-    #[cfg(target_os = "linux")]
-    pub fn set(v: i32) {
-        // SAFETY: as above.
-        unsafe { *libc::__errno_location() = v }
-    }
-    #[cfg(not(target_os = "linux"))]
-    pub fn get() -> i32 {
-        0
-    }
-    #[cfg(not(target_os = "linux"))]
-    pub fn set(_: i32) {}
-}
-
-fn watch(fd: c_int) {
-    loop {
-        let mut byte = 0u8;
-        // SAFETY: read(2) of one byte into a stack variable.
-        let n = unsafe { libc::read(fd, std::ptr::from_mut(&mut byte).cast(), 1) };
-        if n == 1 {
-            shutdown(i32::from(byte));
-        }
-        if n == 0
-            || (n < 0 && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted)
-        {
-            return;
-        }
-    }
+/// No portable, safe way to read a signal's disposition elsewhere: handled.
+#[cfg(not(target_os = "linux"))]
+fn ignored(_sig: i32) -> bool {
+    false
 }
 
 fn signal_name(sig: i32) -> String {
     match sig {
-        libc::SIGINT => "SIGINT".into(),
-        libc::SIGTERM => "SIGTERM".into(),
-        libc::SIGHUP => "SIGHUP".into(),
+        SIGINT => "SIGINT".into(),
+        SIGTERM => "SIGTERM".into(),
+        SIGHUP => "SIGHUP".into(),
         n => format!("signal {n}"),
     }
 }
@@ -178,7 +143,7 @@ fn shutdown(sig: i32) -> ! {
         (r.groups.clone(), r.dirs.clone())
     };
     for g in &groups {
-        kill_group(*g);
+        process::kill_group(*g);
     }
     kill_marked(&Scope::Process);
     let mut left = Vec::new();
@@ -231,30 +196,14 @@ pub fn spawn(cmd: &mut Command) -> std::io::Result<Child> {
         ));
     }
     let child = cmd.spawn()?;
-    if let Ok(pid) = i32::try_from(child.id()) {
-        r.groups.push(pid);
-    }
+    r.groups.push(child.id());
     Ok(child)
 }
 
 /// Kills the group `pid` leads and forgets it.
 pub fn end_group(pid: u32) {
-    let Ok(pid) = i32::try_from(pid) else {
-        return;
-    };
-    kill_group(pid);
+    process::kill_group(pid);
     registry().groups.retain(|g| *g != pid);
-}
-
-fn kill_group(pid: i32) {
-    if pid <= 1 {
-        return;
-    }
-    // SAFETY: kill(2) with a negative pid signals the process group the
-    // child leads (process_group(0) made it a leader); no memory is shared.
-    unsafe {
-        libc::kill(-pid, libc::SIGKILL);
-    }
 }
 
 /// A temporary folder removed when verify is interrupted, for as long as this lives.
@@ -392,33 +341,5 @@ fn marked(pid: u32, entry: &[u8], exact: bool) -> bool {
 /// marker is read again, so a pid reused by another process is never hit.
 #[cfg(target_os = "linux")]
 fn kill_pid(pid: u32, entry: &[u8], exact: bool) -> bool {
-    let Ok(raw) = i32::try_from(pid) else {
-        return false;
-    };
-    // SAFETY: pidfd_open(2) takes a pid and flags and returns a new descriptor or -1.
-    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, raw, 0) };
-    let Ok(fd) = c_int::try_from(fd) else {
-        return false;
-    };
-    if fd < 0 {
-        // No pidfd on this kernel: the marker was read a moment ago.
-        // SAFETY: kill(2) of a process whose environment holds this call's marker.
-        return unsafe { libc::kill(raw, libc::SIGKILL) } == 0;
-    }
-    let ok = marked(pid, entry, exact)
-        // SAFETY: pidfd_send_signal(2) on the descriptor opened above, no siginfo.
-        && unsafe {
-            libc::syscall(
-                libc::SYS_pidfd_send_signal,
-                fd,
-                libc::SIGKILL,
-                std::ptr::null::<libc::siginfo_t>(),
-                0,
-            )
-        } == 0;
-    // SAFETY: closes the descriptor opened above.
-    unsafe {
-        libc::close(fd);
-    }
-    ok
+    process::kill_pinned(pid, || marked(pid, entry, exact))
 }

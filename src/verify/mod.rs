@@ -8,7 +8,9 @@ pub mod fingerprint;
 pub mod interrupt;
 pub mod output;
 pub mod plan;
+pub mod process;
 pub mod run;
+pub mod sandbox;
 pub mod upgrade;
 
 use std::path::{Path, PathBuf};
@@ -43,6 +45,8 @@ pub struct Options {
     pub python: Option<PathBuf>,
     /// Allow network access.
     pub network: bool,
+    /// Run under bwrap when it works here (default); `false` keeps the lighter isolation.
+    pub sandbox: bool,
     /// Run the seed and config probes.
     pub probes: bool,
     /// Vary the environment one variation at a time.
@@ -63,6 +67,7 @@ impl Default for Options {
             keep: None,
             python: None,
             network: false,
+            sandbox: true,
             probes: true,
             vary: false,
             dry_run: false,
@@ -150,6 +155,8 @@ pub struct VerifyResult {
     pub plan: Plan,
     /// Network isolation.
     pub network: Network,
+    /// What the runs could reach (SPEC §6 `isolation`).
+    pub isolation: sandbox::Isolation,
     /// The verdict.
     pub verdict: Overall,
     /// Why the runs failed, when they did.
@@ -353,7 +360,7 @@ fn verify_runs(
 
     let env = python_env(opts);
     let fingerprint = Fingerprint::default();
-    let network = run::network(opts.network);
+    let (isolation, network) = sandbox::decide(opts.network, opts.sandbox);
     let planned = plan::plan(
         &facts,
         opts.cmd.as_deref(),
@@ -389,6 +396,7 @@ fn verify_runs(
         project: root.display().to_string(),
         plan: plan.clone(),
         network: network.clone(),
+        isolation: isolation.clone(),
         verdict: Overall::RunFailed,
         failure,
         runs: vec![],
@@ -418,6 +426,7 @@ fn verify_runs(
         files,
         timeout: opts.timeout,
         network,
+        isolation,
         env,
         keep: opts.keep.clone(),
     };

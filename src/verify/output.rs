@@ -40,6 +40,7 @@ struct Document<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     failure: Option<&'a str>,
     network: &'a super::run::Network,
+    isolation: &'a super::sandbox::Isolation,
     runs: Vec<RunInfo<'a>>,
     stages: &'a [super::StageVerdict],
     artifacts: &'a [super::compare::ArtifactResult],
@@ -69,6 +70,7 @@ pub fn json(r: &VerifyResult) -> String {
         verdict: r.verdict,
         failure: r.failure.as_deref(),
         network: &r.network,
+        isolation: &r.isolation,
         runs: r
             .runs
             .iter()
@@ -125,6 +127,7 @@ pub fn text(r: &VerifyResult, dry_run: bool) -> String {
         let _ = writeln!(out, "  config probe: {} = {}", p.name, p.value);
     }
     let _ = writeln!(out, "network: {}", r.network.how);
+    let _ = writeln!(out, "isolation: {}", r.isolation.summary());
     if dry_run {
         let _ = writeln!(out, "\n(dry run: nothing was run)");
         return out;

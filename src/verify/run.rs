@@ -1,6 +1,7 @@
 //! Running the plan in a fresh copy of the project: its own process group,
-//! a timeout that kills the whole group, no network where `unshare` allows,
-//! logs kept outside the copy. The user's tree is only ever read.
+//! a timeout that kills the whole group, the sandbox of [`super::sandbox`]
+//! (else no network where `unshare` allows), logs kept outside the copy.
+//! The user's tree is only ever read.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -14,6 +15,8 @@ use serde::Serialize;
 
 use super::interrupt::{self, Scope};
 use super::plan::Stage;
+use super::process;
+use super::sandbox::{self, Isolation, Place};
 
 /// How a run is isolated from the network.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -120,6 +123,8 @@ pub struct RunSpec {
     pub timeout: Duration,
     /// Network isolation.
     pub network: Network,
+    /// The sandbox (bwrap when it works here).
+    pub isolation: Isolation,
     /// Extra environment for every run (PATH with --python first).
     pub env: Vec<(String, String)>,
     /// Where logs are kept (`--keep`), else inside the temporary folder.
@@ -214,6 +219,8 @@ pub fn run(
         .unwrap_or_else(|| base.join("logs"))
         .join(&label);
     fs::create_dir_all(&logs).map_err(|e| format!("cannot create {}: {e}", logs.display()))?;
+    // HOME and /tmp of a sandboxed run, outside its copy.
+    let private = base.join("private").join(&label);
     let start = Instant::now();
     let mut stage_runs = Vec::new();
     let mut timed_out = false;
@@ -229,49 +236,88 @@ pub fn run(
             fs::File::create(&out_path).map_err(|e| format!("cannot create a log: {e}"))?;
         let stderr =
             fs::File::create(&err_path).map_err(|e| format!("cannot create a log: {e}"))?;
-        let mut cmd = if spec.network.wrapper.is_empty() {
-            Command::new("sh")
-        } else {
-            let mut c = Command::new(&spec.network.wrapper[0]);
-            c.args(&spec.network.wrapper[1..]).arg("sh");
-            c
+        // The environment the stage sees: verify's, then the run's variation.
+        let mut env: Vec<(String, Option<String>)> = spec
+            .env
+            .iter()
+            .map(|(k, v)| (k.clone(), Some(v.clone())))
+            .collect();
+        if let Some((_, vars)) = &variation {
+            for (k, v) in vars {
+                env.push((k.clone(), (!v.is_empty()).then(|| v.clone())));
+            }
+        }
+        let last = |key: &str| -> Option<Option<String>> {
+            env.iter()
+                .rev()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
         };
-        cmd.arg("-c")
-            .arg(&stage.cmd)
-            .current_dir(&wdir)
+        let mut cmd = match &spec.isolation.bwrap {
+            Some(bwrap) => {
+                // Every run sees the same HOME path (unless a variation moves
+                // it), backed by a folder of its own.
+                let home = last("HOME")
+                    .flatten()
+                    .map_or_else(|| base.join("home"), PathBuf::from);
+                for d in [&home, &private.join("home"), &private.join("tmp")] {
+                    fs::create_dir_all(d)
+                        .map_err(|e| format!("cannot create {}: {e}", d.display()))?;
+                }
+                let path = last("PATH").unwrap_or_else(|| std::env::var("PATH").ok());
+                let (private_home, private_tmp) = (private.join("home"), private.join("tmp"));
+                let place = Place {
+                    copy: &dir,
+                    wdir: &wdir,
+                    home: &home,
+                    private_home: &private_home,
+                    private_tmp: &private_tmp,
+                    path: path.as_deref(),
+                };
+                let mut c = sandbox::command(bwrap, spec.network.allowed, &place, &stage.cmd);
+                let (set, removed) = sandbox::environment(&home);
+                for k in removed {
+                    c.env_remove(k);
+                }
+                for (k, v) in set {
+                    c.env(k, v);
+                }
+                c
+            }
+            None if spec.network.wrapper.is_empty() => {
+                let mut c = Command::new("sh");
+                c.arg("-c").arg(&stage.cmd);
+                c
+            }
+            None => {
+                let mut c = Command::new(&spec.network.wrapper[0]);
+                c.args(&spec.network.wrapper[1..])
+                    .arg("sh")
+                    .arg("-c")
+                    .arg(&stage.cmd);
+                c
+            }
+        };
+        cmd.current_dir(&wdir)
             .stdin(Stdio::null())
             .stdout(stdout)
             .stderr(stderr)
             .process_group(0)
             .env(interrupt::MARKER, &spec.session);
-        for (k, v) in &spec.env {
-            cmd.env(k, v);
-        }
-        if let Some((_, env)) = &variation {
-            for (k, v) in env {
-                if v.is_empty() {
-                    cmd.env_remove(k);
-                } else {
-                    cmd.env(k, v);
-                }
-            }
+        for (k, v) in &env {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
         }
         let t = Instant::now();
         let mut child =
             interrupt::spawn(&mut cmd).map_err(|e| format!("cannot start `{}`: {e}", stage.cmd))?;
-        let mut killed = false;
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break Some(status),
-                Ok(None) if t.elapsed() >= spec.timeout => {
-                    interrupt::end_group(child.id());
-                    killed = true;
-                    break child.wait().ok();
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-                Err(_) => break None,
-            }
-        };
+        let (status, killed) =
+            match process::wait(&mut child, spec.timeout, Duration::from_millis(20)) {
+                Ok(w) => (w.status, w.timed_out),
+                Err(_) => (None, false),
+            };
         // Whatever the stage left running goes too: its process group, and
         // the processes that escaped it (a new session, a double fork): this
         // run's by their folder, and when no other run is under way, all of
