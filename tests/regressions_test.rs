@@ -1169,3 +1169,42 @@ fn lightning_cli_reads_its_configs_and_builds_the_classes_they_name() {
     assert_eq!(status(&r, "2.2"), "pass");
     assert_ne!(status(&r, "1.3"), "fail");
 }
+
+/// Scripts without an extension, run through their shebang (`./train --dataroot d/`):
+/// the Python ones are parsed and followed from the README, a shell one that downloads
+/// the data is a download script, and one that only loads trained weights and takes its
+/// input from the command line is a prediction CLI, even when it is called `test`.
+#[test]
+fn extensionless_scripts_run_through_their_shebang_are_followed() {
+    let r = assess(&[
+        (
+            "README.md",
+            "# GAN\n\n```\n./download_dataset horse2zebra\n./train --dataroot datasets/horse2zebra/\n./test --dataroot datasets/horse2zebra/\n```\n",
+        ),
+        (
+            "download_dataset",
+            "#!/bin/bash\nFILE=$1\nwget -N https://example.org/datasets/$FILE.zip -O ./datasets/$FILE.zip\nunzip ./datasets/$FILE.zip -d ./datasets/\n",
+        ),
+        (
+            "train",
+            "#!/usr/bin/python3\nimport argparse\nimport random\nimport torch\nfrom models import Net\nparser = argparse.ArgumentParser()\nparser.add_argument('--dataroot', default='datasets/x/')\nopt = parser.parse_args()\nnet = Net()\nopt_g = torch.optim.Adam(net.parameters(), lr=0.0002)\nx = random.random()\nloss = net(x)\nloss.backward()\nopt_g.step()\ntorch.save(net.state_dict(), 'output/net.pth')\n",
+        ),
+        (
+            "test",
+            "#!/usr/bin/python3\nimport argparse\nimport torch\nfrom models import Net\nparser = argparse.ArgumentParser()\nparser.add_argument('--dataroot', default='datasets/x/')\nparser.add_argument('--weights', default='output/net.pth')\nopt = parser.parse_args()\nnet = Net()\nnet.load_state_dict(torch.load(opt.weights))\n",
+        ),
+        (
+            "models.py",
+            "import torch\nclass Net(torch.nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = torch.nn.Linear(2, 2)\n",
+        ),
+    ]);
+    let entries: Vec<&str> = r.entry_points.iter().map(String::as_str).collect();
+    assert!(
+        entries.contains(&"train") && entries.contains(&"test"),
+        "{entries:?}"
+    );
+    // `random.random()` in the extensionless train script is on the run path.
+    assert_eq!(status(&r, "1.3"), "fail");
+    assert_eq!(status(&r, "1.2"), "pass");
+    assert_eq!(status(&r, "5.1"), "pass");
+}

@@ -39,6 +39,38 @@ fn app_note(callee: &str) -> Option<&'static str> {
 }
 
 /// 5.1: the trained model can be used on a user's own input.
+/// Whether `f` is an entry point whose reach loads trained weights and never trains
+/// (whatever it is called: `test`, `translate.py`), and is not an exporter.
+fn runs_trained_model(input: &Input, f: &crate::facts::python::PyFile) -> bool {
+    let stem = f
+        .path
+        .rsplit('/')
+        .next()
+        .unwrap_or(&f.path)
+        .to_ascii_lowercase();
+    // Conversions and measurements take a checkpoint, not a user's input.
+    if [
+        "export",
+        "convert",
+        "onnx",
+        "quantiz",
+        "benchmark",
+        "profile",
+        "prune",
+        "average",
+    ]
+    .iter()
+    .any(|w| stem.contains(w))
+    {
+        return false;
+    }
+    let rp = &input.ctx.facts.run_path;
+    rp.entry_points
+        .iter()
+        .enumerate()
+        .any(|(i, e)| e.path == f.path && input.ctx.inference_only.get(i).copied().unwrap_or(false))
+}
+
 pub fn custom_input(input: &Input) -> Decided {
     let facts = input.ctx.facts;
     let looked = [
@@ -97,6 +129,22 @@ pub fn custom_input(input: &Input) -> Decided {
         }
         if f.is_notebook && predictive {
             ev.push(Evidence::file(&f.path, "demo/inference notebook"));
+        }
+        if !predictive && !f.is_notebook && !f.cli_params.is_empty() && runs_trained_model(input, f)
+        {
+            let flags: Vec<String> = f
+                .cli_params
+                .iter()
+                .take(4)
+                .map(|p| p.flags.first().cloned().unwrap_or_else(|| p.name.clone()))
+                .collect();
+            ev.push(Evidence::file(
+                &f.path,
+                format!(
+                    "entry point that loads trained weights, never trains, and takes its input from the command line ({})",
+                    flags.join(" ")
+                ),
+            ));
         }
         if let Some(c) = f.calls.iter().find(|c| {
             c.callee.starts_with("mlflow.") && c.name() == "log_model"

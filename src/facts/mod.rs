@@ -370,6 +370,33 @@ pub fn is_kedro(project: &Project) -> bool {
         || project.exists("conf/base/catalog.yaml")
 }
 
+/// An executable Python script without an extension (`train` starting `#!/usr/bin/env python3`).
+pub fn is_python_script(path: &str, text: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    !name.contains('.')
+        && text
+            .lines()
+            .next()
+            .is_some_and(|l| l.starts_with("#!") && l.contains("python"))
+}
+
+/// A shell script without an extension (`download_dataset` starting `#!/bin/bash`).
+pub fn is_shell_script(path: &str, text: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    !name.contains('.')
+        && text.lines().next().is_some_and(|l| {
+            l.starts_with("#!")
+                && [
+                    "/sh", "/bash", "/zsh", "/dash", "env sh", "env bash", "env zsh",
+                ]
+                .iter()
+                .any(|s| l.contains(s))
+        })
+}
+
+/// Extensionless files larger than this are not read to look for a shebang.
+const MAX_SCRIPT_BYTES: u64 = 1 << 20;
+
 /// Whether the facts layer wants a file's text.
 pub fn wants(path: &str, size: u64) -> bool {
     let lower = path.to_ascii_lowercase();
@@ -409,6 +436,8 @@ pub fn wants(path: &str, size: u64) -> bool {
                 | "description"
         )
         || ext == "smk"
+        // Maybe a script run through its shebang (see `is_python_script`).
+        || (!name.contains('.') && size <= MAX_SCRIPT_BYTES)
 }
 
 enum Parsed {
@@ -455,7 +484,7 @@ pub fn extract(project: Project) -> Facts {
                         .into(),
                 })];
             }
-            if lower.ends_with(".py") {
+            if lower.ends_with(".py") || is_python_script(&f.path, text) {
                 if config::is_python_config_module(&f.path) {
                     out.push(Parsed::PyConfig(f.path.clone()));
                 }
@@ -546,7 +575,9 @@ pub fn extract(project: Project) -> Facts {
             _ if name == "snakefile" || name.ends_with(".smk") => {
                 pipelines.add_snakefile(&f.path, text)
             }
-            _ if name.ends_with(".sh") => pipelines.add_commands(&f.path, text, false),
+            _ if name.ends_with(".sh") || is_shell_script(&f.path, text) => {
+                pipelines.add_commands(&f.path, text, false)
+            }
             // Run commands in the README and other Markdown docs (TRAIN.md, docs/*.md).
             _ if (name.ends_with(".md")
                 || (name.starts_with("readme") && !f.path.contains('/')))

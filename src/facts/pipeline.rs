@@ -190,6 +190,19 @@ fn is_python(word: &str) -> bool {
     base == "python" || base == "python3" || base.starts_with("python3.") || base == "py"
 }
 
+/// `./train`, `./scripts/run.py`: a relative path run directly, Python or not (shell
+/// scripts and binaries are told apart later, from the files).
+fn is_direct_script(word: &str) -> bool {
+    let Some(rest) = word.strip_prefix("./") else {
+        return false;
+    };
+    let name = rest.rsplit('/').next().unwrap_or(rest);
+    !name.is_empty()
+        && !rest.contains("..")
+        && !rest.contains(['$', '*', '?', '{', '`'])
+        && (name.ends_with(".py") || !name.contains('.'))
+}
+
 /// Finds Python invocations in one shell command line. `cwd` is the folder
 /// the command runs in, relative to the project root.
 pub fn invocations(cmd: &str, cwd: &str, origin: &Origin) -> Vec<Invocation> {
@@ -210,6 +223,19 @@ pub fn invocations(cmd: &str, cwd: &str, origin: &Origin) -> Vec<Invocation> {
             .iter()
             .position(|w| is_python(w) || LAUNCHERS.contains(&w.rsplit('/').next().unwrap_or(w)))
         else {
+            // `./train --dataroot d/`: a script run through its shebang. Whether it is
+            // Python is known only from the file, when the run path resolves it.
+            if let Some(first) = words.first().filter(|w| is_direct_script(w)) {
+                let (flags, positionals) = parse_args(&words[1..]);
+                out.push(Invocation {
+                    origin: origin.clone(),
+                    script: Some(join(&cwd, first)),
+                    module: None,
+                    flags,
+                    positionals,
+                    command: part.trim().to_string(),
+                });
+            }
             continue;
         };
         let launcher = !is_python(&words[start]);

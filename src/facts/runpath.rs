@@ -237,7 +237,9 @@ impl RunPath {
 fn is_auxiliary(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
-    lower
+    // Folder names only: a script called `test` (run through its shebang) is a script.
+    let folders = lower.rsplit_once('/').map_or("", |(d, _)| d);
+    folders
         .split('/')
         .any(|s| matches!(s, "tests" | "test" | "docs" | "doc"))
         || name.starts_with("test_")
