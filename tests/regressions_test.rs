@@ -1208,3 +1208,31 @@ fn extensionless_scripts_run_through_their_shebang_are_followed() {
     assert_eq!(status(&r, "1.2"), "pass");
     assert_eq!(status(&r, "5.1"), "pass");
 }
+
+/// `torch.manual_seed(torch.randint(…))` with nothing else seeding torch reseeds from a
+/// draw that changes every run: no seed. After a seed from the config, the same draw
+/// is fixed by it.
+#[test]
+fn a_seed_drawn_from_an_unseeded_rng_is_no_seed() {
+    let body = "    n = 0 if valid else torch.randint(1000, (1,))[0]\n    torch.manual_seed(n)\n    return torch.rand(3)\n";
+    let r = assess(&[
+        ("params.yaml", "lr: 0.1\n"),
+        (
+            "train.py",
+            &format!("import torch\nimport yaml\ncfg = yaml.safe_load(open('params.yaml'))\n\ndef item(valid):\n{body}\n{MAIN}"),
+        ),
+    ]);
+    assert_eq!(status(&r, "1.3"), "fail");
+    assert_eq!(status(&r, "2.2"), "fail");
+    assert!(!rule_hits(&r, "seed-from-entropy").is_empty());
+
+    let r = assess(&[
+        ("params.yaml", "lr: 0.1\nseed: 3\n"),
+        (
+            "train.py",
+            &format!("import torch\nimport yaml\ncfg = yaml.safe_load(open('params.yaml'))\ntorch.manual_seed(cfg['seed'])\n\ndef item(valid):\n{body}\n{MAIN}"),
+        ),
+    ]);
+    assert!(rule_hits(&r, "seed-from-entropy").is_empty());
+    assert_ne!(status(&r, "1.3"), "fail");
+}

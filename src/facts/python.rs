@@ -343,6 +343,38 @@ pub fn parse_cells(path: &str, cells: &[(u32, String)]) -> PyFile {
     file
 }
 
+/// The global RNG that a call draws from (`torch.randint` → `torch`), for values that
+/// are random draws; seeding calls and generator constructors are not draws.
+pub fn rng_draw_lib(callee: &str) -> Option<&'static str> {
+    let (module, name) = callee.rsplit_once('.')?;
+    let draw = matches!(
+        name,
+        "random"
+            | "rand"
+            | "randn"
+            | "randint"
+            | "randrange"
+            | "randperm"
+            | "uniform"
+            | "normal"
+            | "choice"
+            | "choices"
+            | "sample"
+            | "getrandbits"
+            | "integers"
+            | "random_sample"
+    );
+    if !draw {
+        return None;
+    }
+    match module {
+        "random" => Some("random"),
+        "numpy.random" => Some("numpy"),
+        "torch" | "torch.random" => Some("torch"),
+        _ => None,
+    }
+}
+
 /// Chains longer than this (`a.b().c()…`) are left unresolved: no real name is this
 /// long, and resolving every link of every prefix would cost the chain's length squared.
 const MAX_CHAIN: usize = 64;
@@ -675,6 +707,9 @@ impl Collector<'_> {
                     (_, Value::Lit(Lit::Str(k))) if self.resolves_to(&s.value, "os.environ") => {
                         Value::Env(k)
                     }
+                    // An item of a random draw is a random draw.
+                    (v @ Value::Entropy(_), _) => v,
+                    (Value::Call(c), _) if rng_draw_lib(&c).is_some() => Value::Call(c),
                     _ => Value::Unknown,
                 }
             }
@@ -760,6 +795,23 @@ impl Collector<'_> {
                         Value::Lit(Lit::Str(format!("{x}{y}")))
                     }
                     _ => combine(l, r),
+                }
+            }
+            // `0 if valid else torch.randint(n, (1,))[0]`: a branch drawn at run time
+            // decides what the value can be; otherwise both branches must agree.
+            Expr::If(i) => {
+                let (a, b) = (self.eval(&i.body), self.eval(&i.orelse));
+                let drawn = |v: &Value| match v {
+                    Value::Entropy(_) => true,
+                    Value::Call(c) => rng_draw_lib(c).is_some(),
+                    _ => false,
+                };
+                if drawn(&a) {
+                    a
+                } else if drawn(&b) || a == b {
+                    b
+                } else {
+                    Value::Unknown
                 }
             }
             _ => Value::Unknown,

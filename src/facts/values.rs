@@ -118,6 +118,9 @@ impl Value {
             Value::CliNamespace => "the command-line arguments".into(),
             Value::Cli(f) => format!("command-line flag --{f}"),
             Value::Env(e) => format!("environment variable {e}"),
+            Value::Entropy(f) if crate::facts::python::rng_draw_lib(f).is_some() => {
+                format!("{f}() (a draw from an RNG that nothing seeds)")
+            }
             Value::Entropy(f) => format!("{f}() (time/entropy)"),
             Value::Param { func, name, .. } => format!("parameter `{name}` of {func}()"),
             Value::File(p) => format!("a file opened on {}", p.describe()),

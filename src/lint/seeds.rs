@@ -539,7 +539,32 @@ pub fn seed_points(facts: &Facts) -> Vec<SeedPoint> {
             });
         }
     }
+    // A seed drawn from a global RNG (`torch.manual_seed(torch.randint(…))`) is as
+    // fixed as that RNG: when nothing else seeds it, the seed changes every run.
+    let fixed: BTreeSet<&'static str> = out
+        .iter()
+        .filter(|p| !p.values.iter().any(|v| drawn_from(v).is_some()))
+        .flat_map(|p| p.libs.iter().copied())
+        .collect();
+    for p in &mut out {
+        for v in &mut p.values {
+            if let Some((callee, lib)) = drawn_from(v) {
+                // Described as a draw from an unseeded RNG (see `Value::describe`).
+                if !fixed.contains(lib) {
+                    *v = Value::Entropy(callee);
+                }
+            }
+        }
+    }
     out
+}
+
+/// The draw and its RNG, when a seed value is a random draw.
+fn drawn_from(v: &Value) -> Option<(String, &'static str)> {
+    match v {
+        Value::Call(c) => crate::facts::python::rng_draw_lib(c).map(|lib| (c.clone(), lib)),
+        _ => None,
+    }
 }
 
 /// Libraries whose global RNG is seeded on the run path.
