@@ -39,6 +39,31 @@ fn app_note(callee: &str) -> Option<&'static str> {
 }
 
 /// 5.1: the trained model can be used on a user's own input.
+/// Whether a script takes input from its command line: declared parameters, `sys.argv`,
+/// `input()`, or a CLI generated from a function or class (python-fire, typer).
+fn takes_cli_input(f: &crate::facts::python::PyFile) -> bool {
+    !f.cli_params.is_empty()
+        || f.calls.iter().any(|c| {
+            c.callee.starts_with("sys.argv")
+                || matches!(c.callee.as_str(), "input" | "fire.Fire" | "typer.run")
+        })
+}
+
+/// The first few command-line flags of a script, for evidence.
+fn cli_flags(f: &crate::facts::python::PyFile) -> String {
+    let flags: Vec<String> = f
+        .cli_params
+        .iter()
+        .take(4)
+        .map(|p| p.flags.first().cloned().unwrap_or_else(|| p.name.clone()))
+        .collect();
+    if flags.is_empty() {
+        "a generated CLI".to_string()
+    } else {
+        flags.join(" ")
+    }
+}
+
 /// Whether `f` is an entry point whose reach loads trained weights and never trains
 /// (whatever it is called: `test`, `translate.py`), and is not an exporter.
 fn runs_trained_model(input: &Input, f: &crate::facts::python::PyFile) -> bool {
@@ -106,43 +131,24 @@ pub fn custom_input(input: &Input) -> Decided {
             || ["predict", "infer", "interactive"]
                 .iter()
                 .any(|w| stem.contains(w));
-        if predictive && !f.is_notebook {
-            let takes_input = !f.cli_params.is_empty()
-                || f.calls
-                    .iter()
-                    .any(|c| c.callee.starts_with("sys.argv") || c.callee == "input");
-            if takes_input {
-                let flags: Vec<String> = f
-                    .cli_params
-                    .iter()
-                    .take(4)
-                    .map(|p| p.flags.first().cloned().unwrap_or_else(|| p.name.clone()))
-                    .collect();
-                ev.push(Evidence::file(
-                    &f.path,
-                    format!(
-                        "prediction script taking its input from the command line ({})",
-                        flags.join(" ")
-                    ),
-                ));
-            }
+        if predictive && !f.is_notebook && takes_cli_input(f) {
+            ev.push(Evidence::file(
+                &f.path,
+                format!(
+                    "prediction script taking its input from the command line ({})",
+                    cli_flags(f)
+                ),
+            ));
         }
         if f.is_notebook && predictive {
             ev.push(Evidence::file(&f.path, "demo/inference notebook"));
         }
-        if !predictive && !f.is_notebook && !f.cli_params.is_empty() && runs_trained_model(input, f)
-        {
-            let flags: Vec<String> = f
-                .cli_params
-                .iter()
-                .take(4)
-                .map(|p| p.flags.first().cloned().unwrap_or_else(|| p.name.clone()))
-                .collect();
+        if !predictive && !f.is_notebook && takes_cli_input(f) && runs_trained_model(input, f) {
             ev.push(Evidence::file(
                 &f.path,
                 format!(
                     "entry point that loads trained weights, never trains, and takes its input from the command line ({})",
-                    flags.join(" ")
+                    cli_flags(f)
                 ),
             ));
         }
