@@ -1247,3 +1247,21 @@ fn a_fire_cli_takes_input_from_the_command_line() {
     )]);
     assert_eq!(status(&r, "5.1"), "pass");
 }
+
+/// `glob.glob(os.path.join(root, …))` is the glob module's function, not `Path.glob`:
+/// the files it lists (kept on `self` and indexed in `__getitem__`) come from the
+/// folder the CLI names.
+#[test]
+fn files_listed_with_the_glob_module_come_from_their_folder() {
+    let r = assess(&[
+        (
+            "datasets.py",
+            "import glob\nimport os\nfrom PIL import Image\n\nclass Pairs:\n    def __init__(self, root, mode='train'):\n        self.files = sorted(glob.glob(os.path.join(root, '%s/A' % mode) + '/*.*'))\n\n    def __getitem__(self, i):\n        return Image.open(self.files[i % len(self.files)])\n",
+        ),
+        (
+            "train.py",
+            &format!("import argparse\nfrom datasets import Pairs\np = argparse.ArgumentParser()\np.add_argument('--dataroot', default='datasets/h2z/')\nopt = p.parse_args()\nds = Pairs(opt.dataroot)\n{MAIN}"),
+        ),
+    ]);
+    assert_eq!(status(&r, "3.3"), "pass");
+}

@@ -707,8 +707,9 @@ impl Collector<'_> {
                     (_, Value::Lit(Lit::Str(k))) if self.resolves_to(&s.value, "os.environ") => {
                         Value::Env(k)
                     }
-                    // An item of a random draw is a random draw.
-                    (v @ Value::Entropy(_), _) => v,
+                    // An item of a random draw is a random draw; an item of a listing of a
+                    // configured folder (`self.files[i]`) is a file from that folder.
+                    (v @ (Value::Entropy(_) | Value::Derived(_)), _) => v,
                     (Value::Call(c), _) if rng_draw_lib(&c).is_some() => Value::Call(c),
                     _ => Value::Unknown,
                 }
@@ -883,7 +884,8 @@ impl Collector<'_> {
             if matches!(m, "resolve" | "absolute" | "expanduser") && is_path_syntax(&a.value) {
                 return self.eval(&a.value);
             }
-            if matches!(m, "glob" | "rglob" | "iterdir") {
+            // `Path(d).glob(…)`; `glob.glob(d)` (the module's function) is handled below.
+            if matches!(m, "glob" | "rglob" | "iterdir") && !callee.starts_with("glob.") {
                 return match self.eval(&a.value) {
                     v @ (Value::Config(_) | Value::Cli(_) | Value::Param { .. }) => {
                         Value::Derived(Box::new(v))
