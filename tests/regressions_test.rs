@@ -1265,3 +1265,14 @@ fn files_listed_with_the_glob_module_come_from_their_folder() {
     ]);
     assert_eq!(status(&r, "3.3"), "pass");
 }
+
+/// Visdom plots a run while it runs and keeps nothing: runs can be watched, not
+/// compared afterwards (5.2 partial, not pass and not fail).
+#[test]
+fn visdom_live_plots_are_partial_run_comparison() {
+    let r = assess(&[(
+        "train.py",
+        &format!("from visdom import Visdom\nviz = Visdom()\nviz.line(X=[0], Y=[1.0], win='loss')\n{MAIN}"),
+    )]);
+    assert_eq!(status(&r, "5.2"), "partial");
+}

@@ -291,11 +291,24 @@ fn is_metrics_path(p: &str) -> bool {
 const IMPLICIT_LOGGER: &str =
     "Lightning Trainer with its default logger (not configured): each run writes lightning_logs/version_N";
 
+/// Evidence note for a live dashboard (Visdom): each run is plotted while it runs, but
+/// nothing is kept to compare runs afterwards, which makes 5.2 partial.
+const LIVE_DASHBOARD: &str =
+    "Visdom live plots: runs can be watched, but nothing is kept to compare afterwards";
+
 /// Logging that frameworks do for every run unless switched off: Lightning's
 /// default logger (lightning_logs/version_N) fed by `self.log`, the Hugging
 /// Face Trainer's logging directory, MLflow Recipes and kedro-mlflow tracking.
 fn framework_logging(facts: &Facts) -> Vec<Evidence> {
     let mut ev = Vec::new();
+    if let Some((f, c)) = facts.python.iter().find_map(|f| {
+        f.calls
+            .iter()
+            .find(|c| c.callee == "visdom.Visdom")
+            .map(|c| (f, c))
+    }) {
+        ev.push(at(&f.path, c.loc, LIVE_DASHBOARD));
+    }
     // `self.log(…)`, or (Lightning before 1.0) metrics returned from a
     // validation step under a `log` key, which the default logger records.
     let logs = facts.python.iter().any(|f| {
@@ -454,12 +467,17 @@ pub fn run_comparison(input: &Input) -> Decided {
     }
     let explicit = !ev.is_empty();
     ev.extend(framework_logging(facts));
-    if !explicit && ev.iter().any(|e| e.note == IMPLICIT_LOGGER) {
-        let o = Outcome::new(
-            Status::Partial,
-            "runs are logged only by a framework default, not configured to be compared",
-        )
-        .with_evidence(ev);
+    if !explicit
+        && ev
+            .iter()
+            .any(|e| e.note == IMPLICIT_LOGGER || e.note == LIVE_DASHBOARD)
+    {
+        let why = if ev.iter().any(|e| e.note == IMPLICIT_LOGGER) {
+            "runs are logged only by a framework default, not configured to be compared"
+        } else {
+            "runs are only plotted live; no metrics are kept to compare runs afterwards"
+        };
+        let o = Outcome::new(Status::Partial, why).with_evidence(ev);
         return (
             o,
             Some("Configure the logger explicitly (e.g. `logger: TensorBoardLogger(save_dir=\"logs\")`) and log the evaluation metrics.".into()),
