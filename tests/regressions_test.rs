@@ -1276,3 +1276,21 @@ fn visdom_live_plots_are_partial_run_comparison() {
     )]);
     assert_eq!(status(&r, "5.2"), "partial");
 }
+
+/// A sampling script whose parser is built by a helper (`create_argparser().parse_args()`)
+/// still takes its input from the command line; it loads trained weights and never
+/// trains, so it runs the model on what the user gives it (5.1).
+#[test]
+fn a_parser_built_by_a_helper_still_makes_a_cli() {
+    let r = assess(&[
+        (
+            "util.py",
+            "import argparse\n\ndef create_argparser():\n    p = argparse.ArgumentParser()\n    for k in ['model_path', 'base_samples']:\n        p.add_argument(f'--{k}')\n    return p\n",
+        ),
+        (
+            "scripts/upscale.py",
+            &format!("import torch\nfrom util import create_argparser\n\ndef main():\n    args = create_argparser().parse_args()\n    model = torch.nn.Linear(2, 2)\n    model.load_state_dict(torch.load(args.model_path))\n\n{MAIN}"),
+        ),
+    ]);
+    assert_eq!(status(&r, "5.1"), "pass");
+}

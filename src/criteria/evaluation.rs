@@ -46,6 +46,8 @@ fn takes_cli_input(f: &crate::facts::python::PyFile) -> bool {
         || f.calls.iter().any(|c| {
             c.callee.starts_with("sys.argv")
                 || matches!(c.callee.as_str(), "input" | "fire.Fire" | "typer.run")
+                // A parser built elsewhere (`create_argparser().parse_args()`).
+                || matches!(c.name(), "parse_args" | "parse_known_args")
         })
 }
 
