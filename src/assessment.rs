@@ -7,7 +7,7 @@ use crate::criteria::catalog;
 use crate::criteria::catalog::{CriterionDef, STAGE_NAMES};
 
 /// The status of one criterion (SPEC §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// The criterion is met.
@@ -41,7 +41,7 @@ impl Status {
 }
 
 /// How a status was established.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {
     /// Read from files.
@@ -51,7 +51,7 @@ pub enum Basis {
 }
 
 /// One piece of evidence: a place in the project and what was seen there.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Evidence {
     /// Path relative to the project root, `/`-separated.
     pub path: String,
@@ -130,7 +130,7 @@ impl Outcome {
 }
 
 /// A criterion's result as it appears in every output.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CriterionResult {
     /// Criterion id.
     pub id: &'static str,
@@ -162,7 +162,7 @@ pub struct CriterionResult {
 }
 
 /// A status set by the project's own settings instead of by reproscale.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Overridden {
     /// The reason the project gives.
     pub reason: String,
@@ -200,7 +200,7 @@ impl CriterionResult {
 }
 
 /// Progress of one stage.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct StageResult {
     /// Stage number, 1..=5.
     pub stage: u8,

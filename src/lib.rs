@@ -32,6 +32,7 @@ pub mod project_config;
 pub mod rank;
 pub mod render;
 pub mod report;
+pub mod schema;
 pub mod serve;
 pub mod source;
 pub mod suggest;
@@ -61,7 +62,7 @@ pub const TOOL_NAME: &str = "reproscale";
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Where the assessed project came from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ProjectInfo {
     /// The path or URL as given.
     pub path: String,

@@ -71,6 +71,11 @@ enum Command {
     Verify(VerifyArgs),
     /// Assess many projects, store the results, print a leaderboard.
     Rank(RankCmd),
+    /// Print the JSON Schema of a JSON output: assess, verify, report-check or rank.
+    Schema {
+        /// Which output: assess, verify, report-check or rank.
+        name: String,
+    },
     /// Serve a web dashboard over stored results.
     Serve {
         /// The results database (SQLite file or postgres:// URL).
@@ -223,6 +228,12 @@ struct VerifyArgs {
     /// Show the plan without running anything.
     #[arg(long)]
     dry_run: bool,
+    /// Run this Makefile target or dvc stage (with the stages it depends on) instead of the best-ranked command.
+    #[arg(long, value_name = "NAME", conflicts_with = "cmd")]
+    target: Option<String>,
+    /// Copy the inputs in from this folder (same relative paths) before running, e.g. DVC- or LFS-tracked data.
+    #[arg(long, value_name = "DIR")]
+    with_data: Option<PathBuf>,
     /// Relative tolerance for every artifact (with --atol).
     #[arg(long, requires = "atol")]
     rtol: Option<f64>,
@@ -337,6 +348,7 @@ pub fn run() -> Result<i32, Failure> {
         Some(Command::Badge(a)) => badge_cmd(a),
         Some(Command::Verify(a)) => verify_cmd(a),
         Some(Command::Rank(r)) => rank_cmd(r),
+        Some(Command::Schema { name }) => schema_cmd(&name),
         Some(Command::Serve { db, addr }) => {
             let rt = tokio::runtime::Runtime::new().map_err(|e| Failure {
                 code: exit::INTERNAL,
@@ -547,6 +559,8 @@ fn verify_options(a: &VerifyArgs) -> reproscale::verify::Options {
             (Some(rtol), Some(atol)) => Some(reproscale::verify::compare::Tol { rtol, atol }),
             _ => None,
         },
+        target: a.target.clone(),
+        with_data: a.with_data.clone(),
     }
 }
 
@@ -892,6 +906,18 @@ fn assess(args: AssessArgs) -> Result<i32, Failure> {
         Some(min) if report.stars < min => exit::BELOW,
         _ => exit::OK,
     })
+}
+
+fn schema_cmd(name: &str) -> Result<i32, Failure> {
+    let text = reproscale::schema::render(name).ok_or_else(|| {
+        usage(format!(
+            "unknown schema `{}`; the schemas are: {}",
+            name.escape_debug(),
+            reproscale::schema::NAMES.join(", ")
+        ))
+    })?;
+    emit(&text)?;
+    Ok(exit::OK)
 }
 
 fn criteria(format: ListFormat) -> Result<i32, Failure> {

@@ -54,7 +54,7 @@ pub struct RuleDef {
 }
 
 /// One finding of a rule.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct Finding {
     /// Rule id.
     pub rule: &'static str,

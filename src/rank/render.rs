@@ -57,28 +57,66 @@ pub fn table(entries: &[Entry]) -> String {
     out
 }
 
+/// One row of `rank --format json` (`rank list` too): the JSON contract whose
+/// schema `reproscale schema rank` prints (the document is an array of rows).
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct JsonRow<'a> {
+    /// 1-based position on the leaderboard.
+    pub rank: usize,
+    /// The project's id in the store.
+    pub id: i64,
+    /// The project's display name.
+    pub project: &'a str,
+    /// The path or URL it was ranked from.
+    pub source: &'a str,
+    /// Whether the assessment succeeded.
+    pub status: RecordStatus,
+    /// Why it failed (`null` when it did not).
+    pub error: Option<&'a str>,
+    /// Stars (`null` when the assessment failed).
+    pub stars: Option<u8>,
+    /// `static` or `verified`.
+    pub basis: &'a str,
+    /// Per-stage progress.
+    pub stages: &'a [super::store::Stage],
+    /// Criterion id → status.
+    #[schemars(with = "std::collections::BTreeMap<String, String>")]
+    pub criteria: serde_json::Map<String, serde_json::Value>,
+    /// The commit assessed.
+    pub commit: Option<&'a str>,
+    /// The reproscale version that assessed it.
+    pub tool_version: &'a str,
+    /// When, as RFC 3339.
+    pub assessed_at: &'a str,
+    /// How long the assessment took.
+    pub duration_ms: u64,
+}
+
 /// JSON: one object per row.
 pub fn json(entries: &[Entry]) -> String {
-    let rows: Vec<serde_json::Value> = entries
+    let rows: Vec<JsonRow<'_>> = entries
         .iter()
         .enumerate()
-        .map(|(i, e)| {
-            serde_json::json!({
-                "rank": i + 1,
-                "id": e.project_id,
-                "project": e.record.name,
-                "source": e.record.source,
-                "status": if e.record.status == RecordStatus::Ok { "ok" } else { "error" },
-                "error": e.record.error,
-                "stars": e.record.stars,
-                "basis": e.record.basis,
-                "stages": e.record.stages.iter().map(|s| serde_json::json!({"stage": s.stage, "passed": s.passed, "met": s.met, "total": s.total})).collect::<Vec<_>>(),
-                "criteria": e.record.criteria.iter().map(|(id, st)| (id.clone(), serde_json::Value::String(st.clone()))).collect::<serde_json::Map<_, _>>(),
-                "commit": e.record.commit,
-                "tool_version": e.record.tool_version,
-                "assessed_at": e.record.assessed_at,
-                "duration_ms": e.record.duration_ms,
-            })
+        .map(|(i, e)| JsonRow {
+            rank: i + 1,
+            id: e.project_id,
+            project: &e.record.name,
+            source: &e.record.source,
+            status: e.record.status,
+            error: e.record.error.as_deref(),
+            stars: e.record.stars,
+            basis: &e.record.basis,
+            stages: &e.record.stages,
+            criteria: e
+                .record
+                .criteria
+                .iter()
+                .map(|(id, st)| (id.clone(), serde_json::Value::String(st.clone())))
+                .collect(),
+            commit: e.record.commit.as_deref(),
+            tool_version: &e.record.tool_version,
+            assessed_at: &e.record.assessed_at,
+            duration_ms: e.record.duration_ms,
         })
         .collect();
     let mut s = serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".into());

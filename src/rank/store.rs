@@ -31,7 +31,7 @@ mod sqlite;
 mod time;
 
 /// Progress on one stage of the scale.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Stage {
     /// The stage number, 1 to 5.
     pub stage: u8,
@@ -44,7 +44,7 @@ pub struct Stage {
 }
 
 /// Whether an assessment succeeded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RecordStatus {
     /// The project was assessed.

@@ -10,14 +10,16 @@ use crate::{ProjectInfo, Report, TOOL_NAME, VERSION};
 /// The JSON schema version this renderer writes.
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Tool {
     name: &'static str,
     version: &'static str,
 }
 
-#[derive(Serialize)]
-struct Document<'a> {
+/// The document; `reproscale schema assess` prints its schema (see [`crate::schema`]).
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct Document<'a> {
+    #[schemars(extend("const" = 1))]
     schema_version: u32,
     tool: Tool,
     project: &'a ProjectInfo,

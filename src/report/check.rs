@@ -20,7 +20,7 @@ use crate::assessment::{CriterionResult, Status};
 use crate::Report;
 
 /// One checklist item as read from the file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CheckItem {
     /// Section (stage) number, 1..=5.
     pub section: u8,
@@ -37,7 +37,7 @@ pub struct CheckItem {
 }
 
 /// What kind of disagreement a [`Problem`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemKind {
     /// Ticked, but the evidence does not support it.
@@ -69,7 +69,7 @@ impl ProblemKind {
 }
 
 /// One disagreement between the file and the assessment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Problem {
     /// What kind.
     pub kind: ProblemKind,
@@ -404,8 +404,9 @@ pub fn render_text(r: &CheckResult) -> String {
     out
 }
 
-#[derive(Serialize)]
-struct Json<'a> {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct Json<'a> {
+    #[schemars(extend("const" = 1))]
     schema_version: u32,
     consistent: bool,
     problems: &'a [Problem],

@@ -36,7 +36,7 @@
 //! refuses it unless `update` (tick and fill its own items in place, keep
 //! its wording, add what is missing) or `force` (replace it).
 
-mod check;
+pub(crate) mod check;
 mod fill;
 mod merge;
 mod parse;

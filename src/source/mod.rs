@@ -89,7 +89,7 @@ impl ProjectFile {
 }
 
 /// A file or folder left out, with the reason.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord, schemars::JsonSchema)]
 pub struct Skipped {
     /// Path relative to the project root.
     pub path: String,

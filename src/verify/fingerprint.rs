@@ -24,7 +24,7 @@ pub const RELEVANT_ENV: &[&str] = &[
 ];
 
 /// A fingerprint of the machine and interpreter.
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, PartialEq, Default, schemars::JsonSchema)]
 pub struct Fingerprint {
     /// Operating system and architecture.
     pub os: String,

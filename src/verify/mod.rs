@@ -2,9 +2,12 @@
 //! repeat. plan → run → collect → compare → probes, then a verdict that
 //! feeds the assessment (SPEC §6).
 
+pub mod candidates;
+pub mod causes;
 pub mod collect;
 pub mod compare;
 pub mod fingerprint;
+pub mod inputs;
 pub mod interrupt;
 pub mod output;
 pub mod plan;
@@ -55,6 +58,12 @@ pub struct Options {
     pub dry_run: bool,
     /// A global tolerance from the command line.
     pub tolerance: Option<compare::Tol>,
+    /// `--target`: run this Makefile target, dvc stage (with the stages it
+    /// depends on) or MLproject entry point.
+    pub target: Option<String>,
+    /// `--with-data`: copy this folder's files into each run's copy (same
+    /// relative paths) before running.
+    pub with_data: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -72,12 +81,14 @@ impl Default for Options {
             vary: false,
             dry_run: false,
             tolerance: None,
+            target: None,
+            with_data: None,
         }
     }
 }
 
 /// The overall verdict (SPEC §6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Overall {
     /// Every artifact is byte-identical.
@@ -108,7 +119,7 @@ impl Overall {
 }
 
 /// A probe's outcome.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Probe {
     /// `seed` or `config`.
     pub kind: &'static str,
@@ -127,7 +138,7 @@ pub struct Probe {
 }
 
 /// A `--vary` run's outcome.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Variation {
     /// What was varied.
     pub name: String,
@@ -138,7 +149,7 @@ pub struct Variation {
 }
 
 /// A stage's verdict.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct StageVerdict {
     /// Stage name.
     pub name: String,
@@ -173,6 +184,11 @@ pub struct VerifyResult {
     pub probes: Vec<Probe>,
     /// `--vary` runs.
     pub variations: Vec<Variation>,
+    /// Why artifacts differ (or why the runs could not start): static
+    /// findings on the run path, `--vary` results, missing inputs.
+    pub causes: Vec<causes::Cause>,
+    /// A plain sentence for differing artifacts no known cause explains.
+    pub causes_note: Option<String>,
     /// The environment.
     pub fingerprint: Fingerprint,
     /// Where verify's own time went (absent when nothing was compared).
@@ -180,7 +196,7 @@ pub struct VerifyResult {
 }
 
 /// verify's overhead next to the pipeline's own run time.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Timing {
     /// verify from start to verdict (probes and variations excluded).
     pub total_seconds: f64,
@@ -232,6 +248,29 @@ fn checked(opts: &Options) -> Result<Options, VerifyError> {
     if let Some(t) = opts.tolerance {
         check_tolerance("--rtol", t.rtol)?;
         check_tolerance("--atol", t.atol)?;
+    }
+    if opts.target.is_some() && opts.cmd.is_some() {
+        return Err(invalid(
+            "--target",
+            "give either --cmd or --target, not both".into(),
+        ));
+    }
+    if let Some(d) = &opts.with_data {
+        if !d.is_dir() {
+            return Err(invalid(
+                "--with-data",
+                format!(
+                    "{} is not a folder: give the folder that holds the inputs at their paths in the project",
+                    d.display()
+                ),
+            ));
+        }
+        opts.with_data = Some(std::path::absolute(d).map_err(|e| {
+            invalid(
+                "--with-data",
+                format!("cannot resolve {}: {e}", d.display()),
+            )
+        })?);
     }
     Ok(opts)
 }
@@ -363,8 +402,11 @@ fn verify_runs(
     let (isolation, network) = sandbox::decide(opts.network, opts.sandbox);
     let planned = plan::plan(
         &facts,
-        opts.cmd.as_deref(),
-        settings.run.as_deref(),
+        plan::Request {
+            cmd: opts.cmd.as_deref(),
+            settings_run: settings.run.as_deref(),
+            target: opts.target.as_deref(),
+        },
         &settings.artifacts,
     );
     let (plan, failure) = match planned {
@@ -380,11 +422,12 @@ fn verify_runs(
             };
             return Err(invalid(&file, message));
         }
-        Err(PlanError::NoCommand(why)) => (
+        Err(PlanError::NoCommand(why, alternatives)) => (
             Plan {
                 source: "none".into(),
                 why: why.clone(),
                 stages: vec![],
+                alternatives,
                 artifact_globs: vec![],
                 seed: None,
                 params: vec![],
@@ -405,6 +448,8 @@ fn verify_runs(
         artifacts_declared: false,
         probes: vec![],
         variations: vec![],
+        causes: vec![],
+        causes_note: None,
         fingerprint,
         timing: None,
     };
@@ -412,6 +457,18 @@ fn verify_runs(
         return Ok(result);
     }
     if opts.dry_run {
+        return Ok(result);
+    }
+    let absent = inputs::missing(&facts, &plan, root, &files, opts.with_data.as_deref());
+    if !absent.is_empty() {
+        result.failure = Some(
+            absent
+                .iter()
+                .map(|c| c.note.as_str())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+        result.causes = absent;
         return Ok(result);
     }
     // Recorded for removal on SIGINT/SIGTERM; unrecorded (dropped) before `base` is removed.
@@ -429,6 +486,7 @@ fn verify_runs(
         isolation,
         env,
         keep: opts.keep.clone(),
+        data: opts.with_data.clone(),
     };
 
     // Identical runs, in parallel.
@@ -633,6 +691,13 @@ fn verify_runs(
                 },
             });
         }
+    }
+    if result.verdict == Overall::Differs {
+        let found = causes::findings(&facts);
+        let (c, note) =
+            causes::explain(&facts, &found, &plan, &result.artifacts, &result.variations);
+        result.causes = c;
+        result.causes_note = note;
     }
     result.runs = runs;
     Ok(result)

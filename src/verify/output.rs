@@ -7,21 +7,22 @@ use serde::Serialize;
 use super::{Overall, VerifyResult};
 use crate::{TOOL_NAME, VERSION};
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Tool {
     name: &'static str,
     version: &'static str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct CommandInfo<'a> {
     source: &'a str,
     why: &'a str,
     stages: Vec<&'a str>,
     commands: Vec<&'a str>,
+    alternatives: &'a [super::plan::Alternative],
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct RunInfo<'a> {
     index: usize,
     exit_code: Option<i32>,
@@ -30,8 +31,9 @@ struct RunInfo<'a> {
     stages: &'a [super::run::StageRun],
 }
 
-#[derive(Serialize)]
-struct Document<'a> {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct Document<'a> {
+    #[schemars(extend("const" = 1))]
     schema_version: u32,
     tool: Tool,
     project: &'a str,
@@ -47,6 +49,9 @@ struct Document<'a> {
     artifacts_declared: bool,
     probes: &'a [super::Probe],
     variations: &'a [super::Variation],
+    causes: &'a [super::causes::Cause],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    causes_note: Option<&'a str>,
     fingerprint: &'a super::fingerprint::Fingerprint,
     #[serde(skip_serializing_if = "Option::is_none")]
     timing: Option<&'a super::Timing>,
@@ -66,6 +71,7 @@ pub fn json(r: &VerifyResult) -> String {
             why: &r.plan.why,
             stages: r.plan.stages.iter().map(|s| s.name.as_str()).collect(),
             commands: r.plan.stages.iter().map(|s| s.cmd.as_str()).collect(),
+            alternatives: &r.plan.alternatives,
         },
         verdict: r.verdict,
         failure: r.failure.as_deref(),
@@ -87,6 +93,8 @@ pub fn json(r: &VerifyResult) -> String {
         artifacts_declared: r.artifacts_declared,
         probes: &r.probes,
         variations: &r.variations,
+        causes: &r.causes,
+        causes_note: r.causes_note.as_deref(),
         fingerprint: &r.fingerprint,
         timing: r.timing.as_ref(),
     };
@@ -126,6 +134,18 @@ pub fn text(r: &VerifyResult, dry_run: bool) -> String {
     for p in &r.plan.params {
         let _ = writeln!(out, "  config probe: {} = {}", p.name, p.value);
     }
+    if !r.plan.alternatives.is_empty() {
+        let _ = writeln!(out, "alternatives (not run):");
+        for a in &r.plan.alternatives {
+            let _ = writeln!(
+                out,
+                "  {} — {}: {}",
+                a.commands.join(" && "),
+                a.source,
+                a.why_not
+            );
+        }
+    }
     let _ = writeln!(out, "network: {}", r.network.how);
     let _ = writeln!(out, "isolation: {}", r.isolation.summary());
     if dry_run {
@@ -159,6 +179,22 @@ pub fn text(r: &VerifyResult, dry_run: bool) -> String {
     let _ = writeln!(out, "verdict: {} — {headline}", r.verdict.as_str());
     if let Some(f) = &r.failure {
         let _ = writeln!(out, "\n{f}");
+    }
+    if r.verdict == Overall::Differs && (!r.causes.is_empty() || r.causes_note.is_some()) {
+        let _ = writeln!(out, "\nlikely causes:");
+        for c in &r.causes {
+            let artifact = c
+                .artifact
+                .as_deref()
+                .map(|a| format!("{a} ← "))
+                .unwrap_or_default();
+            let at = c.location();
+            let at = if at.is_empty() { at } else { format!(" {at}") };
+            let _ = writeln!(out, "  {artifact}{}{at}: {}", c.rule, c.note);
+        }
+        if let Some(n) = &r.causes_note {
+            let _ = writeln!(out, "  {n}");
+        }
     }
     if !r.artifacts.is_empty() {
         let _ = writeln!(

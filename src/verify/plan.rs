@@ -1,13 +1,17 @@
-//! Deciding what to run: `--cmd`, else the project's `run` setting, else the
-//! pipeline the project declares (dvc.yaml stages in dependency order, an
-//! MLproject entry point, a Makefile default target, a README training
-//! command). The plan says which was chosen and why.
+//! Deciding what to run: `--cmd`, else `--target`, else the project's `run`
+//! setting, else the best-ranked command the project declares (dvc.yaml
+//! stages in dependency order, a Makefile training or pipeline target, the
+//! MLproject `main` entry point, a README training command; see
+//! [`super::candidates`]). The plan says which was chosen, why, and what the
+//! other candidates were.
 
 use serde::Serialize;
 
 use crate::facts::values::Value;
 use crate::facts::Facts;
 use crate::lint::seeds;
+
+use super::candidates;
 
 /// One command of the plan.
 #[derive(Debug, Clone, Serialize)]
@@ -51,6 +55,17 @@ pub struct Param {
     pub knob: Knob,
 }
 
+/// A command the plan did not choose, and why.
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
+pub struct Alternative {
+    /// Who declares it (`Makefile target `install``, `dvc.yaml pipeline`).
+    pub source: String,
+    /// The commands it would run.
+    pub commands: Vec<String>,
+    /// Why the chosen command won.
+    pub why_not: String,
+}
+
 /// The whole plan.
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
@@ -60,6 +75,8 @@ pub struct Plan {
     pub why: String,
     /// Commands in order.
     pub stages: Vec<Stage>,
+    /// The other candidates, best first, and why each lost.
+    pub alternatives: Vec<Alternative>,
     /// Output globs from the project's settings (`artifacts`).
     pub artifact_globs: Vec<String>,
     /// The seed parameter, when one is found.
@@ -71,8 +88,9 @@ pub struct Plan {
 /// Why there is no plan.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PlanError {
-    /// Nothing declares a command: the runs cannot happen (`run_failed`).
-    NoCommand(String),
+    /// Nothing declares a command that runs the pipeline: the runs cannot
+    /// happen (`run_failed`). The candidates that were skipped come with it.
+    NoCommand(String, Vec<Alternative>),
     /// What the project or the command line declares is unusable (an input
     /// error): `file` is where, `message` what is wrong, on one line.
     Invalid {
@@ -97,15 +115,48 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Builds the plan. `NoCommand` says why no command could be determined;
-/// `Invalid` names a declaration that cannot be run (empty command, dvc.yaml
-/// that does not parse, stages in a cycle, paths outside the project).
-pub fn plan(
-    facts: &Facts,
-    cmd: Option<&str>,
-    settings_run: Option<&str>,
-    artifacts: &[String],
-) -> Result<Plan, PlanError> {
+/// What the user asked for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Request<'a> {
+    /// `--cmd`.
+    pub cmd: Option<&'a str>,
+    /// The project's `run` setting.
+    pub settings_run: Option<&'a str>,
+    /// `--target`: a Makefile target, dvc stage or MLproject entry point.
+    pub target: Option<&'a str>,
+}
+
+/// Every candidate the project declares, best first. dvc.yaml problems are
+/// errors only when `strict` (the plan depends on dvc.yaml).
+fn ranked(facts: &Facts, strict: bool) -> Result<Vec<candidates::Candidate>, PlanError> {
+    let mut all = Vec::new();
+    match dvc_stages(facts) {
+        Ok(Some(stages)) => all.push(candidates::Candidate {
+            source: "dvc.yaml",
+            label: "dvc.yaml pipeline".into(),
+            about: format!(
+                "dvc.yaml declares {} stage(s); run in dependency order without DVC",
+                stages.len()
+            ),
+            stages,
+            skip: None,
+            rank: (0, 0, 0),
+        }),
+        Ok(None) => {}
+        Err(e) if strict => return Err(e),
+        Err(_) => {}
+    }
+    all.extend(candidates::others(facts));
+    all.sort_by_key(|c| c.rank);
+    Ok(all)
+}
+
+/// Builds the plan. `--cmd` wins, then `--target`, then the project's `run`
+/// setting, then the best-ranked command the project declares. `NoCommand`
+/// says why no command could be determined; `Invalid` names a declaration
+/// that cannot be run (empty command, dvc.yaml that does not parse, stages in
+/// a cycle, paths outside the project, a `--target` that does not exist).
+pub fn plan(facts: &Facts, req: Request<'_>, artifacts: &[String]) -> Result<Plan, PlanError> {
     for a in artifacts {
         if let Some(why) = outside(a) {
             return Err(PlanError::invalid(
@@ -114,64 +165,112 @@ pub fn plan(
             ));
         }
     }
-    let (source, why, stages) = if let Some(c) = cmd {
+    let explicit: Option<(String, String, Vec<Stage>, String)> = if let Some(c) = req.cmd {
         if c.trim().is_empty() {
             return Err(PlanError::invalid(
                 "--cmd",
                 "the command is empty: give the shell command to run, or leave --cmd out to run the project's pipeline",
             ));
         }
-        (
+        Some((
             "--cmd".to_string(),
             "given on the command line".to_string(),
             vec![single(c)],
-        )
-    } else if let Some(c) = settings_run {
+            "`--cmd` was given".to_string(),
+        ))
+    } else if let Some(t) = req.target {
+        let (source, why, stages) = by_target(facts, t)?;
+        Some((source, why, stages, format!("`--target {t}` was given")))
+    } else if let Some(c) = req.settings_run {
         if c.trim().is_empty() {
             return Err(PlanError::invalid(
                 "settings",
                 "`run` is empty: set it to the shell command that runs the pipeline, or remove it",
             ));
         }
-        (
+        Some((
             "settings".to_string(),
             "the project's `run` setting ([tool.reproscale] / reproscale.toml)".to_string(),
             vec![single(c)],
-        )
-    } else if let Some(stages) = dvc_stages(facts)? {
-        (
-            "dvc.yaml".to_string(),
-            format!(
-                "dvc.yaml declares {} stage(s); run in dependency order without DVC",
-                stages.len()
-            ),
-            stages,
-        )
-    } else if let Some((path, name, cmd)) = mlproject_entry(facts) {
-        (
-            "MLproject".to_string(),
-            format!("{path} entry point `{name}` with its default parameters"),
-            vec![single(&cmd)],
-        )
-    } else if let Some((path, target)) = make_default(facts) {
-        (
-            "Makefile".to_string(),
-            format!("{path}: the default target `{target}`"),
-            vec![Stage {
-                name: target.clone(),
-                cmd: format!("make {target}"),
-                wdir: parent(&path),
-                outs: Vec::new(),
-            }],
-        )
-    } else if let Some((path, line, cmd)) = readme_command(facts) {
-        (
-            "README".to_string(),
-            format!("{path}:{line}: the first command that runs the project's Python"),
-            vec![single(&cmd)],
-        )
+            "the project's `run` setting wins".to_string(),
+        ))
     } else {
-        return Err(PlanError::NoCommand("no command to run: pass --cmd, set `run` in [tool.reproscale], or declare a pipeline (dvc.yaml, MLproject, Makefile)".into()));
+        None
+    };
+    let (source, why, stages, alternatives) = match explicit {
+        Some((source, why, stages, won)) => {
+            let chosen: Vec<&str> = stages.iter().map(|s| s.cmd.as_str()).collect();
+            let alternatives = ranked(facts, false)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|c| {
+                    c.stages
+                        .iter()
+                        .map(|s| s.cmd.as_str())
+                        .ne(chosen.iter().copied())
+                })
+                .map(|c| Alternative {
+                    source: c.label.clone(),
+                    commands: c.commands(),
+                    why_not: match &c.skip {
+                        Some(skip) => format!("{won}; besides, {skip}"),
+                        None => won.clone(),
+                    },
+                })
+                .collect();
+            (source, why, stages, alternatives)
+        }
+        None => {
+            let all = ranked(facts, true)?;
+            let Some(best) = all.iter().position(|c| c.skip.is_none()) else {
+                let alternatives: Vec<Alternative> = all
+                    .iter()
+                    .map(|c| Alternative {
+                        source: c.label.clone(),
+                        commands: c.commands(),
+                        why_not: c.skip.clone().unwrap_or_default(),
+                    })
+                    .collect();
+                let why = if alternatives.is_empty() {
+                    "no command to run: pass --cmd, set `run` in [tool.reproscale], or declare a pipeline (dvc.yaml, MLproject, Makefile)".to_string()
+                } else {
+                    format!(
+                        "no training or pipeline command found: the project declares only {} ({}); pass --cmd, --target NAME, or set `run` in [tool.reproscale]",
+                        all.iter().map(|c| c.label.as_str()).collect::<Vec<_>>().join(", "),
+                        all.iter().filter_map(|c| c.skip.as_deref()).collect::<Vec<_>>().join("; ")
+                    )
+                };
+                return Err(PlanError::NoCommand(why, alternatives));
+            };
+            let winner = all[best].clone();
+            let alternatives: Vec<Alternative> = all
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != best)
+                .map(|(_, c)| Alternative {
+                    source: c.label.clone(),
+                    commands: c.commands(),
+                    why_not: match &c.skip {
+                        Some(skip) => format!("skipped: {skip}"),
+                        None => format!(
+                            "ranked below {}: {}",
+                            winner.label,
+                            lower_reason(&winner, c)
+                        ),
+                    },
+                })
+                .collect();
+            let why = if alternatives.is_empty() {
+                winner.about.clone()
+            } else {
+                format!(
+                    "{}; chosen over {} other candidate(s): training and pipeline commands rank before install/lint/test/deploy targets",
+                    winner.about,
+                    alternatives.len()
+                )
+            };
+            (winner.source.to_string(), why, winner.stages, alternatives)
+        }
     };
     let seed = seed_param(facts, &stages);
     let params = config_params(facts, seed.as_ref());
@@ -179,10 +278,113 @@ pub fn plan(
         source,
         why,
         stages,
+        alternatives,
         artifact_globs: artifacts.to_vec(),
         seed,
         params,
     })
+}
+
+/// Why `c` ranks below `winner`, in words.
+fn lower_reason(winner: &candidates::Candidate, c: &candidates::Candidate) -> String {
+    match (winner.rank.0, c.rank.0) {
+        (0, 1) => format!(
+            "{} (not recognisably the training or pipeline command)",
+            c.about
+        ),
+        _ if winner.source == "dvc.yaml" => {
+            format!("{}; the dvc.yaml pipeline comes first", c.about)
+        }
+        _ => c.about.clone(),
+    }
+}
+
+/// `--target NAME`: a dvc stage (with the stages it depends on), a root
+/// Makefile target or an MLproject entry point. A name that is none of these
+/// is an input error listing the names there are.
+fn by_target(facts: &Facts, name: &str) -> Result<(String, String, Vec<Stage>), PlanError> {
+    if name.trim().is_empty() {
+        return Err(PlanError::invalid("--target", "the name is empty"));
+    }
+    let all = &facts.pipelines.dvc_stages;
+    if let Some(at) = all.iter().position(|(_, s)| s.name == name) {
+        let ordered = dvc_stages(facts)?.unwrap_or_default();
+        // The stage and, transitively, the stages whose outputs it reads.
+        let mut need = vec![at];
+        let mut i = 0;
+        while let Some(&b) = need.get(i) {
+            i += 1;
+            for (a, (_, sa)) in all.iter().enumerate() {
+                let feeds = all[b].1.deps.iter().any(|d| {
+                    sa.outs
+                        .iter()
+                        .any(|o| d == o || d.starts_with(&format!("{o}/")))
+                });
+                if feeds && !need.contains(&a) {
+                    need.push(a);
+                }
+            }
+        }
+        let names: Vec<&str> = need.iter().map(|&i| all[i].1.name.as_str()).collect();
+        let stages: Vec<Stage> = ordered
+            .into_iter()
+            .filter(|s| names.contains(&s.name.as_str()))
+            .collect();
+        let why = if stages.len() > 1 {
+            format!(
+                "--target {name}: dvc.yaml stage `{name}` and the {} stage(s) it depends on, in dependency order",
+                stages.len() - 1
+            )
+        } else {
+            format!("--target {name}: dvc.yaml stage `{name}`")
+        };
+        return Ok(("dvc.yaml".into(), why, stages));
+    }
+    let make = candidates::root_makefile(facts)
+        .map(|(path, text)| (path, candidates::make_targets(text)))
+        .unwrap_or_default();
+    if make.1.iter().any(|t| t.name == name) {
+        return Ok((
+            "Makefile".into(),
+            format!("--target {name}: {} target `{name}`", make.0),
+            vec![Stage {
+                name: name.to_string(),
+                cmd: format!("make {name}"),
+                wdir: String::new(),
+                outs: Vec::new(),
+            }],
+        ));
+    }
+    let entries = candidates::mlproject_entries(facts);
+    if let Some((path, _, cmd)) = entries.iter().find(|(_, n, _)| n == name) {
+        return Ok((
+            "MLproject".into(),
+            format!("--target {name}: {path} entry point `{name}` with its default parameters"),
+            vec![single(cmd)],
+        ));
+    }
+    let list = |names: Vec<&str>| {
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        }
+    };
+    let mut available = format!(
+        "Makefile targets: {}; dvc stages: {}",
+        list(make.1.iter().map(|t| t.name.as_str()).collect()),
+        list(all.iter().map(|(_, s)| s.name.as_str()).collect())
+    );
+    if !entries.is_empty() {
+        available.push_str(&format!(
+            "; MLproject entry points: {}",
+            list(entries.iter().map(|(_, n, _)| n.as_str()).collect())
+        ));
+    }
+    Err(PlanError::invalid(
+        "--target",
+        format!("no Makefile target or dvc stage named `{name}` ({available})"),
+    ))
 }
 
 fn single(cmd: &str) -> Stage {
@@ -192,11 +394,6 @@ fn single(cmd: &str) -> Stage {
         wdir: String::new(),
         outs: Vec::new(),
     }
-}
-
-fn parent(path: &str) -> String {
-    path.rsplit_once('/')
-        .map_or(String::new(), |(d, _)| d.to_string())
 }
 
 /// Why a path declared by the project would lead out of its copy: absolute,
@@ -358,61 +555,6 @@ fn cycle(
         all.get(start).map_or("dvc.yaml", |(p, _)| p.as_str()),
         format!("stages form a cycle: {}", names.join(", ")),
     )
-}
-
-/// The `main` entry point (else the first), with `{param}` replaced by defaults.
-fn mlproject_entry(facts: &Facts) -> Option<(String, String, String)> {
-    let entries = &facts.pipelines.mlproject_entries;
-    let (path, name, template) = entries
-        .iter()
-        .find(|(_, n, _)| n == "main")
-        .or_else(|| entries.first())?;
-    let mut cmd = template.clone();
-    for p in facts
-        .pipelines
-        .mlproject_params
-        .iter()
-        .filter(|p| &p.path == path && &p.entry_point == name)
-    {
-        if let Some(d) = &p.default {
-            cmd = cmd.replace(&format!("{{{}}}", p.name), d);
-        }
-    }
-    Some((path.clone(), name.clone(), cmd))
-}
-
-/// The first real target of the root Makefile.
-fn make_default(facts: &Facts) -> Option<(String, String)> {
-    facts
-        .pipelines
-        .make_rules
-        .iter()
-        .find(|(path, _, target, _)| {
-            !path.contains('/') && !target.starts_with('.') && !target.contains('%')
-        })
-        .map(|(path, _, target, _)| (path.clone(), target.clone()))
-}
-
-/// The first README/docs command that runs a project script.
-fn readme_command(facts: &Facts) -> Option<(String, u32, String)> {
-    let inv = facts.pipelines.invocations.iter().find(|i| {
-        i.origin.kind.is_docs()
-            && i.script
-                .as_deref()
-                .is_some_and(|s| facts.project.file(s).is_some())
-    })?;
-    let path = &inv.origin.path;
-    let line = inv.origin.line?;
-    let text = facts.project.file(path)?.text()?;
-    let raw = text
-        .lines()
-        .nth(usize::try_from(line).ok()?.checked_sub(1)?)?;
-    let cmd = raw
-        .trim()
-        .trim_start_matches("$ ")
-        .trim_start_matches("> ")
-        .to_string();
-    Some((path.clone(), line, cmd))
 }
 
 /// Where the seed comes from, if a probe can change it.

@@ -19,7 +19,7 @@ use super::process;
 use super::sandbox::{self, Isolation, Place};
 
 /// How a run is isolated from the network.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct Network {
     /// Whether the run can reach the network.
     pub allowed: bool,
@@ -65,7 +65,7 @@ pub fn network(allow: bool) -> Network {
 }
 
 /// What one stage of one run did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct StageRun {
     /// Stage name.
     pub name: String,
@@ -131,6 +131,8 @@ pub struct RunSpec {
     pub keep: Option<PathBuf>,
     /// The value of [`interrupt::MARKER`] the runs' processes inherit.
     pub session: String,
+    /// `--with-data`: a folder whose files are copied into each copy.
+    pub data: Option<PathBuf>,
 }
 
 /// Copies the project into `dest`. Files are copied, never linked, so that a
@@ -146,6 +148,9 @@ pub fn copy_project(spec: &RunSpec, dest: &Path) -> Result<(), String> {
             fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
         fs::copy(&from, &to).map_err(|e| format!("cannot copy {rel}: {e}"))?;
+    }
+    if let Some(data) = &spec.data {
+        super::inputs::copy_data(data, dest)?;
     }
     Ok(())
 }

@@ -27,8 +27,9 @@ use super::process;
 use super::run::{self, Network};
 
 /// Which sandbox applied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "SandboxKind")]
 pub enum Kind {
     /// bubblewrap: file system, /tmp, HOME, network, processes.
     Bwrap,
@@ -50,7 +51,7 @@ impl Kind {
 }
 
 /// What the runs could reach, decided once per verify.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct Isolation {
     /// The sandbox that applied.
     pub sandbox: Kind,

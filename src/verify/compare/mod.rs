@@ -35,7 +35,9 @@ pub use tolerance::{path_glob_match, DType, Tol, Tolerances};
 use tolerance::Stats;
 
 /// How an artifact of one run compares with the other run's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Identical bytes.
@@ -67,8 +69,9 @@ pub fn overall(results: &[ArtifactResult]) -> Verdict {
 }
 
 /// The format an artifact is compared as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(rename = "ArtifactKind")]
 pub enum Kind {
     /// `.json`, `.jsonl`, `.ndjson`, `.geojson`, `.ipynb`.
     Json,
@@ -135,7 +138,7 @@ impl Kind {
 }
 
 /// The comparison of one artifact between two runs (SPEC §6 `artifacts[]`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ArtifactResult {
     /// Path relative to the project root, `/`-separated.
     pub path: String,
