@@ -1,54 +1,71 @@
-//! Dates without a date crate: UTC civil dates from the system clock.
+//! Dates from the system clock, in UTC, with `jiff`.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
-/// (year, month, day, seconds of the day) for a Unix time.
-fn civil(secs: u64) -> (i64, i64, i64, u64) {
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d, secs % 86_400)
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+
+/// Now, to the second; the Unix epoch when the system clock is outside
+/// what `jiff` represents.
+fn now() -> Timestamp {
+    let now = Timestamp::try_from(SystemTime::now()).unwrap_or(Timestamp::UNIX_EPOCH);
+    Timestamp::from_second(now.as_second()).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+/// The UTC date of `t` as `YYYY-MM-DD`.
+fn date_of(t: Timestamp) -> String {
+    t.to_zoned(TimeZone::UTC).date().to_string()
+}
+
+/// `t` (whole seconds) in UTC as RFC 3339: `YYYY-MM-DDTHH:MM:SSZ`.
+fn rfc3339_of(t: Timestamp) -> String {
+    t.to_string()
 }
 
 /// Today's date (UTC) as `YYYY-MM-DD`.
 pub fn today() -> String {
-    let (y, m, d, _) = civil(now_secs());
-    format!("{y:04}-{m:02}-{d:02}")
+    date_of(now())
 }
 
 /// Now (UTC) as RFC 3339, to the second.
 pub fn now_rfc3339() -> String {
-    let (y, m, d, s) = civil(now_secs());
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        s / 3600,
-        (s / 60) % 60,
-        s % 60
-    )
+    rfc3339_of(now())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::civil;
+    use super::*;
+
+    fn at(secs: i64) -> Timestamp {
+        Timestamp::from_second(secs).expect("in range")
+    }
 
     #[test]
     fn known_dates() {
-        assert_eq!(civil(0), (1970, 1, 1, 0));
-        assert_eq!(civil(951_782_400), (2000, 2, 29, 0));
-        assert_eq!(civil(1_795_651_200 + 3661), (2026, 11, 26, 3661));
+        assert_eq!(date_of(at(0)), "1970-01-01");
+        assert_eq!(rfc3339_of(at(0)), "1970-01-01T00:00:00Z");
+        assert_eq!(date_of(at(951_782_400)), "2000-02-29");
+        assert_eq!(rfc3339_of(at(951_782_400)), "2000-02-29T00:00:00Z");
+        assert_eq!(date_of(at(1_795_651_200 + 3661)), "2026-11-26");
+        assert_eq!(rfc3339_of(at(1_795_651_200 + 3661)), "2026-11-26T01:01:01Z");
+        assert_eq!(rfc3339_of(at(-1)), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn now_has_the_stored_shape() {
+        let s = now_rfc3339();
+        let b = s.as_bytes();
+        assert_eq!(b.len(), 20, "{s}");
+        for (i, c) in b.iter().enumerate() {
+            match i {
+                4 | 7 => assert_eq!(*c, b'-'),
+                10 => assert_eq!(*c, b'T'),
+                13 | 16 => assert_eq!(*c, b':'),
+                19 => assert_eq!(*c, b'Z'),
+                _ => assert!(c.is_ascii_digit(), "{s}"),
+            }
+        }
+        let d = today();
+        assert_eq!(d.len(), 10, "{d}");
     }
 }

@@ -234,6 +234,10 @@ struct VerifyArgs {
     /// Copy the inputs in from this folder (same relative paths) before running, e.g. DVC- or LFS-tracked data.
     #[arg(long, value_name = "DIR")]
     with_data: Option<PathBuf>,
+    /// Run in a new virtual environment holding only the declared packages
+    /// (uv, else python3 -m venv + pip; installing needs the network).
+    #[arg(long)]
+    fresh_env: bool,
     /// Relative tolerance for every artifact (with --atol).
     #[arg(long, requires = "atol")]
     rtol: Option<f64>,
@@ -561,6 +565,7 @@ fn verify_options(a: &VerifyArgs) -> reproscale::verify::Options {
         },
         target: a.target.clone(),
         with_data: a.with_data.clone(),
+        fresh_env: a.fresh_env,
     }
 }
 

@@ -7,10 +7,12 @@ pub mod causes;
 pub mod collect;
 pub mod compare;
 pub mod fingerprint;
+pub mod freshenv;
 pub mod inputs;
 pub mod interrupt;
 pub mod output;
 pub mod plan;
+pub mod probes;
 pub mod process;
 pub mod run;
 pub mod sandbox;
@@ -64,6 +66,9 @@ pub struct Options {
     /// `--with-data`: copy this folder's files into each run's copy (same
     /// relative paths) before running.
     pub with_data: Option<PathBuf>,
+    /// `--fresh-env`: run in a new virtual environment holding only the
+    /// declared packages.
+    pub fresh_env: bool,
 }
 
 impl Default for Options {
@@ -83,6 +88,7 @@ impl Default for Options {
             tolerance: None,
             target: None,
             with_data: None,
+            fresh_env: false,
         }
     }
 }
@@ -131,10 +137,18 @@ pub struct Probe {
     pub to: String,
     /// Whether the outputs changed.
     pub outputs_changed: bool,
-    /// `wired`, `not_wired`, or `failed` (the probe run itself failed).
-    pub verdict: &'static str,
+    /// `wired` or `not_wired`; absent when the probe run itself failed
+    /// (then `error` says how).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<&'static str>,
     /// What was seen.
     pub evidence: String,
+    /// The probe run's own failure (exit and stderr tail), when it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// How the value was changed: `config_file`, `flag`, `hydra_override`,
+    /// `make_variable` or `mlproject_parameter`.
+    pub channel: &'static str,
 }
 
 /// A `--vary` run's outcome.
@@ -193,6 +207,8 @@ pub struct VerifyResult {
     pub fingerprint: Fingerprint,
     /// Where verify's own time went (absent when nothing was compared).
     pub timing: Option<Timing>,
+    /// `--fresh-env`: the environment the runs used.
+    pub environment: Option<freshenv::Environment>,
 }
 
 /// verify's overhead next to the pipeline's own run time.
@@ -397,7 +413,7 @@ fn verify_runs(
         .chain(settings.volatile_keys.iter().cloned())
         .collect();
 
-    let env = python_env(opts);
+    let mut env = python_env(opts);
     let fingerprint = Fingerprint::default();
     let (isolation, network) = sandbox::decide(opts.network, opts.sandbox);
     let planned = plan::plan(
@@ -429,12 +445,23 @@ fn verify_runs(
                 stages: vec![],
                 alternatives,
                 artifact_globs: vec![],
-                seed: None,
+                seeds: vec![],
                 params: vec![],
             },
             Some(why),
         ),
     };
+    let settings_file = settings.source.as_deref().unwrap_or("reproscale settings");
+    compare::prepare(&tolerances, &volatile).map_err(|e| invalid(settings_file, e.to_string()))?;
+    let exclude = collect::ArtifactGlobs::new(&settings.artifact_exclude)
+        .map_err(|e| invalid(settings_file, e.to_string()))?;
+    let declared = collect::Declared::new(&plan).map_err(|e| {
+        let file = match settings.artifacts.contains(&e.glob) {
+            true => settings_file,
+            false => &plan.source,
+        };
+        invalid(file, e.to_string())
+    })?;
     let mut result = VerifyResult {
         project: root.display().to_string(),
         plan: plan.clone(),
@@ -452,6 +479,7 @@ fn verify_runs(
         causes_note: None,
         fingerprint,
         timing: None,
+        environment: None,
     };
     if result.failure.is_some() {
         return Ok(result);
@@ -477,6 +505,32 @@ fn verify_runs(
     let session = interrupt::new_session();
     // Whatever the runs started is gone when verify returns, however it returns.
     let _sweep = Sweep(&session);
+    if opts.fresh_env {
+        let reqs = freshenv::requirements(&facts);
+        progress(&format!(
+            "fresh environment: installing {} declared package(s) (network allowed for this step only)",
+            reqs.len()
+        ));
+        match freshenv::make(&reqs, base.path(), opts.timeout) {
+            Ok(made) => {
+                let rest = env
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k == "PATH")
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_else(|| std::env::var("PATH").unwrap_or_default());
+                env.push(("PATH".to_string(), format!("{}:{rest}", made.bin.display())));
+                env.push(("VIRTUAL_ENV".to_string(), made.root.display().to_string()));
+                // Packages installed with `pip install --user` are not declared.
+                env.push(("PYTHONNOUSERSITE".to_string(), "1".to_string()));
+                result.environment = Some(made.environment);
+            }
+            Err(e) => {
+                result.failure = Some(e);
+                return Ok(result);
+            }
+        }
+    }
     let spec = RunSpec {
         session: session.clone(),
         root: root.to_path_buf(),
@@ -547,6 +601,20 @@ fn verify_runs(
             None => "no stage ran".to_string(),
         };
         let tail = stage.map(|s| s.stderr_tail.clone()).unwrap_or_default();
+        let mut what = what;
+        if let Some(e) = result.environment.as_mut() {
+            e.undeclared = freshenv::missing_modules(&tail);
+            if !e.undeclared.is_empty() {
+                what = format!(
+                    "{what}: the fresh environment lacks undeclared package(s) {}",
+                    e.undeclared
+                        .iter()
+                        .map(|u| format!("{} (import {})", u.package, u.module))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+        }
         result.failure = Some(if tail.is_empty() {
             what
         } else {
@@ -557,18 +625,13 @@ fn verify_runs(
     }
 
     let refs: Vec<&RunResult> = runs.iter().collect();
-    if let Some(why) = collect::nothing_produced(&plan, &refs) {
+    if let Some(why) = collect::nothing_produced(&declared, &refs) {
         result.failure = Some(why);
         result.runs = runs;
         return Ok(result);
     }
-    let (mut paths, declared) = collect::artifacts(&plan, &refs);
-    paths.retain(|p| {
-        !settings
-            .artifact_exclude
-            .iter()
-            .any(|g| collect::matches(g, p))
-    });
+    let (mut paths, declared) = collect::artifacts(&declared, &refs);
+    paths.retain(|p| !exclude.matches(p));
     progress(&format!(
         "comparing {} artifact(s) across {n} runs",
         paths.len()
@@ -635,24 +698,22 @@ fn verify_runs(
 
     if opts.probes {
         let mut probes: Vec<(&'static str, Param)> = Vec::new();
-        if let Some(s) = &plan.seed {
-            probes.push(("seed", s.clone()));
-        }
+        probes.extend(plan.seeds.iter().cloned().map(|p| ("seed", p)));
         probes.extend(plan.params.iter().cloned().map(|p| ("config", p)));
+        let cx = probes::Context {
+            plan: &plan,
+            spec: &spec,
+            base: base.path(),
+            reference: &runs[0],
+            paths: &paths,
+            tol: &tolerances,
+            volatile: &volatile,
+        };
         for (i, (kind, param)) in probes.into_iter().enumerate() {
             progress(&format!("probe: changing {} ({kind})", param.name));
-            result.probes.push(probe(
-                kind,
-                &param,
-                100 + i,
-                &plan,
-                &spec,
-                base.path(),
-                &runs[0],
-                &paths,
-                &tolerances,
-                &volatile,
-            ));
+            result
+                .probes
+                .push(probes::probe(kind, &param, 100 + i, &cx));
         }
     }
     if opts.vary {
@@ -720,7 +781,7 @@ fn overall(v: Verdict) -> Overall {
     }
 }
 
-fn changed_artifacts(
+pub(crate) fn changed_artifacts(
     reference: &RunResult,
     other: &RunResult,
     paths: &[String],
@@ -742,102 +803,6 @@ fn changed_artifacts(
         .filter(|a| a.verdict == Verdict::Differs)
         .map(|a| a.path)
         .collect()
-}
-
-#[allow(clippy::too_many_arguments)]
-fn probe(
-    kind: &'static str,
-    param: &Param,
-    index: usize,
-    plan: &Plan,
-    spec: &RunSpec,
-    base: &Path,
-    reference: &RunResult,
-    paths: &[String],
-    tol: &Tolerances,
-    volatile: &[String],
-) -> Probe {
-    let to = plan::perturbed(&param.value);
-    let mut stages = plan.stages.clone();
-    let p = param.clone();
-    let new_value = to.clone();
-    // Flags change the commands; config lines change the copy before it runs.
-    if let plan::Knob::Flag { .. } = &param.knob {
-        if let Err(e) = plan::apply(&p, &new_value, base, &mut stages) {
-            return Probe {
-                kind,
-                param: param.name.clone(),
-                from: param.value.clone(),
-                to,
-                outputs_changed: false,
-                verdict: "failed",
-                evidence: e,
-            };
-        }
-    }
-    let prepare = |dir: &Path| -> Result<(), String> {
-        match &p.knob {
-            plan::Knob::ConfigLine { .. } => plan::apply(&p, &new_value, dir, &mut Vec::new()),
-            plan::Knob::Flag { .. } => Ok(()),
-        }
-    };
-    let r = run::run(
-        index,
-        &stages,
-        spec,
-        base,
-        Some((&format!("{kind}-probe"), Vec::new())),
-        &prepare,
-    );
-    match r {
-        Ok(r) if r.succeeded() => {
-            let changed = changed_artifacts(reference, &r, paths, tol, volatile);
-            let wired = !changed.is_empty();
-            Probe {
-                kind,
-                param: param.name.clone(),
-                from: param.value.clone(),
-                to,
-                outputs_changed: wired,
-                verdict: if wired { "wired" } else { "not_wired" },
-                evidence: if wired {
-                    format!("outputs changed: {}", changed.join(", "))
-                } else {
-                    format!(
-                        "{} = {} gave the same outputs as {}: the value is not used",
-                        param.name,
-                        plan::perturbed(&param.value),
-                        param.value
-                    )
-                },
-            }
-        }
-        Ok(r) => Probe {
-            kind,
-            param: param.name.clone(),
-            from: param.value.clone(),
-            to,
-            outputs_changed: false,
-            verdict: "failed",
-            evidence: format!(
-                "the probe run failed (exit {:?}): {}",
-                r.exit_code,
-                r.stages
-                    .last()
-                    .map(|s| s.stderr_tail.lines().last().unwrap_or(""))
-                    .unwrap_or("")
-            ),
-        },
-        Err(e) => Probe {
-            kind,
-            param: param.name.clone(),
-            from: param.value.clone(),
-            to,
-            outputs_changed: false,
-            verdict: "failed",
-            evidence: e,
-        },
-    }
 }
 
 /// reprotest's method: one change at a time, each named.

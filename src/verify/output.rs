@@ -55,6 +55,8 @@ pub(crate) struct Document<'a> {
     fingerprint: &'a super::fingerprint::Fingerprint,
     #[serde(skip_serializing_if = "Option::is_none")]
     timing: Option<&'a super::Timing>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    environment: Option<&'a super::freshenv::Environment>,
 }
 
 /// The schema_version 1 JSON document.
@@ -97,6 +99,7 @@ pub fn json(r: &VerifyResult) -> String {
         causes_note: r.causes_note.as_deref(),
         fingerprint: &r.fingerprint,
         timing: r.timing.as_ref(),
+        environment: r.environment.as_ref(),
     };
     let mut s =
         serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
@@ -128,7 +131,7 @@ pub fn text(r: &VerifyResult, dry_run: bool) -> String {
         };
         let _ = writeln!(out, "  {}: {}{wdir}", s.name, s.cmd);
     }
-    if let Some(seed) = &r.plan.seed {
+    for seed in &r.plan.seeds {
         let _ = writeln!(out, "  seed probe: {} = {}", seed.name, seed.value);
     }
     for p in &r.plan.params {
@@ -246,8 +249,18 @@ pub fn text(r: &VerifyResult, dry_run: bool) -> String {
             let _ = writeln!(
                 out,
                 "  {} {} {} → {}: {} — {}",
-                p.kind, p.param, p.from, p.to, p.verdict, p.evidence
+                p.kind,
+                p.param,
+                p.from,
+                p.to,
+                p.verdict.unwrap_or("probe failed"),
+                p.evidence
             );
+            if let Some(e) = &p.error {
+                for line in e.lines() {
+                    let _ = writeln!(out, "      {line}");
+                }
+            }
         }
     }
     if !r.variations.is_empty() {

@@ -42,6 +42,26 @@ pub enum Knob {
         /// Flag name without dashes.
         flag: String,
     },
+    /// Append `key=value` to the command that runs `runs`: a Hydra override
+    /// (`channel` `hydra`, `runs` the script) or `make VAR=value` (`make`).
+    Override {
+        /// The override's key (`train.seed`, `SEED`).
+        key: String,
+        /// The script (Hydra) or `make`.
+        runs: String,
+        /// `hydra` or `make`.
+        channel: String,
+    },
+    /// An MLproject entry point's parameter (what `mlflow run -P key=value`
+    /// does): `command` becomes `template` with `placeholder` filled in.
+    Template {
+        /// The command as planned (every default filled in).
+        command: String,
+        /// The entry point's command with this parameter left open.
+        template: String,
+        /// `{name}`.
+        placeholder: String,
+    },
 }
 
 /// A parameter a probe changes.
@@ -79,8 +99,9 @@ pub struct Plan {
     pub alternatives: Vec<Alternative>,
     /// Output globs from the project's settings (`artifacts`).
     pub artifact_globs: Vec<String>,
-    /// The seed parameter, when one is found.
-    pub seed: Option<Param>,
+    /// Seed parameters for the seed probes: the one the seeding calls trace
+    /// to first, then every other seed-like key the project declares.
+    pub seeds: Vec<Param>,
     /// Numeric parameters for the config probe (at most a few).
     pub params: Vec<Param>,
 }
@@ -272,15 +293,18 @@ pub fn plan(facts: &Facts, req: Request<'_>, artifacts: &[String]) -> Result<Pla
             (winner.source.to_string(), why, winner.stages, alternatives)
         }
     };
-    let seed = seed_param(facts, &stages);
-    let params = config_params(facts, seed.as_ref());
+    let seeds = super::probes::seed_params(facts, &stages, seed_param(facts, &stages));
+    let params = config_params(facts, &seeds)
+        .into_iter()
+        .map(|p| super::probes::channel(facts, &stages, p))
+        .collect();
     Ok(Plan {
         source,
         why,
         stages,
         alternatives,
         artifact_globs: artifacts.to_vec(),
-        seed,
+        seeds,
         params,
     })
 }
@@ -619,7 +643,7 @@ fn config_key(facts: &Facts, key: &str) -> Option<Param> {
 }
 
 /// A few numeric parameters to perturb, the run's main knobs first.
-fn config_params(facts: &Facts, seed: Option<&Param>) -> Vec<Param> {
+fn config_params(facts: &Facts, seeds: &[Param]) -> Vec<Param> {
     let rank = |k: &str| {
         let last = k.rsplit('.').next().unwrap_or(k).to_ascii_lowercase();
         [
@@ -647,7 +671,7 @@ fn config_params(facts: &Facts, seed: Option<&Param>) -> Vec<Param> {
                 .next()
                 .is_some_and(|l| l.to_ascii_lowercase().contains("seed"));
             if is_seed
-                || seed.is_some_and(|s| s.name == k.key)
+                || seeds.iter().any(|s| s.name == k.key)
                 || k.value.parse::<f64>().is_err()
                 || k.value == "true"
                 || k.value == "false"
@@ -717,6 +741,9 @@ pub fn apply(
                 out.push('\n');
             }
             std::fs::write(&path, out).map_err(|e| format!("cannot write {file}: {e}"))
+        }
+        Knob::Override { .. } | Knob::Template { .. } => {
+            super::probes::apply_to_commands(param, new_value, stages)
         }
         Knob::Flag { flag } => {
             let dashed = format!("--{flag}");

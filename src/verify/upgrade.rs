@@ -27,6 +27,42 @@ fn set(report: &mut Report, id: &str, status: Status, summary: String, evidence:
     }
 }
 
+/// `--fresh-env`: an import that failed in the environment of only the
+/// declared packages makes 4.1 `fail` on verified basis, naming the package.
+fn undeclared_packages(report: &mut Report, v: &VerifyResult) {
+    let Some(env) = &v.environment else { return };
+    if env.undeclared.is_empty() {
+        return;
+    }
+    let names: Vec<String> = env.undeclared.iter().map(|u| u.package.clone()).collect();
+    let evidence = env
+        .undeclared
+        .iter()
+        .map(|u| {
+            Evidence::file(
+                ".",
+                format!(
+                    "ModuleNotFoundError in a fresh environment of the declared packages: `import {}` needs `{}`, which no package list declares",
+                    u.module, u.package
+                ),
+            )
+        })
+        .collect();
+    set(
+        report,
+        "4.1",
+        Status::Fail,
+        format!(
+            "verified: the pipeline imports undeclared package(s): {}",
+            names.join(", ")
+        ),
+        evidence,
+    );
+    let stages = assessment::stages(&report.criteria);
+    report.stars = assessment::stars(&stages);
+    report.stages = stages;
+}
+
 /// Upgrades the criteria that a verification observes, then recomputes stars.
 pub fn upgrade(report: &mut Report, v: &VerifyResult) {
     let plan_note = Evidence::file(
@@ -38,6 +74,7 @@ pub fn upgrade(report: &mut Report, v: &VerifyResult) {
             v.runs.len()
         ),
     );
+    undeclared_packages(report, v);
     let no_command = v.runs.is_empty() && v.verdict == Overall::RunFailed;
     if no_command {
         return;
@@ -120,7 +157,11 @@ pub fn upgrade(report: &mut Report, v: &VerifyResult) {
             ".",
             format!(
                 "{} probe on `{}` ({} → {}): {}",
-                p.kind, p.param, p.from, p.to, p.verdict
+                p.kind,
+                p.param,
+                p.from,
+                p.to,
+                p.verdict.unwrap_or("the probe run failed")
             ),
         ));
     }
@@ -135,12 +176,12 @@ pub fn upgrade(report: &mut Report, v: &VerifyResult) {
     let config: Vec<&super::Probe> = v
         .probes
         .iter()
-        .filter(|p| p.kind == "config" && p.verdict != "failed")
+        .filter(|p| p.kind == "config" && p.verdict.is_some())
         .collect();
     if !config.is_empty() {
         let unwired: Vec<Evidence> = config
             .iter()
-            .filter(|p| p.verdict == "not_wired")
+            .filter(|p| p.verdict == Some("not_wired"))
             .map(|p| {
                 Evidence::file(
                     ".",
@@ -153,7 +194,7 @@ pub fn upgrade(report: &mut Report, v: &VerifyResult) {
             .collect();
         let wired: Vec<Evidence> = config
             .iter()
-            .filter(|p| p.verdict == "wired")
+            .filter(|p| p.verdict == Some("wired"))
             .map(|p| Evidence::file(".", format!("changing `{}` changed the outputs", p.param)))
             .collect();
         if unwired.is_empty() {

@@ -1,4 +1,10 @@
-//! RFC 3339 timestamps to a sortable number, without a date crate.
+//! RFC 3339 timestamps to a sortable number: the shape is checked here,
+//! the calendar is `jiff`'s.
+
+use jiff::civil::Date;
+
+/// 1970-01-01.
+const EPOCH: Date = jiff::civil::date(1970, 1, 1);
 
 /// Microseconds since the Unix epoch for an RFC 3339 date-time such as
 /// `2025-06-01T12:00:00Z`, `2025-06-01T12:00:00.5+02:00` or
@@ -51,39 +57,18 @@ pub(crate) fn parse_rfc3339(s: &str) -> Option<i64> {
     } else {
         return None;
     };
-    if i != b.len()
-        || !(1..=12).contains(&month)
-        || day < 1
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
+    if i != b.len() || hour > 23 || minute > 59 || second > 60 {
         return None;
     }
-    let secs = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
-        - offset_minutes * 60;
+    let date = Date::new(
+        i16::try_from(year).ok()?,
+        i8::try_from(month).ok()?,
+        i8::try_from(day).ok()?,
+    )
+    .ok()?;
+    let days = i64::from(date.since(EPOCH).ok()?.get_days());
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
     Some(secs * 1_000_000 + micros)
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 for a proleptic Gregorian date.
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = if month > 2 { month - 3 } else { month + 9 };
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]
@@ -103,6 +88,22 @@ mod tests {
             parse_rfc3339("2025-06-01T12:00:00Z")
         );
         assert!(parse_rfc3339("2025-06-01T12:00:00.5Z") > parse_rfc3339("2025-06-01T12:00:00Z"));
+        assert_eq!(
+            parse_rfc3339("2024-02-29 23:59:60.1234567z"),
+            Some((1_709_251_200 * 1_000_000) + 123_456)
+        );
+        assert_eq!(
+            parse_rfc3339("1969-12-31T23:59:59-00:01"),
+            Some(59 * 1_000_000)
+        );
+        assert_eq!(
+            parse_rfc3339("0000-01-01T00:00:00Z"),
+            Some(-62_167_219_200 * 1_000_000)
+        );
+        assert_eq!(
+            parse_rfc3339("9999-12-31T23:59:59+23:59"),
+            Some((253_402_300_799 - 86_340) * 1_000_000)
+        );
         for bad in [
             "",
             "2025-06-01",
@@ -112,6 +113,12 @@ mod tests {
             "2025-06-01T12:00:00Zx",
             "2025-06-01T12:00:00.Z",
             "２025-06-01T12:00:00Z",
+            "2023-02-29T00:00:00Z",
+            "2025-13-01T00:00:00Z",
+            "2025-06-01T12:60:00Z",
+            "2025-06-01T12:00:61Z",
+            "2025-06-01T12:00:00+24:00",
+            "2025-06-01T12:00:00+02",
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }

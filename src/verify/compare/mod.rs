@@ -16,6 +16,7 @@
 //! `first_difference` is the first location beyond tolerance when the
 //! verdict is `differs`, else the first location that differs at all.
 
+pub mod globs;
 pub mod hash;
 mod structured;
 mod table;
@@ -29,8 +30,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
+pub use globs::{GlobError, PathGlobs};
 pub use hash::hash_file;
-pub use tolerance::{path_glob_match, DType, Tol, Tolerances};
+pub use tolerance::{path_glob_match, CompiledTolerances, DType, PathTol, Tol, Tolerances};
 
 use tolerance::Stats;
 
@@ -266,58 +268,73 @@ pub fn default_volatile_keys() -> Vec<String> {
 #[derive(Debug, Clone, Default)]
 pub struct VolatileKeys {
     exact: HashSet<String>,
-    globs: Vec<String>,
-    paths: Vec<String>,
+    globs: globs::KeyGlobs,
+    paths: globs::KeyGlobs,
+    any: bool,
 }
 
 impl VolatileKeys {
-    /// Prepares patterns (see [`DEFAULT_VOLATILE_KEYS`]).
-    pub fn new<S: AsRef<str>>(patterns: &[S]) -> Self {
-        let mut keys = VolatileKeys::default();
+    /// Prepares patterns (see [`DEFAULT_VOLATILE_KEYS`]); a glob that cannot
+    /// be compiled is an error naming it.
+    pub fn new<S: AsRef<str>>(patterns: &[S]) -> Result<Self, GlobError> {
+        let mut exact = HashSet::new();
+        let mut globs = Vec::new();
+        let mut paths = Vec::new();
         for p in patterns {
             let p = p.as_ref().trim().to_lowercase();
             if p.is_empty() {
                 continue;
             }
             if p.contains('.') {
-                keys.paths.push(p);
+                paths.push(p);
             } else if p.contains(['*', '?']) {
-                keys.globs.push(p);
+                globs.push(p);
             } else {
-                keys.exact.insert(p);
+                exact.insert(p);
             }
         }
-        keys
+        Ok(VolatileKeys {
+            any: !(exact.is_empty() && globs.is_empty() && paths.is_empty()),
+            exact,
+            globs: globs::KeyGlobs::new(&globs)?,
+            paths: globs::KeyGlobs::new(&paths)?,
+        })
     }
 
     /// The default patterns.
     pub fn defaults() -> Self {
-        VolatileKeys::new(DEFAULT_VOLATILE_KEYS)
+        VolatileKeys::new(DEFAULT_VOLATILE_KEYS).unwrap_or_default()
     }
 
     /// Whether a key (its own name, and its dotted path from the root) is
     /// volatile.
     pub fn matches(&self, key: &str, path: &str) -> bool {
-        if self.exact.is_empty() && self.globs.is_empty() && self.paths.is_empty() {
+        if !self.any {
             return false;
         }
         let key = key.to_lowercase();
-        if self.exact.contains(&key)
-            || self
-                .globs
-                .iter()
-                .any(|g| tolerance::wild(g.as_bytes(), key.as_bytes(), false))
-        {
+        if self.exact.contains(&key) || self.globs.is_match(&key) {
             return true;
         }
-        if self.paths.is_empty() {
-            return false;
-        }
-        let path = path.to_lowercase();
-        self.paths
-            .iter()
-            .any(|g| tolerance::wild(g.as_bytes(), path.as_bytes(), false))
+        !self.paths.is_empty() && self.paths.is_match(&path.to_lowercase())
     }
+}
+
+/// Compiles the tolerance globs and the volatile-key patterns once, for
+/// every artifact; an invalid glob is an error naming it.
+pub fn prepare(
+    tol: &Tolerances,
+    volatile_keys: &[String],
+) -> Result<(CompiledTolerances, VolatileKeys), GlobError> {
+    Ok((tol.compile()?, VolatileKeys::new(volatile_keys)?))
+}
+
+/// The result for an artifact that could not be compared because a glob of
+/// the settings is invalid.
+fn glob_failure(rel_path: &str, e: &GlobError) -> ArtifactResult {
+    let mut out = ArtifactResult::new(rel_path, Kind::from_path(rel_path));
+    out.add_note(format!("not compared: {e}"));
+    out
 }
 
 /// Lower-case hex of a hash.
@@ -344,15 +361,17 @@ pub fn compare_files(
     tol: &Tolerances,
     volatile_keys: &[String],
 ) -> ArtifactResult {
-    let volatile = VolatileKeys::new(volatile_keys);
-    compare_prepared(rel_path, a, b, tol, &volatile)
+    match prepare(tol, volatile_keys) {
+        Ok((tol, volatile)) => compare_prepared(rel_path, a, b, &tol, &volatile),
+        Err(e) => glob_failure(rel_path, &e),
+    }
 }
 
 fn compare_prepared(
     rel_path: &str,
     a: &Path,
     b: &Path,
-    tol: &Tolerances,
+    tol: &CompiledTolerances,
     volatile: &VolatileKeys,
 ) -> ArtifactResult {
     let mut kind = Kind::from_path(rel_path);
@@ -415,17 +434,18 @@ fn compare_prepared(
         kind = Kind::Text;
         out.kind = kind;
     }
-    let f64_tol = tol.for_dtype(rel_path, DType::F64);
-    let int_tol = tol.for_dtype(rel_path, DType::Int);
+    let tol = tol.for_path(rel_path);
+    let f64_tol = tol.for_dtype(DType::F64);
+    let int_tol = tol.for_dtype(DType::Int);
     let result: Result<Stats, String> = match kind {
         Kind::Json | Kind::Yaml | Kind::Toml => {
             structured::compare(kind, &da, &db, f64_tol, int_tol, volatile)
         }
         Kind::Csv => table::compare(&da, &db, b',', f64_tol, int_tol, volatile),
         Kind::Tsv => table::compare(&da, &db, b'\t', f64_tol, int_tol, volatile),
-        Kind::Npy => tensor::compare_npy(&da, &db, rel_path, tol),
-        Kind::Npz => tensor::compare_npz(&da, &db, rel_path, tol),
-        Kind::Safetensors => tensor::compare_safetensors(&da, &db, rel_path, tol, volatile),
+        Kind::Npy => tensor::compare_npy(&da, &db, &tol),
+        Kind::Npz => tensor::compare_npz(&da, &db, &tol),
+        Kind::Safetensors => tensor::compare_safetensors(&da, &db, &tol, volatile),
         Kind::Text => match (std::str::from_utf8(&da), std::str::from_utf8(&db)) {
             (Ok(x), Ok(y)) => Ok(text::compare(x, y, f64_tol, int_tol)),
             _ => Err("not UTF-8 text".to_string()),
@@ -582,12 +602,18 @@ pub fn compare_all(
     tol: &Tolerances,
     volatile: &[String],
 ) -> Vec<ArtifactResult> {
-    let volatile = VolatileKeys::new(volatile);
+    let prepared = prepare(tol, volatile);
     let pairs = expand_dirs(pairs);
-    let mut results: Vec<ArtifactResult> = pairs
-        .par_iter()
-        .map(|(rel, a, b)| compare_prepared(rel, a, b, tol, &volatile))
-        .collect();
+    let mut results: Vec<ArtifactResult> = match &prepared {
+        Ok((tol, volatile)) => pairs
+            .par_iter()
+            .map(|(rel, a, b)| compare_prepared(rel, a, b, tol, volatile))
+            .collect(),
+        Err(e) => pairs
+            .iter()
+            .map(|(rel, _, _)| glob_failure(rel, e))
+            .collect(),
+    };
     results.sort_by(|x, y| x.path.cmp(&y.path));
     results
 }
@@ -637,11 +663,17 @@ mod tests {
         assert!(v.matches("created_at", "created_at"));
         assert!(!v.matches("accuracy", "accuracy"));
         assert!(!v.matches("seed", "seed"));
-        let v = VolatileKeys::new(&["metrics.extra", "tmp_*"]);
+        let v = VolatileKeys::new(&["metrics.extra", "tmp_*"]).expect("compiles");
         assert!(v.matches("extra", "metrics.extra"));
         assert!(!v.matches("extra", "other.extra"));
         assert!(v.matches("TMP_x", "TMP_x"));
-        assert!(!VolatileKeys::new::<&str>(&[]).matches("runtime", "runtime"));
+        assert!(!VolatileKeys::new::<&str>(&[])
+            .expect("compiles")
+            .matches("runtime", "runtime"));
+        let long = "a".repeat(10_000);
+        let v =
+            VolatileKeys::new(&["*a*a*a*a*a*a*a*a*b", "x.*a*a*a*a*a*a*a*a*b"]).expect("compiles");
+        assert!(!v.matches(&long, &format!("x.{long}")));
     }
 
     #[test]

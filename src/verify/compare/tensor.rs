@@ -10,7 +10,7 @@ use std::io::{Cursor, Read};
 use npyz::{Endianness, NpyHeader, Order, TypeChar};
 use rayon::prelude::*;
 
-use super::tolerance::{cmp_f64, cmp_int, Cmp, DType, Stats, Tol, Tolerances};
+use super::tolerance::{cmp_f64, cmp_int, Cmp, DType, PathTol, Stats, Tol};
 use super::VolatileKeys;
 
 /// How one scalar is stored.
@@ -325,14 +325,7 @@ pub(crate) struct Array<'a> {
 }
 
 /// Adds a comparison of two arrays to `stats`; `name` prefixes locations.
-pub(crate) fn compare_arrays(
-    stats: &mut Stats,
-    name: &str,
-    a: &Array,
-    b: &Array,
-    path: &str,
-    tol: &Tolerances,
-) {
+pub(crate) fn compare_arrays(stats: &mut Stats, name: &str, a: &Array, b: &Array, tol: &PathTol) {
     let at = |what: &str| {
         if name.is_empty() {
             what.to_string()
@@ -389,7 +382,7 @@ pub(crate) fn compare_arrays(
             a.dtype_name
         ));
     }
-    let tol = tol.for_dtype(path, layout.dtype());
+    let tol = tol.for_dtype(layout.dtype());
     let t = compare_raw(a.data, b.data, layout, tol);
     let lanes = layout.lanes.max(1) as u64;
     let label = |scalar: u64| format!("{name}{}", multi_index(scalar / lanes, &a.shape, a.fortran));
@@ -539,16 +532,11 @@ pub(crate) fn parse_npy(bytes: &[u8]) -> Result<Array<'_>, String> {
 }
 
 /// Compares two `.npy` files.
-pub(crate) fn compare_npy(
-    a: &[u8],
-    b: &[u8],
-    path: &str,
-    tol: &Tolerances,
-) -> Result<Stats, String> {
+pub(crate) fn compare_npy(a: &[u8], b: &[u8], tol: &PathTol) -> Result<Stats, String> {
     let xa = parse_npy(a).map_err(|e| format!("first run: {e}"))?;
     let xb = parse_npy(b).map_err(|e| format!("second run: {e}"))?;
     let mut stats = Stats::default();
-    compare_arrays(&mut stats, "", &xa, &xb, path, tol);
+    compare_arrays(&mut stats, "", &xa, &xb, tol);
     Ok(stats)
 }
 
@@ -572,12 +560,7 @@ fn read_zip(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
 }
 
 /// Compares two `.npz` archives array by array (by entry name).
-pub(crate) fn compare_npz(
-    a: &[u8],
-    b: &[u8],
-    path: &str,
-    tol: &Tolerances,
-) -> Result<Stats, String> {
+pub(crate) fn compare_npz(a: &[u8], b: &[u8], tol: &PathTol) -> Result<Stats, String> {
     let (za, zb) = rayon::join(|| read_zip(a), || read_zip(b));
     let za = za.map_err(|e| format!("first run: {e}"))?;
     let zb = zb.map_err(|e| format!("second run: {e}"))?;
@@ -597,7 +580,7 @@ pub(crate) fn compare_npz(
             continue;
         }
         match (parse_npy(da), parse_npy(db)) {
-            (Ok(xa), Ok(xb)) => compare_arrays(&mut stats, name, &xa, &xb, path, tol),
+            (Ok(xa), Ok(xb)) => compare_arrays(&mut stats, name, &xa, &xb, tol),
             (Err(e), _) | (_, Err(e)) => {
                 stats.mismatch(|| name.to_string(), || format!("could not be parsed: {e}"))
             }
@@ -654,8 +637,7 @@ fn st_array<'a>(t: &safetensors::tensor::TensorView<'a>) -> Array<'a> {
 pub(crate) fn compare_safetensors(
     a: &[u8],
     b: &[u8],
-    path: &str,
-    tol: &Tolerances,
+    tol: &PathTol,
     volatile: &VolatileKeys,
 ) -> Result<Stats, String> {
     use safetensors::SafeTensors;
@@ -700,7 +682,7 @@ pub(crate) fn compare_safetensors(
             continue;
         };
         match tb {
-            Ok(tb) => compare_arrays(&mut stats, name, &st_array(&ta), &st_array(&tb), path, tol),
+            Ok(tb) => compare_arrays(&mut stats, name, &st_array(&ta), &st_array(&tb), tol),
             Err(_) => stats.mismatch(|| name.to_string(), || "missing in the second run".into()),
         }
     }
@@ -752,15 +734,18 @@ mod tests {
 
     #[test]
     fn f32_within_and_beyond() {
-        let tol = Tolerances::default();
+        let tol = crate::verify::compare::Tolerances::default()
+            .compile()
+            .expect("compiles")
+            .for_path("x.npy");
         let a = npy("<f4", &[2, 3], &f32s(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]));
         let b = npy("<f4", &[2, 3], &f32s(&[1.0, 2.0, 3.0, 4.0, 5.000001, 6.0]));
-        let s = compare_npy(&a, &b, "x.npy", &tol).expect("parses");
+        let s = compare_npy(&a, &b, &tol).expect("parses");
         assert!(!s.is_bad());
         assert_eq!((s.total, s.differing), (6, 1));
         assert_eq!(s.first_diff.as_deref(), Some("[1, 1]"));
         let c = npy("<f4", &[2, 3], &f32s(&[1.0, 2.01, 3.0, 4.0, 5.0, 6.5]));
-        let s = compare_npy(&a, &c, "x.npy", &tol).expect("parses");
+        let s = compare_npy(&a, &c, &tol).expect("parses");
         assert!(s.is_bad());
         assert_eq!(s.exceeding, 2);
         assert_eq!(s.first_bad.as_deref(), Some("[0, 1]"));
@@ -769,11 +754,14 @@ mod tests {
 
     #[test]
     fn big_endian_f8_and_f2_and_ints() {
-        let tol = Tolerances::default();
+        let tol = crate::verify::compare::Tolerances::default()
+            .compile()
+            .expect("compiles")
+            .for_path("x.npy");
         let be = |v: &[f64]| v.iter().flat_map(|x| x.to_be_bytes()).collect::<Vec<u8>>();
         let a = npy(">f8", &[2], &be(&[1.0, f64::NAN]));
         let b = npy(">f8", &[2], &be(&[1.0 + 1e-12, f64::NAN]));
-        let s = compare_npy(&a, &b, "x.npy", &tol).expect("parses");
+        let s = compare_npy(&a, &b, &tol).expect("parses");
         assert!(!s.is_bad());
         assert!((s.max_abs - 1e-12).abs() < 1e-15);
 
@@ -784,37 +772,40 @@ mod tests {
         };
         let a = npy("<f2", &[2], &h(&[1.0, 2.0]));
         let b = npy("<f2", &[2], &h(&[1.0, 2.5]));
-        let s = compare_npy(&a, &b, "x.npy", &tol).expect("parses");
+        let s = compare_npy(&a, &b, &tol).expect("parses");
         assert_eq!(s.first_bad.as_deref(), Some("[1]"));
         assert_eq!(s.first_bad_detail.as_deref(), Some("[1]: 2 vs 2.5"));
 
         let i = |v: &[i64]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
         let a = npy("<i8", &[3], &i(&[1, 2, 3]));
         let b = npy("<i8", &[3], &i(&[1, 2, 4]));
-        let s = compare_npy(&a, &b, "x.npy", &tol).expect("parses");
+        let s = compare_npy(&a, &b, &tol).expect("parses");
         assert_eq!((s.exceeding, s.first_bad.as_deref()), (1, Some("[2]")));
         let a = npy("|b1", &[2], &[1, 0]);
         let b = npy("|b1", &[2], &[1, 1]);
-        let s = compare_npy(&a, &b, "x.npy", &tol).expect("parses");
+        let s = compare_npy(&a, &b, &tol).expect("parses");
         assert_eq!(s.first_bad.as_deref(), Some("[1]"));
     }
 
     #[test]
     fn mismatched_headers_and_damage() {
-        let tol = Tolerances::default();
+        let tol = crate::verify::compare::Tolerances::default()
+            .compile()
+            .expect("compiles")
+            .for_path("x.npy");
         let a = npy("<f4", &[2], &f32s(&[1.0, 2.0]));
         let b = npy("<f4", &[1, 2], &f32s(&[1.0, 2.0]));
-        let s = compare_npy(&a, &b, "x.npy", &tol).expect("parses");
+        let s = compare_npy(&a, &b, &tol).expect("parses");
         assert_eq!(s.first_bad.as_deref(), Some("shape"));
         let c = npy("<f8", &[1], &1.0f64.to_le_bytes());
-        let s = compare_npy(&a, &c, "x.npy", &tol).expect("parses");
+        let s = compare_npy(&a, &c, &tol).expect("parses");
         assert_eq!(s.first_bad.as_deref(), Some("dtype"));
         let truncated = &a[..a.len() - 3];
-        assert!(compare_npy(&a, truncated, "x.npy", &tol).is_err());
-        assert!(compare_npy(&a, &a[..20], "x.npy", &tol).is_err());
-        assert!(compare_npy(&a, b"garbage", "x.npy", &tol).is_err());
+        assert!(compare_npy(&a, truncated, &tol).is_err());
+        assert!(compare_npy(&a, &a[..20], &tol).is_err());
+        assert!(compare_npy(&a, b"garbage", &tol).is_err());
         let huge = npy("<f4", &[1 << 40, 1 << 40], &[]);
-        assert!(compare_npy(&a, &huge, "x.npy", &tol).is_err());
+        assert!(compare_npy(&a, &huge, &tol).is_err());
     }
 
     #[test]

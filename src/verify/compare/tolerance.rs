@@ -4,6 +4,8 @@
 
 use serde::Serialize;
 
+use super::globs::{GlobError, PathGlobs};
+
 /// A relative and an absolute tolerance, as `torch.testing.assert_close`
 /// uses them: `a` and `b` are close when `|a - b| <= atol + rtol * |b|`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -100,20 +102,78 @@ impl Default for Tolerances {
 
 impl Tolerances {
     /// The tolerance for elements of `dtype` in the artifact at `path`
-    /// (relative, `/`-separated). Booleans are always exact.
+    /// (relative, `/`-separated). Booleans are always exact. This compiles
+    /// the override globs on every call (and skips one that does not
+    /// compile): for many paths, [`Tolerances::compile`] once instead.
     pub fn for_dtype(&self, path: &str, dtype: DType) -> Tol {
-        if dtype == DType::Bool {
-            return Tol::EXACT;
-        }
-        if let Some((_, tol)) = self
+        let over = self
             .overrides
             .iter()
             .rev()
             .find(|(glob, _)| path_glob_match(glob, path))
-        {
-            return *tol;
+            .map(|(_, tol)| *tol);
+        self.resolve(over).for_dtype(dtype)
+    }
+
+    /// Compiles the per-artifact override globs once, for every path; a glob
+    /// that cannot be compiled is an error naming it.
+    pub fn compile(&self) -> Result<CompiledTolerances, GlobError> {
+        Ok(CompiledTolerances {
+            base: self.resolve(None),
+            overrides: PathGlobs::new(self.overrides.iter().map(|(g, t)| (g.as_str(), *t)))?,
+        })
+    }
+
+    /// These tolerances for an artifact whose matching override (if any)
+    /// is `over`.
+    fn resolve(&self, over: Option<Tol>) -> PathTol {
+        PathTol {
+            all: over.or(self.global),
+            f16: self.f16,
+            bf16: self.bf16,
+            f32: self.f32,
+            f64: self.f64,
+            int: self.int,
         }
-        if let Some(tol) = self.global {
+    }
+}
+
+/// [`Tolerances`] with the override globs compiled.
+#[derive(Debug, Clone)]
+pub struct CompiledTolerances {
+    base: PathTol,
+    overrides: PathGlobs<Tol>,
+}
+
+impl CompiledTolerances {
+    /// The tolerances for the artifact at `path` (relative, `/`-separated).
+    pub fn for_path(&self, path: &str) -> PathTol {
+        PathTol {
+            all: self.overrides.last_match(path).copied().or(self.base.all),
+            ..self.base
+        }
+    }
+}
+
+/// The tolerances of one artifact, per dtype.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PathTol {
+    /// The matching override, else the global tolerance: every dtype but bool.
+    all: Option<Tol>,
+    f16: Tol,
+    bf16: Tol,
+    f32: Tol,
+    f64: Tol,
+    int: Tol,
+}
+
+impl PathTol {
+    /// The tolerance for elements of `dtype`. Booleans are always exact.
+    pub fn for_dtype(&self, dtype: DType) -> Tol {
+        if dtype == DType::Bool {
+            return Tol::EXACT;
+        }
+        if let Some(tol) = self.all {
             return tol;
         }
         match dtype {
@@ -128,53 +188,10 @@ impl Tolerances {
 }
 
 /// Whether a path glob matches a relative, `/`-separated path. A glob
-/// without `/` also matches the last path segment.
+/// without `/` also matches the last path segment. A glob that does not
+/// compile matches nothing; [`Tolerances::compile`] reports it.
 pub fn path_glob_match(glob: &str, path: &str) -> bool {
-    let glob = glob.trim_start_matches("./");
-    let path = path.trim_start_matches("./");
-    if wild(glob.as_bytes(), path.as_bytes(), true) {
-        return true;
-    }
-    if !glob.contains('/') {
-        let name = path.rsplit('/').next().unwrap_or(path);
-        return wild(glob.as_bytes(), name.as_bytes(), true);
-    }
-    false
-}
-
-/// Wildcard match: `*` any run of characters (not `/` when
-/// `slash_sensitive`), `**` any run including `/`, `?` one character.
-pub(crate) fn wild(p: &[u8], s: &[u8], slash_sensitive: bool) -> bool {
-    match p.first() {
-        None => s.is_empty(),
-        Some(b'*') => {
-            if p.get(1) == Some(&b'*') {
-                let mut rest = &p[2..];
-                while rest.first() == Some(&b'*') {
-                    rest = &rest[1..];
-                }
-                if rest.first() == Some(&b'/') && wild(&rest[1..], s, slash_sensitive) {
-                    return true;
-                }
-                (0..=s.len()).any(|i| wild(rest, &s[i..], slash_sensitive))
-            } else {
-                for i in 0..=s.len() {
-                    if wild(&p[1..], &s[i..], slash_sensitive) {
-                        return true;
-                    }
-                    if slash_sensitive && s.get(i) == Some(&b'/') {
-                        break;
-                    }
-                }
-                false
-            }
-        }
-        Some(b'?') => match s.first() {
-            Some(&c) if !(slash_sensitive && c == b'/') => wild(&p[1..], &s[1..], slash_sensitive),
-            _ => false,
-        },
-        Some(&c) => s.first() == Some(&c) && wild(&p[1..], &s[1..], slash_sensitive),
-    }
+    PathGlobs::new([(glob, ())]).is_ok_and(|g| g.is_match(path))
 }
 
 /// How two numbers compare.
