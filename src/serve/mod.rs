@@ -3,11 +3,20 @@
 //! - `GET /` — the leaderboard, filtered and sorted on the server by the
 //!   query parameters `min_stars`, `criterion` (repeatable, `2.2:pass`),
 //!   `stage` (repeatable, `3:passed`), `sort` (`stars`, `name`, `date`,
-//!   `duration`), `limit` and `include_errors`.
+//!   `duration`), `limit` and `include_errors`, one page at a time
+//!   (`page`, `per_page`: 50 rows by default, at most 500), with the total
+//!   number of matching projects and links to the previous and next pages.
 //! - `GET /projects/{id}` — one project: its latest assessment (criteria,
 //!   evidence, fixes, findings), its badge and its history across commits.
 //! - `GET /projects/{id}/badge.svg` — the badge of its latest rating.
-//! - `GET /api/projects` and `GET /api/projects/{id}` — the same as JSON.
+//! - `GET /api/projects` and `GET /api/projects/{id}` — the same as JSON;
+//!   the list takes the leaderboard's parameters and answers
+//!   `{total, page, per_page, pages, count, prev_url, next_url, projects}`.
+//! - `GET /api` — a page that documents the API.
+//!
+//! Every successful GET answer carries a strong `ETag` (a hash of its body)
+//! and is answered `304 Not Modified` with an empty body when the request's
+//! `If-None-Match` lists it, so a README badge can be revalidated cheaply.
 //!
 //! Everything that comes from a project is escaped: the HTML templates are
 //! `*.html` (minijinja escapes them automatically and none marks project
@@ -30,7 +39,7 @@ use minijinja::Environment;
 use crate::rank::store::{self, Store};
 
 /// The templates, by name; the `.html` suffix turns on HTML autoescaping.
-const TEMPLATES: [(&str, &str); 4] = [
+const TEMPLATES: [(&str, &str); 5] = [
     ("base.html", include_str!("templates/base.html")),
     (
         "leaderboard.html",
@@ -38,6 +47,7 @@ const TEMPLATES: [(&str, &str); 4] = [
     ),
     ("project.html", include_str!("templates/project.html")),
     ("error.html", include_str!("templates/error.html")),
+    ("api.html", include_str!("templates/api.html")),
 ];
 
 /// What every request shares.

@@ -8,13 +8,60 @@ use crate::rank::store::{Query, Sort};
 const STATUSES: [&str; 5] = ["pass", "partial", "fail", "not_applicable", "unknown"];
 
 /// The parameters the leaderboard understands, for the error message.
-const KNOWN: &str = "min_stars, criterion, stage, sort, limit, include_errors";
+const KNOWN: &str = "min_stars, criterion, stage, sort, limit, include_errors, page, per_page";
+
+/// Rows per page when `per_page` is not given.
+pub(crate) const DEFAULT_PER_PAGE: usize = 50;
+
+/// The most rows one page may ask for.
+pub(crate) const MAX_PER_PAGE: usize = 500;
 
 /// The leaderboard filters of one request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Filters {
     /// The store query they make.
     pub query: Query,
+    /// The page asked for (1-based), when given.
+    pub page: Option<usize>,
+    /// Rows per page, when given.
+    pub per_page: Option<usize>,
+}
+
+/// One page of a list: which rows of how many it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Page {
+    /// The page number, 1-based.
+    pub page: usize,
+    /// Rows per page.
+    pub per_page: usize,
+    /// Rows in the whole list.
+    pub total: usize,
+}
+
+impl Page {
+    /// The rows of the list this page shows (empty past the last page).
+    pub(crate) fn range(&self) -> std::ops::Range<usize> {
+        let start = (self.page - 1)
+            .checked_mul(self.per_page)
+            .map_or(self.total, |s| s.min(self.total));
+        let end = start.saturating_add(self.per_page).min(self.total);
+        start..end
+    }
+
+    /// How many pages the list fills (at least one, even when empty).
+    pub(crate) fn pages(&self) -> usize {
+        self.total.div_ceil(self.per_page).max(1)
+    }
+
+    /// The previous page, unless this is the first.
+    pub(crate) fn prev(&self) -> Option<usize> {
+        (self.page > 1).then(|| (self.page - 1).min(self.pages()))
+    }
+
+    /// The next page, unless this is the last (or past it).
+    pub(crate) fn next(&self) -> Option<usize> {
+        (self.page < self.pages()).then_some(self.page + 1)
+    }
 }
 
 /// The name a sort order has in URLs.
@@ -97,6 +144,10 @@ impl Filters {
         let mut seen_sort = false;
         let mut seen_limit = false;
         let mut seen_errors = false;
+        let mut seen_page = false;
+        let mut seen_per_page = false;
+        let mut page = None;
+        let mut per_page = None;
         for (name, value) in pairs {
             let value = value.trim();
             let once = |seen: &mut bool| {
@@ -141,10 +192,45 @@ impl Filters {
                     once(&mut seen_errors)?;
                     q.include_errors = parse_bool(name, value)?;
                 }
+                "page" => {
+                    once(&mut seen_page)?;
+                    match value.parse::<usize>() {
+                        Ok(n) if n > 0 => page = Some(n),
+                        _ => {
+                            return Err(format!(
+                                "page must be a positive whole number, not `{value}`"
+                            ))
+                        }
+                    }
+                }
+                "per_page" => {
+                    once(&mut seen_per_page)?;
+                    match value.parse::<usize>() {
+                        Ok(n @ 1..=MAX_PER_PAGE) => per_page = Some(n),
+                        _ => {
+                            return Err(format!(
+                                "per_page must be 1 to {MAX_PER_PAGE}, not `{value}`"
+                            ))
+                        }
+                    }
+                }
                 _ => return Err(format!("unknown parameter `{name}` (use {KNOWN})")),
             }
         }
-        Ok(Filters { query: q })
+        Ok(Filters {
+            query: q,
+            page,
+            per_page,
+        })
+    }
+
+    /// The page these filters ask for, over a list of `total` rows.
+    pub(crate) fn page_of(&self, total: usize) -> Page {
+        Page {
+            page: self.page.unwrap_or(1),
+            per_page: self.per_page.unwrap_or(DEFAULT_PER_PAGE),
+            total,
+        }
     }
 
     /// Whether anything narrows the list.
@@ -153,8 +239,9 @@ impl Filters {
         q.min_stars.is_some() || !q.criteria.is_empty() || !q.stages.is_empty() || q.limit.is_some()
     }
 
-    /// The filters as query pairs, `sort` replaced by `sort` when given.
-    fn pairs(&self, sort: Option<Sort>) -> Vec<(&'static str, String)> {
+    /// The filters as query pairs, `sort` replaced by `sort` when given,
+    /// at page `page` (left out when it is the first).
+    fn pairs(&self, sort: Option<Sort>, page: usize) -> Vec<(&'static str, String)> {
         let q = &self.query;
         let mut out = Vec::new();
         if let Some(n) = q.min_stars {
@@ -176,13 +263,34 @@ impl Filters {
         if sort != Sort::default() {
             out.push(("sort", sort_name(sort).into()));
         }
+        if let Some(n) = self.per_page {
+            out.push(("per_page", n.to_string()));
+        }
+        if page > 1 {
+            out.push(("page", page.to_string()));
+        }
         out
     }
 
     /// `?min_stars=3&sort=name…` (empty when nothing is set), with the sort
-    /// replaced by `sort` when given.
+    /// replaced by `sort` when given, at the first page (a new order starts
+    /// over).
     pub(crate) fn query_string(&self, sort: Option<Sort>) -> String {
-        let pairs = self.pairs(sort);
+        self.query_at(sort, 1)
+    }
+
+    /// The same filters at page `page`.
+    pub(crate) fn page_query(&self, page: usize) -> String {
+        self.query_at(None, page)
+    }
+
+    /// The same filters at the page asked for.
+    pub(crate) fn same_query(&self) -> String {
+        self.query_at(None, self.page.unwrap_or(1))
+    }
+
+    fn query_at(&self, sort: Option<Sort>, page: usize) -> String {
+        let pairs = self.pairs(sort, page);
         if pairs.is_empty() {
             return String::new();
         }
@@ -277,12 +385,58 @@ mod tests {
             ("sort", "random", "sort must be"),
             ("limit", "0", "positive"),
             ("include_errors", "perhaps", "true or false"),
+            ("page", "0", "page must be a positive"),
+            ("page", "-1", "page must be a positive"),
+            ("page", "two", "page must be a positive"),
+            ("per_page", "0", "per_page must be 1 to 500"),
+            ("per_page", "501", "per_page must be 1 to 500"),
+            ("per_page", "1.5", "per_page must be 1 to 500"),
             ("colour", "red", "unknown parameter"),
         ] {
             let e = Filters::parse(&pairs(&[(k, v)])).unwrap_err();
             assert!(e.contains(needle), "{k}={v}: {e}");
         }
         let e = Filters::parse(&pairs(&[("sort", "name"), ("sort", "date")])).unwrap_err();
+        assert!(e.contains("more than once"), "{e}");
+    }
+
+    #[test]
+    fn pages_and_their_links() {
+        let f = Filters::parse(&pairs(&[
+            ("page", "3"),
+            ("per_page", "10"),
+            ("min_stars", "1"),
+        ]))
+        .unwrap();
+        let p = f.page_of(25);
+        assert_eq!(
+            (p.range(), p.pages(), p.prev(), p.next()),
+            (20..25, 3, Some(2), None)
+        );
+        assert_eq!(f.page_query(2), "?min_stars=1&per_page=10&page=2");
+        assert_eq!(f.page_query(1), "?min_stars=1&per_page=10");
+        assert_eq!(
+            f.query_string(Some(Sort::Name)),
+            "?min_stars=1&sort=name&per_page=10"
+        );
+        assert_eq!(f.same_query(), "?min_stars=1&per_page=10&page=3");
+        let past = Filters::parse(&pairs(&[("page", "9")]))
+            .unwrap()
+            .page_of(25);
+        assert_eq!(
+            (past.range(), past.prev(), past.next()),
+            (25..25, Some(1), None)
+        );
+        let huge = Filters::parse(&pairs(&[("page", &usize::MAX.to_string())]))
+            .unwrap()
+            .page_of(3);
+        assert_eq!(huge.range(), 3..3);
+        let empty = Filters::default().page_of(0);
+        assert_eq!(
+            (empty.range(), empty.pages(), empty.prev(), empty.next()),
+            (0..0, 1, None, None)
+        );
+        let e = Filters::parse(&pairs(&[("page", "1"), ("page", "2")])).unwrap_err();
         assert!(e.contains("more than once"), "{e}");
     }
 

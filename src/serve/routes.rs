@@ -2,9 +2,11 @@
 
 use std::sync::Arc;
 
+use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -23,10 +25,61 @@ pub(super) fn routes(state: Shared) -> Router {
         .route("/", get(leaderboard))
         .route("/projects/{id}", get(project))
         .route("/projects/{id}/badge.svg", get(badge))
+        .route("/api", get(api_docs))
         .route("/api/projects", get(api_list))
         .route("/api/projects/{id}", get(api_project))
         .fallback(not_found)
+        .layer(middleware::from_fn(etag))
         .with_state(state)
+}
+
+/// The strong entity tag of `body`: a quoted prefix of its BLAKE3 hash.
+pub(super) fn entity_tag(body: &[u8]) -> String {
+    let hash = blake3::hash(body).to_hex();
+    format!("\"{}\"", &hash.as_str()[..32])
+}
+
+/// Whether an `If-None-Match` header lists `tag` (or is `*`). The
+/// comparison is weak, as RFC 9110 asks: `W/"x"` matches `"x"`.
+fn none_match(headers: &HeaderMap, tag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == tag)
+}
+
+/// Gives every successful GET (and HEAD) answer an `ETag` from a hash of
+/// its body, and answers `304 Not Modified` with an empty body (and the
+/// same headers) when the request's `If-None-Match` lists it, so that
+/// pages, badges and API answers can be revalidated cheaply.
+async fn etag(req: Request, next: Next) -> Response {
+    let cacheable = req.method() == Method::GET || req.method() == Method::HEAD;
+    let asked = req.headers().clone();
+    let resp = next.run(req).await;
+    if !cacheable || resp.status() != StatusCode::OK {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(b) => b,
+        Err(e) => {
+            return Failure::Internal(format!("the answer could not be read: {e}")).json();
+        }
+    };
+    let tag = entity_tag(&bytes);
+    let Ok(value) = HeaderValue::from_str(&tag) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    parts.headers.insert(header::ETAG, value);
+    if none_match(&asked, &tag) {
+        parts.status = StatusCode::NOT_MODIFIED;
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(parts, Body::empty());
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// Why a request failed.
@@ -205,6 +258,15 @@ async fn history(state: &Shared, raw: &str) -> Result<(i64, History), Failure> {
     }
 }
 
+/// A link to the leaderboard (`base` `/`) or the API (`/api/projects`)
+/// with the same filters at page `n`.
+fn page_url(base: &str, f: &Filters, n: Option<usize>) -> Value {
+    match n {
+        Some(n) => Value::from(format!("{base}{}", f.page_query(n))),
+        None => Value::Null,
+    }
+}
+
 async fn leaderboard(
     State(state): State<Shared>,
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
@@ -217,7 +279,12 @@ async fn leaderboard(
         Ok(l) => l,
         Err(e) => return e.html(&state),
     };
-    let rows: Vec<Value> = view::rows(&list).into_iter().map(view::for_html).collect();
+    let pg = f.page_of(list.len());
+    let range = pg.range();
+    let rows: Vec<Value> = view::rows(&list, range.clone())
+        .into_iter()
+        .map(view::for_html)
+        .collect();
     let q = &f.query;
     let sorts: serde_json::Map<String, Value> = SORTS
         .into_iter()
@@ -242,7 +309,16 @@ async fn leaderboard(
         "narrowed": f.narrows(),
         "sort": params::sort_name(q.sort),
         "sort_links": sorts,
-        "api_url": format!("/api/projects{}", f.query_string(None)),
+        "api_url": format!("/api/projects{}", f.same_query()),
+        "total": pg.total,
+        "page": pg.page,
+        "pages": pg.pages(),
+        "per_page": f.per_page,
+        "first": range.start + 1,
+        "last": range.end,
+        "prev_url": page_url("/", &f, pg.prev()),
+        "next_url": page_url("/", &f, pg.next()),
+        "first_url": page_url("/", &f, (pg.page > 1).then_some(1)),
         "min_stars": q.min_stars,
         "criteria": criteria,
         "stages": stages,
@@ -294,14 +370,33 @@ async fn api_list(
     };
     match entries(&state, &f).await {
         Ok(list) => {
-            let rows = view::rows(&list);
+            let pg = f.page_of(list.len());
+            let rows = view::rows(&list, pg.range());
             json_response(
                 StatusCode::OK,
-                &json!({"count": rows.len(), "projects": rows}),
+                &json!({
+                    "total": pg.total,
+                    "page": pg.page,
+                    "per_page": pg.per_page,
+                    "pages": pg.pages(),
+                    "count": rows.len(),
+                    "prev_url": page_url("/api/projects", &f, pg.prev()),
+                    "next_url": page_url("/api/projects", &f, pg.next()),
+                    "projects": rows,
+                }),
             )
         }
         Err(e) => e.json(),
     }
+}
+
+/// The API's documentation: every endpoint and parameter, with examples.
+async fn api_docs(State(state): State<Shared>) -> Response {
+    let ctx = json!({
+        "default_per_page": params::DEFAULT_PER_PAGE,
+        "max_per_page": params::MAX_PER_PAGE,
+    });
+    page(&state, "api.html", &ctx)
 }
 
 async fn api_project(State(state): State<Shared>, Path(raw): Path<String>) -> Response {

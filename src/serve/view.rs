@@ -100,9 +100,10 @@ fn links(id: i64) -> [(&'static str, Value); 3] {
     ]
 }
 
-/// Leaderboard rows for the API: the entries in the store's order, each
-/// with its rank by stars (ties share a rank; errors have none).
-pub(crate) fn rows(entries: &[Entry]) -> Vec<Value> {
+/// Leaderboard rows for the API: the entries of `page` (a range of
+/// `entries`, clamped to it) in the store's order, each with its rank by
+/// stars among all of `entries` (ties share a rank; errors have none).
+pub(crate) fn rows(entries: &[Entry], page: std::ops::Range<usize>) -> Vec<Value> {
     // How many rated rows have each star count.
     let mut count = [0usize; 256];
     for e in entries {
@@ -110,7 +111,9 @@ pub(crate) fn rows(entries: &[Entry]) -> Vec<Value> {
             count[usize::from(s)] += 1;
         }
     }
-    entries
+    let end = page.end.min(entries.len());
+    let start = page.start.min(end);
+    entries[start..end]
         .iter()
         .map(|e| {
             let r = &e.record;
