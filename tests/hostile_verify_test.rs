@@ -3,6 +3,8 @@
 //! errors, bad `--python` and tolerance flags, SIGTERM/SIGINT cleanup, and
 //! children that escape into a new session. Every run has a timeout.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -266,48 +268,13 @@ fn unusable_settings_are_input_errors() {
 
 // 6–8. Signals and escaped children.
 
-/// PIDs of running processes whose argv is exactly `sleep <marker>`.
-fn sleepers(marker: &str) -> Vec<i32> {
-    let mut out = Vec::new();
-    let Ok(entries) = fs::read_dir("/proc") else {
-        return out;
-    };
-    for e in entries.flatten() {
-        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else {
-            continue;
-        };
-        let Ok(cmdline) = fs::read(e.path().join("cmdline")) else {
-            continue;
-        };
-        let argv: Vec<&[u8]> = cmdline
-            .split(|b| *b == 0)
-            .filter(|a| !a.is_empty())
-            .collect();
-        let is_zombie = fs::read_to_string(e.path().join("stat"))
-            .ok()
-            .and_then(|s| {
-                s.rsplit_once(')')
-                    .map(|(_, r)| r.trim_start().starts_with('Z'))
-            })
-            .unwrap_or(false);
-        if !is_zombie
-            && argv.len() == 2
-            && argv[0].ends_with(b"sleep")
-            && argv[1] == marker.as_bytes()
-        {
-            out.push(pid);
-        }
-    }
-    out
-}
-
 /// Kills whatever `sleep <marker>` is left when a test ends, passed or not (they are ours).
 struct Reaper(Vec<&'static str>);
 
 impl Drop for Reaper {
     fn drop(&mut self) {
         for m in &self.0 {
-            for pid in sleepers(m) {
+            for pid in common::sleepers(m) {
                 // A pid found running `sleep <marker>`, which this test started.
                 kill(pid, libc::SIGKILL);
             }
@@ -318,10 +285,10 @@ impl Drop for Reaper {
 /// Waits up to `within` for no `sleep <marker>` to be left; kills any left (they are ours).
 fn assert_no_sleeper_left(marker: &str, within: Duration) {
     let deadline = Instant::now() + within;
-    let mut left = sleepers(marker);
+    let mut left = common::sleepers(marker);
     while !left.is_empty() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
-        left = sleepers(marker);
+        left = common::sleepers(marker);
     }
     for pid in &left {
         // A pid we just found running `sleep <marker>`, which this test started.
@@ -335,7 +302,7 @@ fn assert_no_sleeper_left(marker: &str, within: Duration) {
 
 fn wait_for_sleeper(marker: &str, child: &mut std::process::Child) {
     let start = Instant::now();
-    while sleepers(marker).is_empty() {
+    while common::sleepers(marker).is_empty() {
         if let Ok(Some(status)) = child.try_wait() {
             panic!("verify ended ({status}) before `sleep {marker}` started");
         }

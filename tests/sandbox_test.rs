@@ -8,6 +8,8 @@
 //! The bwrap tests print a note and pass when `bwrap` is missing or does not
 //! work on this machine (no user namespaces, a container that forbids them).
 
+mod common;
+
 use std::fs;
 use std::io::Read;
 use std::net::TcpListener;
@@ -338,38 +340,6 @@ fn the_run_cannot_reach_a_loopback_port_unless_network_is_allowed() {
     assert_eq!(accepted(&listener), 2, "both runs connect with --network");
 }
 
-/// PIDs of running processes whose argv is exactly `sleep <marker>`.
-fn sleepers(marker: &str) -> Vec<i32> {
-    let mut out = Vec::new();
-    let Ok(entries) = fs::read_dir("/proc") else {
-        return out;
-    };
-    for e in entries.flatten() {
-        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else {
-            continue;
-        };
-        let Ok(cmdline) = fs::read(e.path().join("cmdline")) else {
-            continue;
-        };
-        let argv: Vec<&[u8]> = cmdline
-            .split(|b| *b == 0)
-            .filter(|a| !a.is_empty())
-            .collect();
-        let zombie = fs::read_to_string(e.path().join("stat"))
-            .ok()
-            .and_then(|s| {
-                s.rsplit_once(')')
-                    .map(|(_, r)| r.trim_start().starts_with('Z'))
-            })
-            .unwrap_or(false);
-        if !zombie && argv.len() == 2 && argv[0].ends_with(b"sleep") && argv[1] == marker.as_bytes()
-        {
-            out.push(pid);
-        }
-    }
-    out
-}
-
 fn kill(pid: i32, sig: rustix::process::Signal) {
     if let Some(p) = rustix::process::Pid::from_raw(pid) {
         let _ = rustix::process::kill_process(p, sig);
@@ -381,7 +351,7 @@ struct Reaper(&'static str);
 
 impl Drop for Reaper {
     fn drop(&mut self) {
-        for pid in sleepers(self.0) {
+        for pid in common::sleepers(self.0) {
             kill(pid, rustix::process::Signal::KILL);
         }
     }
@@ -389,10 +359,10 @@ impl Drop for Reaper {
 
 fn assert_no_sleeper_left(marker: &str, within: Duration) {
     let deadline = Instant::now() + within;
-    let mut left = sleepers(marker);
+    let mut left = common::sleepers(marker);
     while !left.is_empty() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
-        left = sleepers(marker);
+        left = common::sleepers(marker);
     }
     assert!(
         left.is_empty(),
@@ -571,7 +541,7 @@ fn a_sighup_that_verify_was_started_to_ignore_stays_ignored() {
         .spawn()
         .expect("run reproscale");
     let start = Instant::now();
-    while sleepers("31363").is_empty() {
+    while common::sleepers("31363").is_empty() {
         assert!(
             child.try_wait().expect("try_wait").is_none(),
             "verify ended before its run started"

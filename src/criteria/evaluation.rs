@@ -39,6 +39,11 @@ fn app_note(callee: &str) -> Option<&'static str> {
 }
 
 /// 5.1: the trained model can be used on a user's own input.
+/// The file name of `path`, lower-cased.
+fn file_name_lower(path: &str) -> String {
+    path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase()
+}
+
 /// Whether a script takes input from its command line: declared parameters, `sys.argv`,
 /// `input()`, or a CLI generated from a function or class (python-fire, typer).
 fn takes_cli_input(f: &crate::facts::python::PyFile) -> bool {
@@ -69,12 +74,7 @@ fn cli_flags(f: &crate::facts::python::PyFile) -> String {
 /// Whether `f` is an entry point whose reach loads trained weights and never trains
 /// (whatever it is called: `test`, `translate.py`), and is not an exporter.
 fn runs_trained_model(input: &Input, f: &crate::facts::python::PyFile) -> bool {
-    let stem = f
-        .path
-        .rsplit('/')
-        .next()
-        .unwrap_or(&f.path)
-        .to_ascii_lowercase();
+    let stem = file_name_lower(&f.path);
     // Conversions and measurements take a checkpoint, not a user's input.
     if [
         "export",
@@ -113,12 +113,7 @@ pub fn custom_input(input: &Input) -> Decided {
                 ev.push(at(&f.path, c.loc, note));
             }
         }
-        let stem = f
-            .path
-            .rsplit('/')
-            .next()
-            .unwrap_or(&f.path)
-            .to_ascii_lowercase();
+        let stem = file_name_lower(&f.path);
         let predictive = [
             "demo",
             "serve",

@@ -190,6 +190,37 @@ fn is_python(word: &str) -> bool {
     base == "python" || base == "python3" || base.starts_with("python3.") || base == "py"
 }
 
+/// A Makefile's logical lines, backslash continuations joined, each with the 1-based
+/// number of the physical line that ends it.
+pub fn make_lines(text: &str) -> Vec<(u32, String)> {
+    let mut out = Vec::new();
+    let mut pending = String::new();
+    for (i, raw) in text.lines().enumerate() {
+        if let Some(body) = raw.strip_suffix('\\') {
+            pending.push_str(body);
+            pending.push(' ');
+            continue;
+        }
+        out.push((
+            u32::try_from(i + 1).unwrap_or(u32::MAX),
+            format!("{pending}{raw}"),
+        ));
+        pending.clear();
+    }
+    out
+}
+
+/// A Makefile variable assignment (`NAME = v`, `?=`, `:=`, `::=`, `+=`, `export NAME = v`),
+/// given a trimmed line that is not a recipe: the name and the value.
+pub fn make_assignment(line: &str) -> Option<(String, String)> {
+    ["?=", "::=", ":=", "+=", "="].iter().find_map(|op| {
+        let (name, value) = line.split_once(op)?;
+        let name = name.trim().trim_start_matches("export ").trim();
+        (!name.is_empty() && !name.contains(' ') && !name.contains(':'))
+            .then(|| (name.to_string(), value.trim().to_string()))
+    })
+}
+
 /// `./train`, `./scripts/run.py`: a relative path run directly, Python or not (shell
 /// scripts and binaries are told apart later, from the files).
 fn is_direct_script(word: &str) -> bool {
@@ -539,16 +570,7 @@ impl Pipelines {
         let mut target = String::new();
         let mut phony: Vec<String> = Vec::new();
         let mut targets: Vec<String> = Vec::new();
-        let mut pending = String::new();
-        for (i, raw) in text.lines().enumerate() {
-            let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            if let Some(body) = raw.strip_suffix('\\') {
-                pending.push_str(body);
-                pending.push(' ');
-                continue;
-            }
-            let line = format!("{pending}{raw}");
-            pending.clear();
+        for (n, line) in make_lines(text) {
             if let Some(recipe) = line.strip_prefix('\t') {
                 let recipe = recipe.trim_start_matches(['@', '-', '+']);
                 let origin = Origin {
@@ -570,13 +592,7 @@ impl Pipelines {
                 phony.extend(rest.split_whitespace().map(String::from));
                 continue;
             }
-            let assign = ["?=", ":=", "::=", "+=", "="].iter().find_map(|op| {
-                let (name, value) = t.split_once(op)?;
-                let name = name.trim().trim_start_matches("export ").trim();
-                (!name.is_empty() && !name.contains(' ') && !name.contains(':'))
-                    .then(|| (name.to_string(), value.trim().to_string()))
-            });
-            if let Some((name, value)) = assign {
+            if let Some((name, value)) = make_assignment(t) {
                 self.make_vars.push((path.to_string(), name, value, n));
                 continue;
             }

@@ -224,15 +224,7 @@ pub fn make_targets(text: &str) -> Vec<MakeTarget> {
     let mut vars: Vec<(String, String)> = Vec::new();
     let mut targets: Vec<MakeTarget> = Vec::new();
     let mut current: Vec<usize> = Vec::new();
-    let mut pending = String::new();
-    for raw in text.lines() {
-        if let Some(body) = raw.strip_suffix('\\') {
-            pending.push_str(body);
-            pending.push(' ');
-            continue;
-        }
-        let line = format!("{pending}{raw}");
-        pending.clear();
+    for (_, line) in crate::facts::pipeline::make_lines(text) {
         if let Some(recipe) = line.strip_prefix('\t') {
             let recipe = recipe.trim().trim_start_matches(['@', '-', '+']).trim();
             if recipe.is_empty() || recipe.starts_with('#') {
@@ -249,13 +241,7 @@ pub fn make_targets(text: &str) -> Vec<MakeTarget> {
         if t.is_empty() || t.starts_with('#') {
             continue;
         }
-        let assign = ["?=", "::=", ":=", "+=", "="].iter().find_map(|op| {
-            let (name, value) = t.split_once(op)?;
-            let name = name.trim().trim_start_matches("export ").trim();
-            (!name.is_empty() && !name.contains(' ') && !name.contains(':'))
-                .then(|| (name.to_string(), value.trim().to_string()))
-        });
-        if let Some(v) = assign {
+        if let Some(v) = crate::facts::pipeline::make_assignment(t) {
             vars.push(v);
             continue;
         }

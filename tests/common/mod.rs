@@ -64,3 +64,38 @@ pub fn render_copy(src: &Path, label: &str, format: &str) -> String {
     out.replace(&escaped[1..escaped.len() - 1], label)
         .replace(&dir.path().display().to_string(), label)
 }
+
+/// PIDs of running processes whose argv is exactly `sleep <marker>`.
+pub fn sleepers(marker: &str) -> Vec<i32> {
+    let mut out = Vec::new();
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else {
+            continue;
+        };
+        let Ok(cmdline) = fs::read(e.path().join("cmdline")) else {
+            continue;
+        };
+        let argv: Vec<&[u8]> = cmdline
+            .split(|b| *b == 0)
+            .filter(|a| !a.is_empty())
+            .collect();
+        let is_zombie = fs::read_to_string(e.path().join("stat"))
+            .ok()
+            .and_then(|s| {
+                s.rsplit_once(')')
+                    .map(|(_, r)| r.trim_start().starts_with('Z'))
+            })
+            .unwrap_or(false);
+        if !is_zombie
+            && argv.len() == 2
+            && argv[0].ends_with(b"sleep")
+            && argv[1] == marker.as_bytes()
+        {
+            out.push(pid);
+        }
+    }
+    out
+}
