@@ -46,6 +46,7 @@ impl Cause {
 /// Rules whose findings make identical runs differ.
 pub const RULES: &[&str] = &[
     "unseeded-rng",
+    "random-state-unset",
     "seed-from-entropy",
     "unsorted-listing",
     "nondeterministic-op",
