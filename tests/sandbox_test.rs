@@ -235,7 +235,9 @@ fn the_run_sees_a_private_writable_home_and_tmp() {
     let project = folder_in(None, "reproscale-sandbox-project-", &[("a.txt", "x\n")]);
     let cmd = format!(
         "test \"$HOME\" != {home} && test -d \"$HOME\" && echo h > \"$HOME/h.txt\" \
-         && echo t > \"${{TMPDIR:-/tmp}}/t.txt\" && ! test -e {seen} && echo ok > out.txt",
+         && echo t > \"${{TMPDIR:-/tmp}}/t.txt\" && ! test -e {seen} \
+         && mkdir -p /var/tmp/tool-cache && echo c > /var/tmp/tool-cache/c.txt \
+         && echo ok > out.txt",
         home = q(Path::new(&real_home)),
         seen = q(&marker.path().join("seen.txt")),
     );
@@ -246,6 +248,8 @@ fn the_run_sees_a_private_writable_home_and_tmp() {
     assert_eq!(o.code, Some(0), "{}", o.show());
     assert_eq!(o.json()["verdict"], "bit_exact", "{}", o.show());
     assert_eq!(o.json()["isolation"]["sandbox"], "bwrap", "{}", o.show());
+    // /var/tmp was the stage's own: the host's is untouched.
+    assert!(!Path::new("/var/tmp/tool-cache/c.txt").exists());
 }
 
 #[test]

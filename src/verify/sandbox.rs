@@ -3,8 +3,9 @@
 //! With a working `bwrap` (bubblewrap) every stage runs in a new mount, PID
 //! and IPC namespace: the root is read-only, only the run's copy is writable,
 //! /tmp and HOME are the run's own (empty at its start, kept across its
-//! stages, on disk under verify's temporary folder), /run and /var/run are
-//! empty (host Unix sockets are out of reach), the network is gone unless
+//! stages, on disk under verify's temporary folder), /var/tmp is an empty
+//! tmpfs per stage, /run and /var/run are empty (host Unix sockets are out of
+//! reach), the network is gone unless
 //! `--network` asked for it, and
 //! nothing started inside outlives the stage (bwrap is the process group
 //! leader verify kills; `--die-with-parent` and the PID namespace end the
@@ -87,7 +88,7 @@ impl Isolation {
 }
 
 /// The host trees the sandbox replaces with empty ones.
-const HIDDEN: [&str; 3] = ["/tmp", "/run", "/var/run"];
+const HIDDEN: [&str; 4] = ["/tmp", "/var/tmp", "/run", "/var/run"];
 
 /// The flags every sandboxed process gets, the probe's included.
 fn base_args(allow_network: bool) -> Vec<String> {
@@ -110,6 +111,11 @@ fn base_args(allow_network: bool) -> Vec<String> {
     // /var/run is usually a link to /run, hidden already.
     if std::fs::symlink_metadata("/var/run").is_ok_and(|m| m.is_dir()) {
         a.extend(["--tmpfs".into(), "/var/run".into()]);
+    }
+    // Tools keep caches in /var/tmp (DVC's site cache, for one): writable, but the
+    // stage's own and empty, like /tmp, so the read-only root does not fail them.
+    if std::fs::symlink_metadata("/var/tmp").is_ok_and(|m| m.is_dir()) {
+        a.extend(["--tmpfs".into(), "/var/tmp".into()]);
     }
     for dev in accelerators() {
         a.extend(["--dev-bind-try".into(), dev.clone(), dev]);
