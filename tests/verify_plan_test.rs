@@ -236,3 +236,26 @@ fn an_absent_dvc_tracked_input_stops_with_the_dvc_pull_hint_and_with_data_runs()
         "the user's tree is untouched"
     );
 }
+
+/// An MLproject entry point other than `main` keeps its own name in the plan.
+#[test]
+fn an_mlproject_entry_point_is_named_for_itself() {
+    let dir = project(&[
+        ("train.py", DETERMINISTIC),
+        (
+            "MLproject",
+            "name: demo\nentry_points:\n  main:\n    command: \"python3 train.py\"\n  evaluate:\n    command: \"python3 train.py\"\n",
+        ),
+    ]);
+    let o = verify(
+        dir.path(),
+        &["--dry-run", "--target", "evaluate", "--format", "json"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(
+        o.json()["command"]["stages"],
+        serde_json::json!(["evaluate"]),
+        "{}",
+        o.stdout
+    );
+}

@@ -511,7 +511,7 @@ fn mlproject_candidates(facts: &Facts) -> Vec<Candidate> {
                 source: "MLproject",
                 label: format!("MLproject entry point `{name}`"),
                 about: format!("{path} entry point `{name}` with its default parameters"),
-                stages: vec![single("main", &cmd)],
+                stages: vec![single(&name, &cmd)],
                 skip,
                 rank,
             }

@@ -384,7 +384,10 @@ fn by_target(facts: &Facts, name: &str) -> Result<(String, String, Vec<Stage>), 
         return Ok((
             "MLproject".into(),
             format!("--target {name}: {path} entry point `{name}` with its default parameters"),
-            vec![single(cmd)],
+            vec![Stage {
+                name: name.to_string(),
+                ..single(cmd)
+            }],
         ));
     }
     let list = |names: Vec<&str>| {
