@@ -5,13 +5,14 @@
 
 mod common;
 
+use common::Out;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
-use serde_json::Value;
 
 const LIMIT: Duration = Duration::from_secs(120);
 
@@ -31,42 +32,6 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
-struct Out {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Out {
-    fn show(&self) -> String {
-        format!(
-            "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-
-    /// A usage or input error: exit 2, one `error:` line naming the problem, nothing on stdout.
-    fn usage_error(&self, needles: &[&str]) {
-        assert_eq!(self.code, Some(2), "{}", self.show());
-        let lines: Vec<&str> = self.stderr.lines().collect();
-        assert_eq!(lines.len(), 1, "the error is not one line: {}", self.show());
-        assert!(lines[0].starts_with("error: "), "{}", self.show());
-        for n in needles {
-            assert!(
-                lines[0].contains(n),
-                "the error does not name `{n}`: {}",
-                self.show()
-            );
-        }
-        assert!(self.stdout.is_empty(), "{}", self.show());
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.show()))
-    }
-}
-
 fn verify(dir: &Path, args: &[&str]) -> Out {
     let out = Command::cargo_bin("reproscale")
         .expect("binary")
@@ -76,11 +41,7 @@ fn verify(dir: &Path, args: &[&str]) -> Out {
         .timeout(LIMIT)
         .output()
         .expect("run reproscale");
-    Out {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Out::from(out)
 }
 
 // 1. Declared outputs that no run produced.

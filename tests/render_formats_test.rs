@@ -28,17 +28,6 @@ fn sarif_of(report: &Report) -> Value {
     serde_json::from_str(&sarif::render(report)).expect("SARIF is JSON")
 }
 
-fn fixture_names() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(common::fixtures_dir())
-        .expect("fixtures")
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 // ---------------------------------------------------------------- Markdown
 
 #[test]
@@ -207,7 +196,7 @@ fn markdown_caps_evidence_at_ten_per_criterion() {
 
 #[test]
 fn markdown_shows_every_fixture_within_bounds() {
-    for name in fixture_names() {
+    for name in common::fixture_names() {
         let dir = common::fixture_copy(&name);
         let report = assess_dir(dir.path());
         let md = markdown::render(&report);
@@ -324,7 +313,7 @@ fn validate_sarif(log: &Value, context: &str) {
 
 #[test]
 fn sarif_of_every_fixture_is_structurally_valid() {
-    for name in fixture_names() {
+    for name in common::fixture_names() {
         let dir = common::fixture_copy(&name);
         let report = assess_dir(dir.path());
         let text = sarif::render(&report);
@@ -521,7 +510,7 @@ fn sarif_validates_against_the_official_schema() {
     };
     let out = tempfile::tempdir().expect("tempdir");
     let mut files = Vec::new();
-    for name in fixture_names() {
+    for name in common::fixture_names() {
         let dir = common::fixture_copy(&name);
         let path = out.path().join(format!("{name}.sarif"));
         std::fs::write(&path, sarif::render(&assess_dir(dir.path()))).expect("write");

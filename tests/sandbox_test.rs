@@ -10,6 +10,8 @@
 
 mod common;
 
+use common::Out;
+
 use std::fs;
 use std::io::Read;
 use std::net::TcpListener;
@@ -19,7 +21,6 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
-use serde_json::Value;
 
 const LIMIT: Duration = Duration::from_secs(120);
 
@@ -84,26 +85,6 @@ fn outside_tmp() -> Option<PathBuf> {
     Some(p)
 }
 
-struct Out {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Out {
-    fn show(&self) -> String {
-        format!(
-            "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.show()))
-    }
-}
-
 fn verify_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Out {
     let mut c = Command::cargo_bin("reproscale").expect("binary");
     c.arg("verify").args(args).arg(dir).timeout(LIMIT);
@@ -111,11 +92,7 @@ fn verify_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Out {
         c.env(k, v);
     }
     let out = c.output().expect("run reproscale");
-    Out {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Out::from(out)
 }
 
 fn verify(dir: &Path, args: &[&str]) -> Out {

@@ -29,17 +29,6 @@ fn sarif_of_dir(path: &Path) -> Value {
     serde_json::from_str(&sarif::render(&assess_dir(path))).expect("SARIF is JSON")
 }
 
-fn fixture_names() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(common::fixtures_dir())
-        .expect("fixtures")
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 /// The SARIF 2.1.0 subset reproscale writes, as code scanning accepts it.
 fn code_scanning_schema() -> Value {
     let text = json!({"type": "object", "additionalProperties": false,
@@ -248,7 +237,7 @@ fn the_schema_rejects_what_code_scanning_rejects() {
 
 #[test]
 fn every_fixture_validates_and_every_result_is_located() {
-    for name in fixture_names() {
+    for name in common::fixture_names() {
         let dir = common::fixture_copy(&name);
         let report = assess_dir(dir.path());
         let log: Value = serde_json::from_str(&sarif::render(&report)).expect("JSON");

@@ -46,17 +46,6 @@ fn json_of(out: &std::process::Output, context: &str) -> Value {
     })
 }
 
-fn fixture_names() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(common::fixtures_dir())
-        .expect("fixtures")
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn every_schema_prints_and_names_its_dialect() {
     for name in reproscale::schema::NAMES {
@@ -91,7 +80,7 @@ fn an_unknown_schema_is_a_usage_error_naming_the_schemas() {
 #[test]
 fn assess_json_of_every_fixture_validates() {
     let v = validator("assess");
-    for name in fixture_names() {
+    for name in common::fixture_names() {
         let dir = common::fixture_copy(&name);
         let out = bin()
             .args(["assess", "--format", "json"])

@@ -99,3 +99,62 @@ pub fn sleepers(marker: &str) -> Vec<i32> {
     }
     out
 }
+
+/// What a run of the binary printed and how it exited.
+pub struct Out {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Out {
+    pub fn show(&self) -> String {
+        format!(
+            "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+
+    /// A usage or input error: exit 2, one `error:` line naming the problem, nothing on stdout.
+    pub fn usage_error(&self, needles: &[&str]) {
+        assert_eq!(self.code, Some(2), "{}", self.show());
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "the error is not one line: {}", self.show());
+        assert!(lines[0].starts_with("error: "), "{}", self.show());
+        for n in needles {
+            assert!(
+                lines[0].contains(n),
+                "the error does not name `{n}`: {}",
+                self.show()
+            );
+        }
+        assert!(self.stdout.is_empty(), "{}", self.show());
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.show()))
+    }
+}
+
+impl From<std::process::Output> for Out {
+    fn from(o: std::process::Output) -> Self {
+        Out {
+            code: o.status.code(),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+/// The fixture projects under tests/fixtures, sorted by name.
+pub fn fixture_names() -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(fixtures_dir())
+        .expect("fixtures")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
