@@ -3,15 +3,20 @@
 //! file formats), hardware mentions, published image references, links,
 //! Colab links and YAML front matter (Hugging Face Space and dataset cards).
 //!
-//! Hand-written and line based: ATX, Setext and HTML `<hN>` headings in
-//! Markdown, underlined (and overlined) titles in reStructuredText; fenced,
-//! indented and `::` literal code blocks are known, so a `#` line in a code
-//! block is not a heading. No I/O: every function takes a path and the text.
+//! Markdown's block structure (headings, code blocks, HTML blocks, lists)
+//! comes from a CommonMark parser ([`markdown::outline`]); YAML front matter
+//! at the top is cut off first. reStructuredText is read line by line:
+//! underlined (and overlined) titles, `::` literal blocks and code
+//! directives. Tables, directory trees, formats, hardware, links and images
+//! are then looked for line by line, knowing which lines are code, so a `#`
+//! line in a code block is not a heading. No I/O: every function takes a
+//! path and the text.
 
 use serde::Serialize;
 use serde_json::Value as Json;
 
 use super::dockerfile::split_image_ref;
+use super::markdown::{self, strip_tags, LineKind};
 
 /// One section of a document. A section runs from its heading to the line
 /// before the next heading of the same or a higher level, so it includes its
@@ -176,6 +181,8 @@ struct Lines<'a> {
     /// For code lines: whether the block is shell, YAML, Dockerfile or plain
     /// text (where bare image references are looked for).
     shellish: Vec<bool>,
+    /// Whether a list item starts on the line.
+    items: Vec<bool>,
     headings: Vec<Heading>,
     /// First line after the front matter.
     body_start: usize,
@@ -224,82 +231,7 @@ fn shellish_lang(info: &str) -> bool {
     )
 }
 
-/// An opening code fence: its character, length and info string.
-fn fence_open(l: &str) -> Option<(char, usize, &str)> {
-    let t = l.trim_start();
-    let ch = t.chars().next().filter(|c| *c == '`' || *c == '~')?;
-    let len = t.chars().take_while(|c| *c == ch).count();
-    if len < 3 {
-        return None;
-    }
-    let info = &t[len..];
-    if ch == '`' && info.contains('`') {
-        return None;
-    }
-    Some((ch, len, info))
-}
-
-fn fence_closes(l: &str, ch: char, len: usize) -> bool {
-    let t = l.trim();
-    t.chars().take_while(|c| *c == ch).count() >= len && t.chars().all(|c| c == ch)
-}
-
-fn atx_heading(l: &str) -> Option<(u8, String)> {
-    if indent_of(l) > 3 {
-        return None;
-    }
-    let t = l.trim_start();
-    let hashes = t.chars().take_while(|c| *c == '#').count();
-    if hashes == 0 || hashes > 6 {
-        return None;
-    }
-    let rest = &t[hashes..];
-    if !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
-        return None;
-    }
-    let mut title = rest.trim();
-    // Closing sequence: trailing #s preceded by a space.
-    let stripped = title.trim_end_matches('#');
-    if stripped.is_empty() || stripped.ends_with([' ', '\t']) {
-        title = stripped.trim_end();
-    }
-    Some((u8::try_from(hashes).unwrap_or(6), clean_inline(title)))
-}
-
-/// `<h2 …>Title</h2>` on one line.
-fn html_heading(l: &str) -> Option<(u8, String)> {
-    let t = l.trim();
-    let lower = t.to_ascii_lowercase();
-    let rest = lower.strip_prefix("<h")?;
-    let level = rest.chars().next()?.to_digit(10)?;
-    if !(1..=6).contains(&level) || !rest[1..].starts_with(['>', ' ']) {
-        return None;
-    }
-    let close = format!("</h{level}>");
-    let end = lower.find(&close)?;
-    let open_end = lower.find('>')?;
-    if open_end >= end {
-        return None;
-    }
-    let title = strip_tags(&t[open_end + 1..end]);
-    Some((u8::try_from(level).unwrap_or(6), title))
-}
-
-fn strip_tags(s: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in s.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Removes emphasis, code ticks and link targets from heading text.
+/// Removes emphasis, code ticks and link targets from a reST title.
 fn clean_inline(s: &str) -> String {
     let mut out = String::new();
     let mut rest = s;
@@ -354,35 +286,6 @@ fn is_list_item(l: &str) -> bool {
     false
 }
 
-/// A Setext underline: its level.
-fn setext_level(l: &str) -> Option<u8> {
-    if indent_of(l) > 3 {
-        return None;
-    }
-    let t = l.trim();
-    if t.len() < 2 {
-        return None;
-    }
-    if t.chars().all(|c| c == '=') {
-        Some(1)
-    } else if t.chars().all(|c| c == '-') {
-        Some(2)
-    } else {
-        None
-    }
-}
-
-/// Whether a line can be the text of a Setext heading.
-fn can_be_setext_text(l: &str) -> bool {
-    let t = l.trim_start();
-    indent_of(l) <= 3
-        && !t.is_empty()
-        && !is_list_item(l)
-        && !t.starts_with(['>', '|', '<', '#', '!'])
-        && setext_level(l).is_none()
-        && !t.chars().all(|c| matches!(c, '*' | '_' | ' '))
-}
-
 /// Front matter: `---` on the first line, closed by `---` or `...`.
 fn front_matter(lines: &[&str]) -> (Option<Json>, usize) {
     if lines.first().map(|l| l.trim_end()) != Some("---") {
@@ -403,114 +306,58 @@ fn front_matter(lines: &[&str]) -> (Option<Json>, usize) {
     (value, close + 1)
 }
 
-fn classify_markdown<'a>(lines: Vec<&'a str>, body_start: usize) -> Lines<'a> {
+/// Markdown lines classified by a CommonMark parser ([`markdown::outline`])
+/// reading the body after the front matter.
+fn classify_markdown<'a>(text: &str, lines: Vec<&'a str>, body_start: usize) -> Lines<'a> {
     let n = lines.len();
-    let mut kinds = vec![Kind::Blank; n];
+    let offset = match body_start {
+        0 => 0,
+        k => text
+            .match_indices('\n')
+            .nth(k - 1)
+            .map_or(text.len(), |(i, _)| i + 1),
+    };
+    let outline = markdown::outline(&text[offset..]);
+    let mut kinds = vec![Kind::FrontMatter; body_start];
+    kinds.extend(outline.lines.iter().map(|k| match k {
+        LineKind::Blank => Kind::Blank,
+        LineKind::Heading => Kind::Heading,
+        LineKind::Underline => Kind::Adornment,
+        LineKind::Fence => Kind::Fence,
+        LineKind::Code => Kind::Code,
+        LineKind::Html | LineKind::Prose => Kind::Text,
+    }));
+    kinds.resize(n, Kind::Blank);
+    // Outline lines are 1-based in the body.
+    let index = |line: u32| body_start + line as usize - 1;
     let mut shellish = vec![false; n];
-    let mut headings = Vec::new();
-    for k in kinds.iter_mut().take(body_start) {
-        *k = Kind::FrontMatter;
+    for b in &outline.code_blocks {
+        let sh = shellish_lang(b.lang.as_deref().unwrap_or(""));
+        for i in index(b.first)..=index(b.last).min(n.saturating_sub(1)) {
+            shellish[i] = sh && kinds[i] == Kind::Code;
+        }
     }
-    let mut fence: Option<(char, usize, bool)> = None;
-    let mut indented_code = false;
-    // The last non-blank line's index, for indented-code decisions.
-    let mut last_nonblank: Option<usize> = None;
-    let mut i = body_start;
-    while i < n {
-        let l = lines[i];
-        if let Some((ch, len, sh)) = fence {
-            if fence_closes(l, ch, len) {
-                kinds[i] = Kind::Fence;
-                fence = None;
-            } else {
-                kinds[i] = Kind::Code;
-                shellish[i] = sh;
-            }
-            last_nonblank = Some(i);
-            i += 1;
-            continue;
+    let mut items = vec![false; n];
+    for &line in &outline.items {
+        if let Some(it) = items.get_mut(index(line)) {
+            *it = true;
         }
-        let blank = l.trim().is_empty();
-        if indented_code {
-            if blank {
-                i += 1;
-                continue;
-            }
-            if indent_of(l) >= 4 {
-                kinds[i] = Kind::Code;
-                shellish[i] = true;
-                last_nonblank = Some(i);
-                i += 1;
-                continue;
-            }
-            indented_code = false;
-        }
-        if blank {
-            kinds[i] = Kind::Blank;
-            i += 1;
-            continue;
-        }
-        if let Some((ch, len, info)) = fence_open(l) {
-            fence = Some((ch, len, shellish_lang(info)));
-            kinds[i] = Kind::Fence;
-            last_nonblank = Some(i);
-            i += 1;
-            continue;
-        }
-        if indent_of(l) >= 4 && i > body_start && kinds[i - 1] == Kind::Blank {
-            let after_list = last_nonblank.is_some_and(|p| {
-                kinds[p] == Kind::Text && (is_list_item(lines[p]) || indent_of(lines[p]) >= 2)
-            });
-            if !after_list {
-                indented_code = true;
-                kinds[i] = Kind::Code;
-                shellish[i] = true;
-                last_nonblank = Some(i);
-                i += 1;
-                continue;
-            }
-        }
-        let heading = atx_heading(l).or_else(|| html_heading(l));
-        if let Some((level, title)) = heading {
-            kinds[i] = Kind::Heading;
-            headings.push(Heading {
-                first: i,
-                text_line: i,
-                level,
-                title,
-            });
-            last_nonblank = Some(i);
-            i += 1;
-            continue;
-        }
-        let starts_paragraph = i == body_start
-            || matches!(
-                kinds[i - 1],
-                Kind::Blank | Kind::Heading | Kind::Adornment | Kind::Fence | Kind::FrontMatter
-            );
-        if starts_paragraph && can_be_setext_text(l) {
-            if let Some(level) = lines.get(i + 1).and_then(|u| setext_level(u)) {
-                kinds[i] = Kind::Heading;
-                kinds[i + 1] = Kind::Adornment;
-                headings.push(Heading {
-                    first: i,
-                    text_line: i,
-                    level,
-                    title: clean_inline(l.trim()),
-                });
-                last_nonblank = Some(i + 1);
-                i += 2;
-                continue;
-            }
-        }
-        kinds[i] = Kind::Text;
-        last_nonblank = Some(i);
-        i += 1;
     }
+    let headings = outline
+        .headings
+        .into_iter()
+        .map(|h| Heading {
+            first: index(h.line),
+            text_line: index(h.line),
+            level: h.level,
+            title: h.text,
+        })
+        .collect();
     Lines {
         lines,
         kinds,
         shellish,
+        items,
         headings,
         body_start,
     }
@@ -540,6 +387,7 @@ fn classify_rst(lines: Vec<&str>) -> Lines<'_> {
     let n = lines.len();
     let mut kinds = vec![Kind::Blank; n];
     let mut shellish = vec![false; n];
+    let mut items = vec![false; n];
     let mut headings = Vec::new();
     let mut styles: Vec<(char, bool)> = Vec::new();
     let mut level_of = |style: (char, bool)| -> u8 {
@@ -618,6 +466,7 @@ fn classify_rst(lines: Vec<&str>) -> Lines<'_> {
             }
         }
         kinds[i] = Kind::Text;
+        items[i] = is_list_item(l);
         // `Example::` opens a literal block; other directives' indented
         // bodies (`.. note::`) are content, not code.
         if t.ends_with("::") && !t.starts_with("..") {
@@ -629,6 +478,7 @@ fn classify_rst(lines: Vec<&str>) -> Lines<'_> {
         lines,
         kinds,
         shellish,
+        items,
         headings,
         body_start: 0,
     }
@@ -707,6 +557,9 @@ fn is_grid_border(l: &str) -> bool {
 
 /// Header cells of `<th>` elements on a line.
 fn html_th_cells(l: &str, out: &mut Vec<String>) {
+    if !l.contains('<') {
+        return;
+    }
     let lower = l.to_ascii_lowercase();
     let mut from = 0;
     while let Some(p) = lower[from..].find("<th") {
@@ -752,17 +605,20 @@ fn tree_entry(l: &str) -> Option<&str> {
 }
 
 fn has_tree_drawing(l: &str) -> bool {
-    // Box-drawn tables (`dvc exp show`, rich) share `└─` with trees but have
-    // column joints and corners that trees never draw.
-    if l.contains([
-        '┬', '┴', '┼', '┌', '┐', '┘', '┏', '┓', '┗', '┛', '╭', '╮', '╯', '╰',
-    ]) {
-        return false;
-    }
-    if let Some(i) = l.find("├─").or_else(|| l.find("└─")) {
-        // A tree names one entry after its branch; a table goes on to a
-        // column separator.
-        return !l[i..].contains(['│', '╨', '╥', '╫']);
+    // Box drawing is never ASCII.
+    if !l.is_ascii() {
+        // Box-drawn tables (`dvc exp show`, rich) share `└─` with trees but
+        // have column joints and corners that trees never draw.
+        if l.contains([
+            '┬', '┴', '┼', '┌', '┐', '┘', '┏', '┓', '┗', '┛', '╭', '╮', '╯', '╰',
+        ]) {
+            return false;
+        }
+        if let Some(i) = l.find("├─").or_else(|| l.find("└─")) {
+            // A tree names one entry after its branch; a table goes on to a
+            // column separator.
+            return !l[i..].contains(['│', '╨', '╥', '╫']);
+        }
     }
     let t = l.trim_start().trim_start_matches(['│', '|', ' ', '\t']);
     for p in ["|--", "|__", "`--", "+--", "\\--"] {
@@ -969,6 +825,9 @@ fn build_section(
         if matches!(kind, Kind::Code | Kind::Fence) {
             s.has_code = true;
         }
+        if doc.items[i] {
+            s.has_list = true;
+        }
         if !matches!(kind, Kind::Heading | Kind::Adornment | Kind::FrontMatter) {
             if has_tree_drawing(l) {
                 s.has_tree = true;
@@ -995,11 +854,7 @@ fn build_section(
             continue;
         }
         s.words += count_words(l);
-        if is_list_item(l) {
-            s.has_list = true;
-        }
         let t = l.trim();
-        let lower = t.to_ascii_lowercase();
         // Markdown pipe tables.
         if t.contains('|') && !is_delimiter_row(l) {
             if let Some(&next) = doc.lines.get(i + 1).filter(|_| i < end) {
@@ -1010,7 +865,7 @@ fn build_section(
             }
         }
         // HTML tables.
-        if lower.contains("<table") {
+        if t.contains('<') && t.to_ascii_lowercase().contains("<table") {
             s.has_table = true;
         }
         html_th_cells(l, &mut columns);
@@ -1936,7 +1791,12 @@ fn images_on_line(
 ) {
     let words: Vec<&str> = l.split_whitespace().collect();
     let mut found = Vec::new();
-    docker_command_images(&words, &mut found, built);
+    if ["docker", "podman", "nerdctl"]
+        .iter()
+        .any(|c| l.contains(c))
+    {
+        docker_command_images(&words, &mut found, built);
+    }
     for w in &words {
         let w = strip_token(w);
         if let Some(r) = w.split_once("docker://").map(|(_, r)| r) {
@@ -1998,7 +1858,7 @@ pub fn parse(path: &str, text: &str) -> Doc {
         (None, classify_rst(all))
     } else {
         let (front, body_start) = front_matter(&all);
-        (front, classify_markdown(all, body_start))
+        (front, classify_markdown(text, all, body_start))
     };
     let mut doc = Doc {
         path: path.to_string(),
@@ -2185,11 +2045,67 @@ mod tests {
             "README.md",
             "Title\n=====\n\nSome text\nmore text\n---\n\nDataset\n-------\n\n- a list\n---\n\n---\nafter a rule\n",
         );
+        // A `---` right under a paragraph makes the whole paragraph a
+        // heading (CommonMark 4.3), however many lines it has.
         assert_eq!(
             titles(&d),
-            vec![("Title".into(), 1, 1), ("Dataset".into(), 2, 8)]
+            vec![
+                ("Title".into(), 1, 1),
+                ("Some text more text".into(), 2, 4),
+                ("Dataset".into(), 2, 8)
+            ]
         );
-        assert!(d.sections[1].has_list);
+        assert_eq!(d.sections[1].end_line, 7);
+        assert_eq!(d.sections[1].words, 0);
+        assert!(d.sections[2].has_list);
+    }
+
+    #[test]
+    fn block_structure_is_commonmark() {
+        let d = parse(
+            "README.md",
+            "# Install\n\
+             \n\
+             > Windows only:\n\
+             > ```bash\n\
+             > pip install soundfile\n\
+             > ```\n\
+             \n\
+             <details>\n\
+             <summary>\n\
+             ### Not a heading in an HTML block\n\
+             </summary>\n\
+             \n\
+             <!-- commented out\n\
+             # Old heading\n\
+             -->\n\
+             \n\
+             # Steps\n\
+             \n\
+             - Train\n\
+             \n\
+             \x20       make train\n\
+             \n\
+             <h3 align=\"center\">Data</h3>\n\
+             \n\
+             Text *here*.\n",
+        );
+        assert_eq!(
+            titles(&d),
+            vec![
+                ("Install".into(), 1, 1),
+                ("Steps".into(), 1, 17),
+                ("Data".into(), 3, 23)
+            ]
+        );
+        let s = &d.sections;
+        assert!(s[0].has_code && s[1].has_code && s[1].has_list);
+        // Words: quoted prose and the lines of HTML blocks count, code and
+        // headings do not.
+        assert_eq!(s[0].words, 2 + 14);
+        assert_eq!(s[1].words, 1 + 2);
+        assert_eq!(s[2].words, 2);
+        assert!(!s[2].has_code);
     }
 
     #[test]
@@ -2654,8 +2570,18 @@ mod tests {
             "# A\n\n1. first\n2) second\n\n       nested list continuation\n\n# B\n\ntext\n\n    indented code\n\n* * *\n",
         );
         assert!(d.sections[0].has_list);
-        assert!(!d.sections[0].has_code);
+        // `2)` starts a list of its own whose text begins in column 3, so
+        // seven spaces are an indented code block inside the item.
+        assert!(d.sections[0].has_code);
         assert!(d.sections[1].has_code);
         assert!(!d.sections[1].has_list);
+        let d = parse(
+            "README.md",
+            "# A\n\n1. first\n2) second\n\n      continued text\n\n# B\n\n- item\n\n        make train\n",
+        );
+        assert!(d.sections[0].has_list && !d.sections[0].has_code);
+        assert_eq!(d.sections[0].words, 6);
+        assert!(d.sections[1].has_list && d.sections[1].has_code);
+        assert_eq!(d.sections[1].words, 1);
     }
 }

@@ -1,7 +1,9 @@
-//! Code in Markdown documents, read with a CommonMark parser: fenced and
-//! indented code blocks (any fence length, backticks or tildes, inside block
-//! quotes and lists), inline code spans, and prose lines, each with its
-//! 1-based line in the document.
+//! Markdown documents read with a CommonMark parser (pulldown-cmark), the
+//! crate's Markdown reader: code (fenced and indented blocks of any
+//! fence, inside block quotes and lists, and inline spans) and prose lines;
+//! the block outline of a document, line by line (headings, code, HTML
+//! blocks, list items); headings, links, raw HTML, task boxes and table rows.
+//! Everything carries its 1-based line in the document.
 
 use std::ops::Range;
 
@@ -153,32 +155,41 @@ pub struct CodeBlock {
 /// Every code block of a Markdown document, in order.
 pub fn code_blocks(text: &str) -> Vec<CodeBlock> {
     let index = LineIndex::new(text);
-    let mut out = Vec::new();
-    for (event, range) in Parser::new_ext(text, GFM).into_offset_iter() {
-        let Event::Start(Tag::CodeBlock(kind)) = event else {
-            continue;
-        };
-        let source = text.get(range.clone()).unwrap_or("");
-        let (lang, fenced, closed) = match kind {
-            CodeBlockKind::Fenced(info) => {
-                let lang = info.split_whitespace().next().unwrap_or("").to_string();
-                (
-                    (!lang.is_empty()).then_some(lang),
-                    true,
-                    fence_closed(source),
-                )
-            }
-            CodeBlockKind::Indented => (None, false, true),
-        };
-        out.push(CodeBlock {
-            first: index.line(range.start),
-            last: index.last_line(&range),
-            lang,
-            fenced,
-            closed,
-        });
+    Parser::new_ext(text, GFM)
+        .into_offset_iter()
+        .filter_map(|(event, range)| match event {
+            Event::Start(Tag::CodeBlock(kind)) => Some(code_block(text, &index, kind, &range)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The code block a `Start(CodeBlock)` event opens.
+fn code_block(
+    text: &str,
+    index: &LineIndex,
+    kind: CodeBlockKind,
+    range: &Range<usize>,
+) -> CodeBlock {
+    let source = text.get(range.clone()).unwrap_or("");
+    let (lang, fenced, closed) = match kind {
+        CodeBlockKind::Fenced(info) => {
+            let lang = info.split_whitespace().next().unwrap_or("").to_string();
+            (
+                (!lang.is_empty()).then_some(lang),
+                true,
+                fence_closed(source),
+            )
+        }
+        CodeBlockKind::Indented => (None, false, true),
+    };
+    CodeBlock {
+        first: index.line(range.start),
+        last: index.last_line(range),
+        lang,
+        fenced,
+        closed,
     }
-    out
 }
 
 /// Whether the source of a fenced block ends with a closing fence. The
@@ -251,6 +262,186 @@ pub fn headings(text: &str) -> Vec<Heading> {
         }
     }
     out
+}
+
+/// What a line of a Markdown document is, by the block that holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    /// Empty or only white space, outside code blocks.
+    Blank,
+    /// A heading's text: an ATX heading, a line of a setext heading's text,
+    /// or an HTML block line holding a whole `<h1>`..`<h6>` element.
+    Heading,
+    /// A setext heading's underline.
+    Underline,
+    /// A fenced code block's opening or closing fence.
+    Fence,
+    /// A line of a code block's content, fenced or indented (blank or not).
+    Code,
+    /// A line of an HTML block.
+    Html,
+    /// Any other line: paragraphs, list items, block quotes, tables,
+    /// thematic breaks, link reference definitions.
+    Prose,
+}
+
+/// A heading of an [`Outline`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Title {
+    /// 1-based line of its (first) text line.
+    pub line: u32,
+    /// 1..=6.
+    pub level: u8,
+    /// The text as rendered, white space collapsed.
+    pub text: String,
+}
+
+/// The block structure of a Markdown document, line by line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outline {
+    /// What each line is, one entry per line as `str::lines` splits the text.
+    pub lines: Vec<LineKind>,
+    /// Headings in order: Markdown ones (in block quotes and list items
+    /// too), and HTML `<hN>…</hN>` written on one line of an HTML block.
+    pub headings: Vec<Title>,
+    /// Code blocks in order.
+    pub code_blocks: Vec<CodeBlock>,
+    /// 1-based lines where a list item starts, in order.
+    pub items: Vec<u32>,
+}
+
+/// The block structure of a Markdown document: what each line is, its
+/// headings, code blocks and list items, as a CommonMark parser (with GitHub
+/// tables) reads it.
+pub fn outline(text: &str) -> Outline {
+    let index = LineIndex::new(text);
+    let mut lines: Vec<LineKind> = text
+        .lines()
+        .map(|l| {
+            if l.trim().is_empty() {
+                LineKind::Blank
+            } else {
+                LineKind::Prose
+            }
+        })
+        .collect();
+    // Marks lines `from..=to` (1-based); blank ones only when `blank` is set.
+    let mut mark = |from: u32, to: u32, kind: LineKind, blank: bool| {
+        let (from, to) = (from as usize, to as usize);
+        for k in lines.iter_mut().take(to).skip(from.saturating_sub(1)) {
+            if blank || *k != LineKind::Blank {
+                *k = kind;
+            }
+        }
+    };
+    let mut headings = Vec::new();
+    let mut code_blocks = Vec::new();
+    let mut items = Vec::new();
+    let mut open: Option<Title> = None;
+    for (event, range) in Parser::new_ext(text, GFM).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                let (first, last) = (index.line(range.start), index.last_line(&range));
+                if last > first {
+                    // Setext: text lines, then the underline.
+                    mark(first, last - 1, LineKind::Heading, false);
+                    mark(last, last, LineKind::Underline, true);
+                } else {
+                    mark(first, first, LineKind::Heading, true);
+                }
+                open = Some(Title {
+                    line: first,
+                    level: u8::try_from(level as usize).unwrap_or(6),
+                    text: String::new(),
+                });
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(mut h) = open.take() {
+                    h.text = h.text.split_whitespace().collect::<Vec<_>>().join(" ");
+                    headings.push(h);
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(h) = open.as_mut() {
+                    h.text.push_str(&t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(h) = open.as_mut() {
+                    h.text.push(' ');
+                }
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let b = code_block(text, &index, kind, &range);
+                mark(b.first, b.last, LineKind::Code, true);
+                if b.fenced {
+                    mark(b.first, b.first, LineKind::Fence, true);
+                    if b.closed && b.last > b.first {
+                        mark(b.last, b.last, LineKind::Fence, true);
+                    }
+                }
+                code_blocks.push(b);
+            }
+            Event::Start(Tag::HtmlBlock) => {
+                mark(
+                    index.line(range.start),
+                    index.last_line(&range),
+                    LineKind::Html,
+                    false,
+                );
+            }
+            // Each line of an HTML block comes as its own event.
+            Event::Html(h) => {
+                if let Some((level, text)) = html_heading(&h) {
+                    let line = index.line(range.start);
+                    mark(line, line, LineKind::Heading, true);
+                    headings.push(Title { line, level, text });
+                }
+            }
+            Event::Start(Tag::Item) => items.push(index.line(range.start)),
+            _ => {}
+        }
+    }
+    Outline {
+        lines,
+        headings,
+        code_blocks,
+        items,
+    }
+}
+
+/// `<h2 …>Title</h2>` on one line: its level and text.
+fn html_heading(l: &str) -> Option<(u8, String)> {
+    let t = l.trim();
+    let lower = t.to_ascii_lowercase();
+    let rest = lower.strip_prefix("<h")?;
+    let level = rest.chars().next()?.to_digit(10)?;
+    if !(1..=6).contains(&level) || !rest[1..].starts_with(['>', ' ']) {
+        return None;
+    }
+    let close = format!("</h{level}>");
+    let end = lower.find(&close)?;
+    let open_end = lower.find('>')?;
+    if open_end >= end {
+        return None;
+    }
+    let title = strip_tags(&t[open_end + 1..end]);
+    Some((u8::try_from(level).unwrap_or(6), title))
+}
+
+/// Text with HTML tags removed and white space collapsed.
+pub fn strip_tags(s: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// What a [`Link`] is.
@@ -559,6 +750,50 @@ mod tests {
         let h = &headings("##  1. Code ##")[0];
         assert_eq!(&"##  1. Code ##"[h.content.clone()], "1. Code");
         assert!(headings("##")[0].content.is_empty());
+    }
+
+    #[test]
+    fn outline_classifies_every_line() {
+        let md = "Intro\n\n# A #\n\nSetext\ntwo lines\n---\n\n```sh\nls\n\n```\n\n    indented\n\n    more\n\n<div>\n<h2 class=\"x\">Html <b>title</b></h2>\n## not a heading\n</div>\n\n> - item\n>   ```\n>   open\n";
+        use LineKind::*;
+        let o = outline(md);
+        assert_eq!(
+            o.lines,
+            [
+                Prose, Blank, Heading, Blank, Heading, Heading, Underline, Blank, Fence, Code,
+                Code, Fence, Blank, Code, Code, Code, Blank, Html, Heading, Html, Html, Blank,
+                Prose, Fence, Code
+            ]
+        );
+        let hs: Vec<_> = o
+            .headings
+            .iter()
+            .map(|h| (h.line, h.level, h.text.as_str()))
+            .collect();
+        assert_eq!(
+            hs,
+            [
+                (3, 1, "A"),
+                (5, 2, "Setext two lines"),
+                (19, 2, "Html title")
+            ]
+        );
+        let bs: Vec<_> = o
+            .code_blocks
+            .iter()
+            .map(|b| (b.first, b.last, b.lang.as_deref(), b.closed))
+            .collect();
+        assert_eq!(
+            bs,
+            [
+                (9, 12, Some("sh"), true),
+                (14, 16, None, true),
+                (24, 25, None, false)
+            ]
+        );
+        assert_eq!(o.items, [23]);
+        assert!(outline("").lines.is_empty());
+        assert_eq!(outline("```").lines, [Fence]);
     }
 
     #[test]
