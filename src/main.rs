@@ -8,6 +8,11 @@ mod cli;
 /// even in debug builds. Only touched pages are ever committed.
 const STACK_BYTES: usize = 512 << 20;
 
+// Parsing and fact extraction allocate many small short-lived values on every
+// thread; mimalloc's per-thread free lists make that markedly cheaper than glibc.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     // A second initialisation can only fail if something already built the pool.
     let _ = rayon::ThreadPoolBuilder::new()

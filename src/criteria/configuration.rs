@@ -379,6 +379,11 @@ fn in_config_dir(path: &str) -> bool {
 struct LiteralIndex<'a> {
     resolved: HashMap<String, (&'a str, crate::facts::values::Loc)>,
     written: HashMap<&'a str, (&'a str, crate::facts::values::Loc)>,
+    /// Paths passed as flag values or positionals by pipeline and README
+    /// commands, resolved from the command's folder and from the root, to the
+    /// first invocation that passes them (built once: configs × commands is
+    /// large on repositories with many of both).
+    passed: HashMap<String, &'a Invocation>,
     /// An MLflow Recipes project (recipe.yaml holds `{{ VARIABLES }}`, so it
     /// may not parse as YAML on its own: its text is checked).
     recipes: bool,
@@ -398,6 +403,19 @@ impl<'a> LiteralIndex<'a> {
                 written.entry(lit).or_insert(at);
             }
         }
+        let mut passed: HashMap<String, &'a Invocation> = HashMap::new();
+        for inv in &facts.pipelines.invocations {
+            let dir = inv.origin.path.rsplit_once('/').map_or("", |(d, _)| d);
+            let values = inv.flags.iter().filter_map(|(_, v)| match v {
+                FlagValue::Literal(s) => Some(s.as_str()),
+                _ => None,
+            });
+            for v in values.chain(inv.positionals.iter().map(String::as_str)) {
+                let v = v.rsplit('=').next().unwrap_or(v);
+                passed.entry(join(dir, v)).or_insert(inv);
+                passed.entry(join("", v)).or_insert(inv);
+            }
+        }
         let recipes = facts
             .project
             .file("recipe.yaml")
@@ -406,6 +424,7 @@ impl<'a> LiteralIndex<'a> {
         LiteralIndex {
             resolved,
             written,
+            passed,
             recipes,
         }
     }
@@ -462,22 +481,12 @@ fn reader_of(facts: &Facts, literals: &LiteralIndex, path: &str) -> Option<Evide
             format!("LightningCLI reads {path} (`--config`)"),
         ));
     }
-    for inv in &facts.pipelines.invocations {
-        let dir = inv.origin.path.rsplit_once('/').map_or("", |(d, _)| d);
-        let values = inv.flags.iter().filter_map(|(_, v)| match v {
-            FlagValue::Literal(s) => Some(s.as_str()),
-            _ => None,
-        });
-        for v in values.chain(inv.positionals.iter().map(String::as_str)) {
-            let v = v.rsplit('=').next().unwrap_or(v);
-            if join(dir, v) == path || join("", v) == path {
-                return Some(line(
-                    &inv.origin.path,
-                    inv.origin.line,
-                    format!("{} passes {path}", inv.origin.kind),
-                ));
-            }
-        }
+    if let Some(inv) = literals.passed.get(path) {
+        return Some(line(
+            &inv.origin.path,
+            inv.origin.line,
+            format!("{} passes {path}", inv.origin.kind),
+        ));
     }
     for (dvc, stage) in &facts.pipelines.dvc_stages {
         if stage.params.iter().any(|(file, _)| file == path) {

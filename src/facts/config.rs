@@ -2,6 +2,8 @@
 //! the line each key is on, and the rules that tell a config file from CI
 //! files, manifests and data.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_json::Value as Json;
 
@@ -288,8 +290,9 @@ pub fn parse(path: &str, format: Format, text: &str) -> Result<Option<ConfigFile
     let mut keys = Vec::new();
     flatten("", &tree, &mut keys);
     let lines: Vec<&str> = text.lines().collect();
+    let index = KeyLines::new(&lines, format);
     for k in &mut keys {
-        k.line = find_line(&lines, &k.key, format);
+        k.line = index.find(&k.key);
     }
     Ok(Some(ConfigFile {
         path: path.to_string(),
@@ -328,20 +331,104 @@ fn flatten(prefix: &str, v: &Json, out: &mut Vec<ConfigKey>) {
     }
 }
 
-/// Finds the line of a dotted key by walking its segments down the file.
-fn find_line(lines: &[&str], key: &str, format: Format) -> Option<u32> {
-    let mut from = 0usize;
-    let mut found = None;
-    for seg in key.split('.') {
-        let hit = lines
-            .iter()
-            .enumerate()
-            .skip(from)
-            .find(|(_, l)| line_has_key(l, seg, format))?;
-        found = Some(hit.0);
-        from = hit.0 + 1;
+/// Where each key segment appears, line by line, so that locating every key
+/// of a file costs one pass over its lines rather than one per key.
+///
+/// A line is indexed under every segment `line_has_key` would accept on it;
+/// segments the index cannot list exactly (a JSON segment holding a quote)
+/// fall back to scanning with `line_has_key`.
+struct KeyLines<'a> {
+    lines: &'a [&'a str],
+    format: Format,
+    at: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> KeyLines<'a> {
+    fn new(lines: &'a [&'a str], format: Format) -> Self {
+        let mut at: HashMap<&'a str, Vec<usize>> = HashMap::new();
+        let mut add = |seg: &'a str, i: usize| {
+            let v = at.entry(seg).or_default();
+            if v.last() != Some(&i) {
+                v.push(i);
+            }
+        };
+        for (i, line) in lines.iter().enumerate() {
+            let t = line.trim_start();
+            match format {
+                Format::Yaml => {
+                    let t = t.trim_start_matches("- ");
+                    for (p, _) in t.match_indices(':') {
+                        add(&t[..p], i);
+                    }
+                    for q in ['"', '\''] {
+                        if let Some(rest) = t.strip_prefix(q) {
+                            for (p, _) in rest.match_indices(q) {
+                                if rest[p + 1..].starts_with(':') {
+                                    add(&rest[..p], i);
+                                }
+                            }
+                        }
+                    }
+                }
+                Format::Json => {
+                    // `"seg"` at the start of the line.
+                    if let Some(rest) = t.strip_prefix('"') {
+                        for (p, _) in rest.match_indices('"') {
+                            add(&rest[..p], i);
+                        }
+                    }
+                    // `"seg":` or `"seg" :` anywhere, for segments without quotes.
+                    let quotes: Vec<usize> = t.match_indices('"').map(|(p, _)| p).collect();
+                    for w in quotes.windows(2) {
+                        let after = &t[w[1] + 1..];
+                        if after.starts_with(':') || after.starts_with(" :") {
+                            add(&t[w[0] + 1..w[1]], i);
+                        }
+                    }
+                }
+                Format::Toml | Format::Ini | Format::Gin => {
+                    if let Some(rest) = t.strip_prefix('[') {
+                        for (p, _) in rest.match_indices([']', '.']) {
+                            add(&rest[..p], i);
+                        }
+                    }
+                    if let Some(k) = t.split(['=', ':']).next() {
+                        let k = k.trim().trim_matches('"');
+                        add(k, i);
+                        for (p, _) in k.match_indices('.') {
+                            add(&k[p + 1..], i);
+                            add(&k[..p], i);
+                        }
+                    }
+                }
+                Format::Python => {}
+            }
+        }
+        KeyLines { lines, format, at }
     }
-    found.and_then(|i| u32::try_from(i + 1).ok())
+
+    /// The 1-based line of a dotted key: each segment is looked for below the
+    /// line of the one before it.
+    fn find(&self, key: &str) -> Option<u32> {
+        let mut from = 0usize;
+        let mut found = None;
+        for seg in key.split('.') {
+            let hit = if self.format == Format::Json && seg.contains('"') {
+                (from..self.lines.len()).find(|&i| line_has_key(self.lines[i], seg, self.format))
+            } else {
+                let v = self.at.get(seg)?;
+                v.get(v.partition_point(|&i| i < from)).copied()
+            }?;
+            found = Some(hit);
+            from = hit + 1;
+        }
+        found.and_then(|i| u32::try_from(i + 1).ok())
+    }
+}
+
+/// `t` less a leading `q`, `seg` and `q` (`"seg"` → the rest).
+fn quoted<'t>(t: &'t str, seg: &str, q: char) -> Option<&'t str> {
+    t.strip_prefix(q)?.strip_prefix(seg)?.strip_prefix(q)
 }
 
 fn line_has_key(line: &str, seg: &str, format: Format) -> bool {
@@ -349,25 +436,25 @@ fn line_has_key(line: &str, seg: &str, format: Format) -> bool {
     match format {
         Format::Yaml => {
             let t = t.trim_start_matches("- ");
-            [
-                format!("{seg}:"),
-                format!("\"{seg}\":"),
-                format!("'{seg}':"),
-            ]
-            .iter()
-            .any(|p| t.starts_with(p.as_str()))
+            t.strip_prefix(seg).is_some_and(|r| r.starts_with(':'))
+                || quoted(t, seg, '"').is_some_and(|r| r.starts_with(':'))
+                || quoted(t, seg, '\'').is_some_and(|r| r.starts_with(':'))
         }
         Format::Json => {
-            t.starts_with(&format!("\"{seg}\""))
-                || t.contains(&format!("\"{seg}\":"))
-                || t.contains(&format!("\"{seg}\" :"))
+            quoted(t, seg, '"').is_some()
+                || t.match_indices('"').any(|(p, _)| {
+                    quoted(&t[p..], seg, '"').is_some_and(|r| r.starts_with(':') || r.starts_with(" :"))
+                })
         }
         Format::Toml | Format::Ini | Format::Gin => {
-            t.starts_with(&format!("[{seg}]"))
-                || t.starts_with(&format!("[{seg}."))
+            t.strip_prefix('[')
+                .and_then(|r| r.strip_prefix(seg))
+                .is_some_and(|r| r.starts_with(']') || r.starts_with('.'))
                 || t.split(['=', ':']).next().is_some_and(|k| {
                     let k = k.trim().trim_matches('"');
-                    k == seg || k.ends_with(&format!(".{seg}")) || k.starts_with(&format!("{seg}."))
+                    k == seg
+                        || k.strip_suffix(seg).is_some_and(|r| r.ends_with('.'))
+                        || k.strip_prefix(seg).is_some_and(|r| r.starts_with('.'))
                 })
         }
         Format::Python => false,
