@@ -597,3 +597,112 @@ fn json_contract_fields() {
     assert_eq!(v["total_elements"], 3);
     assert_eq!(v["first_difference"], "b");
 }
+
+/// Three copies compared at once: one result per artifact, the worst over
+/// the other copies (with that copy's statistics), folders expanded into
+/// their files, a FIFO reported instead of waited on, and every file pair
+/// counted once for the progress bar.
+#[test]
+fn compare_runs_keeps_the_worst_copy_per_artifact() {
+    use reproscale::verify::compare::compare_runs;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copies: Vec<PathBuf> = (0..3).map(|i| dir.path().join(format!("run{i}"))).collect();
+    let write = |i: usize, rel: &str, bytes: &[u8]| {
+        let p = copies[i].join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, bytes).expect("write");
+    };
+    for i in 0..3 {
+        write(i, "same.txt", b"same\n");
+        write(i, "out/a.json", br#"{"a": 1}"#);
+    }
+    write(0, "m.json", br#"{"loss": 1.0}"#);
+    write(1, "m.json", br#"{"loss": 1.0000000000001}"#);
+    write(2, "m.json", br#"{"loss": 2.0}"#);
+    write(2, "out/extra.txt", b"only in the third copy\n");
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(copies[0].join("pipe"))
+        .arg(copies[1].join("pipe"))
+        .status()
+        .is_ok_and(|s| s.success());
+    let paths: Vec<String> = ["m.json", "out", "same.txt", "pipe"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let others: Vec<&std::path::Path> = copies[1..].iter().map(|p| p.as_path()).collect();
+    let counted = AtomicUsize::new(0);
+    let results = compare_runs(
+        &paths,
+        &copies[0],
+        &others,
+        &Tolerances {
+            global: Some(Tol {
+                rtol: 1e-9,
+                atol: 0.0,
+            }),
+            ..Tolerances::default()
+        },
+        &default_volatile_keys(),
+        &|k| {
+            counted.fetch_add(k, Ordering::SeqCst);
+        },
+    );
+    let got: Vec<(&str, Verdict)> = results
+        .iter()
+        .map(|r| (r.path.as_str(), r.verdict))
+        .collect();
+    let pipe = if fifo {
+        Verdict::Differs
+    } else {
+        Verdict::BitExact
+    };
+    assert_eq!(
+        got,
+        vec![
+            ("m.json", Verdict::Differs),
+            ("out/a.json", Verdict::BitExact),
+            ("out/extra.txt", Verdict::Differs),
+            ("pipe", pipe),
+            ("same.txt", Verdict::BitExact),
+        ]
+    );
+    // The third copy's difference, not the second's tolerable one.
+    assert_eq!(results[0].max_abs_diff, Some(1.0));
+    assert_eq!(results[2].note.as_deref(), Some("missing in the first run"));
+    if fifo {
+        assert!(results[3]
+            .note
+            .as_deref()
+            .is_some_and(|n| n.contains("not a regular file")));
+    }
+    assert_eq!(counted.load(Ordering::SeqCst), paths.len() * 2);
+}
+
+#[test]
+fn compare_all_reports_a_folder_against_a_file() {
+    let r = Runs::new();
+    std::fs::create_dir_all(r.a.join("model")).expect("mkdir");
+    std::fs::write(r.a.join("model/w.bin"), b"w").expect("write");
+    std::fs::write(r.b.join("model"), b"a file").expect("write");
+    let results = compare_all(
+        &[("model".to_string(), r.a.join("model"), r.b.join("model"))],
+        &Tolerances::default(),
+        &default_volatile_keys(),
+    );
+    let got: Vec<(&str, Verdict)> = results
+        .iter()
+        .map(|x| (x.path.as_str(), x.verdict))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("model", Verdict::Differs),
+            ("model/w.bin", Verdict::Differs)
+        ]
+    );
+    assert!(results[0]
+        .note
+        .as_deref()
+        .is_some_and(|n| n.contains("a folder in one run")));
+}

@@ -26,11 +26,14 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 /// `reproscale verify --format json <extra…> <dir>`, under a timeout.
 fn verify(dir: &Path, extra: &[&str], timeout: u64) -> (i32, Value) {
+    // `--fresh-env` caches environments; never in the user's own cache.
+    let cache = tempfile::tempdir().expect("cache dir");
     let out = Command::cargo_bin("reproscale")
         .expect("binary")
         .args(["verify", "--format", "json", "--jobs", "2"])
         .args(extra)
         .arg(dir)
+        .env("REPROSCALE_CACHE_DIR", cache.path())
         .timeout(Duration::from_secs(timeout))
         .output()
         .expect("run reproscale");

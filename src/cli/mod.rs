@@ -235,9 +235,16 @@ struct VerifyArgs {
     #[arg(long, value_name = "DIR")]
     with_data: Option<PathBuf>,
     /// Run in a new virtual environment holding only the declared packages
-    /// (uv, else python3 -m venv + pip; installing needs the network).
+    /// (uv, else python3 -m venv + pip; installing from the index needs the
+    /// network, local wheels and folders do not).
     #[arg(long)]
     fresh_env: bool,
+    /// With --fresh-env: make the environment anew in the run's temporary
+    /// folder instead of reusing one cached (by a hash of the declared
+    /// packages, local files and interpreter) under
+    /// $REPROSCALE_CACHE_DIR, $XDG_CACHE_HOME/reproscale or ~/.cache/reproscale.
+    #[arg(long, requires = "fresh_env")]
+    no_env_cache: bool,
     /// Relative tolerance for every artifact (with --atol).
     #[arg(long, requires = "atol")]
     rtol: Option<f64>,
@@ -268,6 +275,10 @@ struct ReportArgs {
     /// Re-run the project first (`verify`), so the report shows verified stars.
     #[arg(long)]
     verify: bool,
+    /// With --verify: run in a new virtual environment holding only the declared
+    /// packages, as `verify --fresh-env` does.
+    #[arg(long, requires = "verify")]
+    fresh_env: bool,
     /// Output format of --check.
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     format: ListFormat,
@@ -301,6 +312,10 @@ struct AssessArgs {
     /// Also run `verify` (two runs, probes) and upgrade 1.1, 1.3, 2.3 and 2.4 to verified.
     #[arg(long)]
     verify: bool,
+    /// With --verify: run in a new virtual environment holding only the declared
+    /// packages, as `verify --fresh-env` does (4.1 is then checked by the runs too).
+    #[arg(long, requires = "verify")]
+    fresh_env: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -334,12 +349,16 @@ pub fn run() -> Result<i32, Failure> {
         // block and tips are what --help is for.
         Err(e) => {
             let text = e.to_string();
-            let first = text
-                .lines()
-                .map(str::trim)
-                .find(|l| !l.is_empty())
-                .unwrap_or("invalid arguments");
+            let mut lines = text.lines().map(str::trim).skip_while(|l| l.is_empty());
+            let first = lines.next().unwrap_or("invalid arguments");
             let first = first.strip_prefix("error: ").unwrap_or(first);
+            // "the following required arguments were not provided:" names them on the next lines.
+            let first = if first.ends_with(':') {
+                let named: Vec<&str> = lines.take_while(|l| !l.is_empty()).collect();
+                format!("{first} {}", named.join(", "))
+            } else {
+                first.to_string()
+            };
             return Err(usage(format!("{first} (see `reproscale --help`)")));
         }
     };
@@ -566,6 +585,9 @@ fn verify_options(a: &VerifyArgs) -> reproscale::verify::Options {
         target: a.target.clone(),
         with_data: a.with_data.clone(),
         fresh_env: a.fresh_env,
+        env_cache: !a.no_env_cache,
+        // Bars only where stderr is a terminal; elsewhere the plain lines.
+        bars: true,
     }
 }
 
@@ -628,12 +650,12 @@ fn report_cmd(args: ReportArgs) -> Result<i32, Failure> {
     let existing_bytes = read_report_file(&root, &file)?;
     let mut report = assess_dir(&root)?;
     if args.verify {
-        let v = reproscale::verify::verify(
-            &root,
-            &reproscale::verify::Options::default(),
-            &progress_line,
-        )
-        .map_err(|e| Failure {
+        let opts = reproscale::verify::Options {
+            fresh_env: args.fresh_env,
+            bars: true,
+            ..reproscale::verify::Options::default()
+        };
+        let v = reproscale::verify::verify(&root, &opts, &progress_line).map_err(|e| Failure {
             code: exit::INTERNAL,
             message: e.to_string(),
         })?;
@@ -893,7 +915,11 @@ fn assess(args: AssessArgs) -> Result<i32, Failure> {
         let Input::Directory(root) = &input else {
             return Err(usage("--verify needs a project folder (not --rev or a URL): runs happen in copies of a work tree".into()));
         };
-        let opts = reproscale::verify::Options::default();
+        let opts = reproscale::verify::Options {
+            fresh_env: args.fresh_env,
+            bars: true,
+            ..reproscale::verify::Options::default()
+        };
         let v = reproscale::verify::verify(root, &opts, &progress_line).map_err(|e| Failure {
             code: exit::INTERNAL,
             message: e.to_string(),

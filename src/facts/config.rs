@@ -443,7 +443,8 @@ fn line_has_key(line: &str, seg: &str, format: Format) -> bool {
         Format::Json => {
             quoted(t, seg, '"').is_some()
                 || t.match_indices('"').any(|(p, _)| {
-                    quoted(&t[p..], seg, '"').is_some_and(|r| r.starts_with(':') || r.starts_with(" :"))
+                    quoted(&t[p..], seg, '"')
+                        .is_some_and(|r| r.starts_with(':') || r.starts_with(" :"))
                 })
         }
         Format::Toml | Format::Ini | Format::Gin => {

@@ -6,6 +6,7 @@ pub mod candidates;
 pub mod causes;
 pub mod collect;
 pub mod compare;
+pub mod copy;
 pub mod fingerprint;
 pub mod freshenv;
 pub mod inputs;
@@ -14,8 +15,10 @@ pub mod output;
 pub mod plan;
 pub mod probes;
 pub mod process;
+pub mod progress;
 pub mod run;
 pub mod sandbox;
+pub mod timing;
 pub mod upgrade;
 
 use std::path::{Path, PathBuf};
@@ -69,6 +72,12 @@ pub struct Options {
     /// `--fresh-env`: run in a new virtual environment holding only the
     /// declared packages.
     pub fresh_env: bool,
+    /// With `fresh_env`: reuse (and keep) environments in the cache
+    /// ([`freshenv::cache_root`]); `--no-env-cache` turns it off.
+    pub env_cache: bool,
+    /// Draw progress bars on stderr instead of handing plain lines to the
+    /// progress callback (only when stderr is a terminal; see [`progress`]).
+    pub bars: bool,
 }
 
 impl Default for Options {
@@ -89,6 +98,8 @@ impl Default for Options {
             target: None,
             with_data: None,
             fresh_env: false,
+            env_cache: true,
+            bars: false,
         }
     }
 }
@@ -209,24 +220,11 @@ pub struct VerifyResult {
     pub timing: Option<Timing>,
     /// `--fresh-env`: the environment the runs used.
     pub environment: Option<freshenv::Environment>,
+    /// What the runs' copies hold and what was left out of them.
+    pub copy: Option<copy::Report>,
 }
 
-/// verify's overhead next to the pipeline's own run time.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct Timing {
-    /// verify from start to verdict (probes and variations excluded).
-    pub total_seconds: f64,
-    /// The slowest identical run's pipeline time.
-    pub slowest_run_seconds: f64,
-    /// The slowest copy of the project.
-    pub copy_seconds: f64,
-    /// Hashing and comparing artifacts.
-    pub compare_seconds: f64,
-    /// Bytes hashed or compared.
-    pub compared_bytes: u64,
-    /// Throughput of the comparison.
-    pub compare_gb_per_second: f64,
-}
+pub use timing::Timing;
 
 /// Why verify could not start.
 #[derive(Debug, thiserror::Error)]
@@ -350,7 +348,8 @@ fn interpreter(p: &Path) -> Result<PathBuf, VerifyError> {
         .map_err(|e| invalid("--python", format!("cannot resolve {shown}: {e}")))
 }
 
-/// Verifies the project at `root`. `progress` receives one line per event.
+/// Verifies the project at `root`. `progress` receives one line per event,
+/// unless `opts.bars` draws progress bars on a terminal's stderr instead.
 ///
 /// Input errors (exit 2): an empty `--cmd`, a `--python` that is not an
 /// interpreter, a tolerance that is not a finite number ≥ 0, settings or a
@@ -362,6 +361,7 @@ pub fn verify(
     opts: &Options,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<VerifyResult, VerifyError> {
+    let started = std::time::Instant::now();
     let opts = &checked(opts)?;
     if !opts.dry_run {
         interrupt::install();
@@ -375,8 +375,13 @@ pub fn verify(
     let env = python_env(opts);
     let fingerprinting = std::thread::spawn(move || fingerprint::take(&python, &env));
     let mut result = verify_runs(root, opts, progress)?;
+    let waited = std::time::Instant::now();
     if let Ok(fp) = fingerprinting.join() {
         result.fingerprint = fp;
+    }
+    if let Some(t) = result.timing.as_mut() {
+        t.fingerprint_seconds = timing::since(waited);
+        t.finish(started);
     }
     Ok(result)
 }
@@ -396,6 +401,7 @@ fn verify_runs(
     opts: &Options,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<VerifyResult, VerifyError> {
+    let progress = progress::Progress::new(progress, opts.bars);
     let started = std::time::Instant::now();
     let input = Input::Directory(root.to_path_buf());
     let project = source::read(&input, &facts::wants).map_err(crate::Error::from)?;
@@ -480,6 +486,7 @@ fn verify_runs(
         fingerprint,
         timing: None,
         environment: None,
+        copy: None,
     };
     if result.failure.is_some() {
         return Ok(result);
@@ -507,11 +514,25 @@ fn verify_runs(
     let _sweep = Sweep(&session);
     if opts.fresh_env {
         let reqs = freshenv::requirements(&facts);
-        progress(&format!(
-            "fresh environment: installing {} declared package(s) (network allowed for this step only)",
-            reqs.len()
-        ));
-        match freshenv::make(&reqs, base.path(), opts.timeout) {
+        let task = progress.fresh_env(reqs.len(), freshenv::offline(&reqs));
+        let cache = opts.env_cache.then(freshenv::cache_root).flatten();
+        let made = freshenv::make(&reqs, root, base.path(), cache.as_deref(), opts.timeout);
+        task.done(made.as_ref().ok().map(|m| {
+            if m.environment.reused {
+                format!(
+                    "fresh environment: {} declared package(s), reused from the cache ({})",
+                    reqs.len(),
+                    m.root.display()
+                )
+            } else {
+                format!(
+                    "fresh environment: {} declared package(s) installed with {}",
+                    reqs.len(),
+                    m.environment.installer
+                )
+            }
+        }));
+        match made {
             Ok(made) => {
                 let rest = env
                     .iter()
@@ -531,10 +552,18 @@ fn verify_runs(
             }
         }
     }
+    let mut timing = Timing {
+        setup_seconds: timing::since(started),
+        ..Timing::default()
+    };
+    let phase = std::time::Instant::now();
+    let skipped: Vec<&str> = project.skipped.iter().map(|s| s.path.as_str()).collect();
+    let copy_plan = copy::Plan::new(root, &files, &skipped);
+    result.copy = Some(copy_plan.report.clone());
     let spec = RunSpec {
         session: session.clone(),
         root: root.to_path_buf(),
-        files,
+        copy: std::sync::Arc::new(copy_plan),
         timeout: opts.timeout,
         network,
         isolation,
@@ -543,10 +572,15 @@ fn verify_runs(
         data: opts.with_data.clone(),
     };
 
-    // Identical runs, in parallel.
+    // Identical runs, in parallel: every copy first, then the runs.
     let n = opts.runs.max(2);
+    let copies = run::prepare_all(n, &spec, base.path(), opts.jobs);
+    timing.copy_seconds = timing::since(phase);
+    let phase = std::time::Instant::now();
     let next = AtomicUsize::new(0);
     let slots: Mutex<Vec<Option<Result<RunResult, String>>>> = Mutex::new(vec![None; n]);
+    let stage_names: Vec<String> = plan.stages.iter().map(|s| s.name.clone()).collect();
+    let shown = progress.runs(n, &plan.source, &stage_names);
     std::thread::scope(|scope| {
         for _ in 0..opts.jobs.clamp(1, n) {
             scope.spawn(|| loop {
@@ -554,23 +588,19 @@ fn verify_runs(
                 if i >= n {
                     break;
                 }
-                progress(&format!("run {}/{n}: started ({})", i + 1, plan.source));
-                let r = run::run(i, &plan.stages, &spec, base.path(), None, &|_| Ok(()));
-                match &r {
-                    Ok(r) => progress(&format!(
-                        "run {}/{n}: {} in {:.1} s",
-                        i + 1,
-                        if r.succeeded() { "finished" } else { "failed" },
-                        r.wall_seconds
-                    )),
-                    Err(e) => progress(&format!("run {}/{n}: could not start: {e}", i + 1)),
-                }
+                shown.start(i);
+                let r = match &copies[i] {
+                    Ok(c) => run::execute(c, &plan.stages, &spec, base.path()),
+                    Err(e) => Err(e.clone()),
+                };
+                shown.finish(i, &r);
                 if let Ok(mut s) = slots.lock() {
                     s[i] = Some(r);
                 }
             });
         }
     });
+    shown.done();
     let mut runs = Vec::new();
     for r in slots.into_inner().unwrap_or_default().into_iter().flatten() {
         match r {
@@ -624,6 +654,16 @@ fn verify_runs(
         return Ok(result);
     }
 
+    timing.runs_seconds = timing::since(phase);
+    let phase = std::time::Instant::now();
+    {
+        use rayon::prelude::*;
+        runs.par_iter_mut().for_each(|r| {
+            if let Some(Ok(c)) = copies.get(r.index) {
+                run::scan(r, c);
+            }
+        });
+    }
     let refs: Vec<&RunResult> = runs.iter().collect();
     if let Some(why) = collect::nothing_produced(&declared, &refs) {
         result.failure = Some(why);
@@ -632,41 +672,27 @@ fn verify_runs(
     }
     let (mut paths, declared) = collect::artifacts(&declared, &refs);
     paths.retain(|p| !exclude.matches(p));
-    progress(&format!(
-        "comparing {} artifact(s) across {n} runs",
-        paths.len()
-    ));
-    let mut artifacts: Vec<ArtifactResult> = Vec::new();
-    let compare_start = std::time::Instant::now();
-    for other in &runs[1..] {
-        let pairs: Vec<(String, PathBuf, PathBuf)> = paths
-            .iter()
-            .map(|p| (p.clone(), runs[0].dir.join(p), other.dir.join(p)))
-            .collect();
-        for a in compare::compare_all(&pairs, &tolerances, &volatile) {
-            match artifacts.iter_mut().find(|x| x.path == a.path) {
-                Some(x) if a.verdict > x.verdict => *x = a,
-                Some(_) => {}
-                None => artifacts.push(a),
-            }
-        }
+    timing.collect_seconds = timing::since(phase);
+    let phase = std::time::Instant::now();
+    let shown = progress.compare(paths.len(), n, paths.len() * (runs.len() - 1));
+    let others: Vec<&Path> = runs[1..].iter().map(|r| r.dir.as_path()).collect();
+    let artifacts = compare::compare_runs(
+        &paths,
+        &runs[0].dir,
+        &others,
+        &tolerances,
+        &volatile,
+        &|k| shown.add(k),
+    );
+    shown.done();
+    let others = u64::try_from(others.len()).unwrap_or(1);
+    timing.compared_files = u64::try_from(artifacts.len()).unwrap_or(u64::MAX);
+    timing.compared_bytes = artifacts.iter().map(|a| a.size_a + others * a.size_b).sum();
+    timing.slowest_run_seconds = runs.iter().map(|r| r.wall_seconds).fold(0.0, f64::max);
+    let hashed = timing::since(phase);
+    if hashed > 0.0 {
+        timing.compare_gb_per_second = timing.compared_bytes as f64 / 1e9 / hashed;
     }
-    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
-    let compared_bytes: u64 = artifacts.iter().map(|a| a.size_a + a.size_b).sum::<u64>()
-        * u64::try_from(runs.len() - 1).unwrap_or(1);
-    let compare_seconds = compare_start.elapsed().as_secs_f64();
-    result.timing = Some(Timing {
-        total_seconds: 0.0,
-        slowest_run_seconds: runs.iter().map(|r| r.wall_seconds).fold(0.0, f64::max),
-        copy_seconds: runs.iter().map(|r| r.copy_seconds).fold(0.0, f64::max),
-        compare_seconds,
-        compared_bytes,
-        compare_gb_per_second: if compare_seconds > 0.0 {
-            compared_bytes as f64 / 1e9 / compare_seconds
-        } else {
-            0.0
-        },
-    });
     let worst = artifacts
         .iter()
         .map(|a| a.verdict)
@@ -692,9 +718,8 @@ fn verify_runs(
         .collect();
     result.artifacts = artifacts;
     result.artifacts_declared = declared;
-    if let Some(t) = result.timing.as_mut() {
-        t.total_seconds = started.elapsed().as_secs_f64();
-    }
+    timing.compare_seconds = timing::since(phase);
+    let phase = std::time::Instant::now();
 
     if opts.probes {
         let mut probes: Vec<(&'static str, Param)> = Vec::new();
@@ -709,16 +734,20 @@ fn verify_runs(
             tol: &tolerances,
             volatile: &volatile,
         };
+        let shown = progress.steps("probes", probes.len());
         for (i, (kind, param)) in probes.into_iter().enumerate() {
-            progress(&format!("probe: changing {} ({kind})", param.name));
+            progress.step(&shown, &format!("probe: changing {} ({kind})", param.name));
             result
                 .probes
                 .push(probes::probe(kind, &param, 100 + i, &cx));
         }
+        shown.done();
     }
     if opts.vary {
-        for (i, (name, env)) in variations(base.path()).into_iter().enumerate() {
-            progress(&format!("vary: {name}"));
+        let all = variations(base.path());
+        let shown = progress.steps("vary", all.len());
+        for (i, (name, env)) in all.into_iter().enumerate() {
+            progress.step(&shown, &format!("vary: {name}"));
             let r = run::run(
                 200 + i,
                 &plan.stages,
@@ -752,6 +781,7 @@ fn verify_runs(
                 },
             });
         }
+        shown.done();
     }
     if result.verdict == Overall::Differs {
         let found = causes::findings(&facts);
@@ -761,6 +791,11 @@ fn verify_runs(
         result.causes_note = note;
     }
     result.runs = runs;
+    timing.probes_seconds = timing::since(phase);
+    let phase = std::time::Instant::now();
+    copy::remove_tree(base.path());
+    timing.cleanup_seconds = timing::since(phase);
+    result.timing = Some(timing);
     Ok(result)
 }
 
@@ -789,9 +824,12 @@ pub(crate) fn changed_artifacts(
     volatile: &[String],
 ) -> Vec<String> {
     let mut all: Vec<String> = paths.to_vec();
-    for p in other.changed.iter().filter(|p| !collect::excluded(p)) {
-        if !all.contains(p) && paths.is_empty() {
-            all.push(p.clone());
+    if paths.is_empty() {
+        let mut seen = std::collections::HashSet::new();
+        for p in other.changed.iter().filter(|p| !collect::excluded(p)) {
+            if seen.insert(p) {
+                all.push(p.clone());
+            }
         }
     }
     let pairs: Vec<(String, PathBuf, PathBuf)> = all

@@ -57,6 +57,10 @@ pub(crate) struct Document<'a> {
     timing: Option<&'a super::Timing>,
     #[serde(skip_serializing_if = "Option::is_none")]
     environment: Option<&'a super::freshenv::Environment>,
+    /// What the runs' copies hold; `dropped` lists what was left out (absent
+    /// when no copy was made).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    copy: Option<&'a super::copy::Report>,
 }
 
 /// The schema_version 1 JSON document.
@@ -100,9 +104,15 @@ pub fn json(r: &VerifyResult) -> String {
         fingerprint: &r.fingerprint,
         timing: r.timing.as_ref(),
         environment: r.environment.as_ref(),
+        copy: r.copy.as_ref(),
     };
-    let mut s =
-        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    // About 500 bytes an artifact: sized once, so that a document of 100,000
+    // artifacts is not copied from buffer to ever larger buffer.
+    let mut buf = Vec::with_capacity(64 * 1024 + 512 * r.artifacts.len());
+    let mut s = match serde_json::to_writer_pretty(&mut buf, &doc) {
+        Ok(()) => String::from_utf8(buf).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")),
+        Err(e) => format!("{{\"error\": \"{e}\"}}"),
+    };
     s.push('\n');
     s
 }
@@ -151,11 +161,28 @@ pub fn text(r: &VerifyResult, dry_run: bool) -> String {
     }
     let _ = writeln!(out, "network: {}", r.network.how);
     let _ = writeln!(out, "isolation: {}", r.isolation.summary());
+    if let Some(e) = &r.environment {
+        let hash = e.packages_hash.get(..12).unwrap_or(&e.packages_hash);
+        let how = if e.reused {
+            "reused from the cache, made with"
+        } else {
+            "installed with"
+        };
+        let _ = writeln!(
+            out,
+            "fresh environment: {} declared package(s) {how} {} (packages hash {hash})",
+            e.packages.len(),
+            e.installer
+        );
+    }
     if dry_run {
         let _ = writeln!(out, "\n(dry run: nothing was run)");
         return out;
     }
     let _ = writeln!(out);
+    if let Some(c) = &r.copy {
+        write_copy(&mut out, c);
+    }
     for run in &r.runs {
         let state = if run.timed_out {
             "timed out".to_string()
@@ -279,16 +306,8 @@ pub fn text(r: &VerifyResult, dry_run: bool) -> String {
         }
     }
     if let Some(t) = &r.timing {
-        let _ = writeln!(
-            out,
-            "\ntime: {:.1} s in all; slowest run {:.1} s; copy {:.2} s; compare {:.2} s ({:.2} GB/s over {} MB)",
-            t.total_seconds,
-            t.slowest_run_seconds,
-            t.copy_seconds,
-            t.compare_seconds,
-            t.compare_gb_per_second,
-            t.compared_bytes / 1_000_000
-        );
+        let _ = writeln!(out);
+        write_timing(&mut out, t);
     }
     let f = &r.fingerprint;
     let _ = writeln!(
@@ -302,4 +321,69 @@ pub fn text(r: &VerifyResult, dry_run: bool) -> String {
         let _ = writeln!(out, "gpu: {g}");
     }
     out
+}
+
+/// The copy in a line, and each entry left out of it.
+fn write_copy(out: &mut String, c: &super::copy::Report) {
+    let _ = writeln!(
+        out,
+        "copy: {} file(s), {} symlink(s), {} into each run's folder",
+        c.files,
+        c.symlinks,
+        bytes(c.bytes)
+    );
+    if !c.dropped.is_empty() {
+        let _ = writeln!(
+            out,
+            "  left out of the copies ({}): the runs do not see these",
+            c.dropped.len()
+        );
+        for d in &c.dropped {
+            let kind = serde_json::to_value(d.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  {} ({kind}): {}", d.path, d.why);
+        }
+    }
+}
+
+/// The whole, then the phases that add up to it.
+fn write_timing(out: &mut String, t: &super::Timing) {
+    let _ = writeln!(
+        out,
+        "time: {:.2} s in all = setup {:.2} + copy {:.2} + runs {:.2} + collect {:.2} + compare {:.2} + probes {:.2} + cleanup {:.2} + fingerprint {:.2} + other {:.2} s",
+        t.total_seconds,
+        t.setup_seconds,
+        t.copy_seconds,
+        t.runs_seconds,
+        t.collect_seconds,
+        t.compare_seconds,
+        t.probes_seconds,
+        t.cleanup_seconds,
+        t.fingerprint_seconds,
+        t.other_seconds
+    );
+    let _ = writeln!(
+        out,
+        "  slowest run {:.2} s; compared {} file(s), {} at {}/s",
+        t.slowest_run_seconds,
+        t.compared_files,
+        bytes(t.compared_bytes),
+        bytes((t.compare_gb_per_second * 1e9) as u64)
+    );
+}
+
+/// Bytes for people: B, KB, MB, GB (powers of 1000).
+fn bytes(n: u64) -> String {
+    let x = n as f64;
+    if n < 1000 {
+        format!("{n} B")
+    } else if x < 1e6 {
+        format!("{:.1} KB", x / 1e3)
+    } else if x < 1e9 {
+        format!("{:.1} MB", x / 1e6)
+    } else {
+        format!("{:.2} GB", x / 1e9)
+    }
 }

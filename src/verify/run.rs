@@ -117,8 +117,8 @@ impl RunResult {
 pub struct RunSpec {
     /// The project's root on disk (read only).
     pub root: PathBuf,
-    /// Relative paths of the project's files to copy.
-    pub files: Vec<String>,
+    /// The copy of the project each run gets, planned once.
+    pub copy: std::sync::Arc<super::copy::Plan>,
     /// Per-stage timeout.
     pub timeout: Duration,
     /// Network isolation.
@@ -135,20 +135,10 @@ pub struct RunSpec {
     pub data: Option<PathBuf>,
 }
 
-/// Copies the project into `dest`. Files are copied, never linked, so that a
-/// run can never write through to the user's tree.
+/// Copies the project into `dest` (see [`super::copy`]), then the
+/// `--with-data` folder's files.
 pub fn copy_project(spec: &RunSpec, dest: &Path) -> Result<(), String> {
-    for rel in &spec.files {
-        if interrupt::stopping() {
-            return Err("verify was interrupted".into());
-        }
-        let from = spec.root.join(rel);
-        let to = dest.join(rel);
-        if let Some(dir) = to.parent() {
-            fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        }
-        fs::copy(&from, &to).map_err(|e| format!("cannot copy {rel}: {e}"))?;
-    }
+    spec.copy.copy_into(dest)?;
     if let Some(data) = &spec.data {
         super::inputs::copy_data(data, dest)?;
     }
@@ -188,16 +178,78 @@ fn snapshot(dir: &Path) -> Snapshot {
     out
 }
 
-/// Runs every stage in a fresh copy; `label` names the copy's folder.
+/// A run's copy, made (and looked over) before any stage runs.
+#[derive(Debug)]
+pub struct Copied {
+    index: usize,
+    label: String,
+    /// The copy.
+    pub dir: PathBuf,
+    variation: Option<(String, Vec<(String, String)>)>,
+    copy_seconds: f64,
+    before: Snapshot,
+}
+
+/// Runs every stage in a fresh copy: [`prepare`], [`execute`], [`scan`].
 pub fn run(
     index: usize,
     stages: &[Stage],
     spec: &RunSpec,
     base: &Path,
     variation: Option<(&str, Vec<(String, String)>)>,
-    prepare: &dyn Fn(&Path) -> Result<(), String>,
+    prepare_copy: &dyn Fn(&Path) -> Result<(), String>,
 ) -> Result<RunResult, String> {
-    let counted = interrupt::RunGuard::start();
+    let copied = prepare(index, spec, base, variation, prepare_copy)?;
+    let mut r = execute(&copied, stages, spec, base)?;
+    scan(&mut r, &copied);
+    Ok(r)
+}
+
+/// The copies of `n` identical runs (indexes 0 to n-1), `jobs` at a time.
+pub fn prepare_all(
+    n: usize,
+    spec: &RunSpec,
+    base: &Path,
+    jobs: usize,
+) -> Vec<Result<Copied, String>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let next = AtomicUsize::new(0);
+    let slots: Mutex<Vec<Option<Result<Copied, String>>>> =
+        Mutex::new((0..n).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.clamp(1, n.max(1)) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= n {
+                    break;
+                }
+                let c = prepare(i, spec, base, None, &|_| Ok(()));
+                if let Ok(mut s) = slots.lock() {
+                    s[i] = Some(c);
+                }
+            });
+        }
+    });
+    slots
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| c.unwrap_or_else(|| Err(format!("the copy for run {} was not made", i + 1))))
+        .collect()
+}
+
+/// Makes the copy `label` names (`run-<index>`, and the variation), lets
+/// `prepare_copy` change it (a probe's config edit), and records what it
+/// holds.
+pub fn prepare(
+    index: usize,
+    spec: &RunSpec,
+    base: &Path,
+    variation: Option<(&str, Vec<(String, String)>)>,
+    prepare_copy: &dyn Fn(&Path) -> Result<(), String>,
+) -> Result<Copied, String> {
     let label = match &variation {
         Some((name, _)) => format!(
             "run-{index}-{}",
@@ -216,16 +268,50 @@ pub fn run(
     let copy_start = Instant::now();
     copy_project(spec, &dir)?;
     let copy_seconds = copy_start.elapsed().as_secs_f64();
-    prepare(&dir)?;
+    prepare_copy(&dir)?;
     let before = snapshot(&dir);
+    Ok(Copied {
+        index,
+        label,
+        dir,
+        variation: variation.map(|(n, v)| (n.to_string(), v)),
+        copy_seconds,
+        before,
+    })
+}
+
+/// Records the files a finished run created or changed in its copy.
+pub fn scan(run: &mut RunResult, copied: &Copied) {
+    let after = snapshot(&copied.dir);
+    run.changed = after
+        .into_iter()
+        .filter(|(k, v)| copied.before.get(k) != Some(v))
+        .map(|(k, _)| k)
+        .collect();
+}
+
+/// Runs every stage in the copy, each in its own process group, with the
+/// timeout; the files it changed are left to [`scan`].
+pub fn execute(
+    copied: &Copied,
+    stages: &[Stage],
+    spec: &RunSpec,
+    base: &Path,
+) -> Result<RunResult, String> {
+    let counted = interrupt::RunGuard::start();
+    let (index, label, dir) = (copied.index, &copied.label, &copied.dir);
+    let variation = copied
+        .variation
+        .as_ref()
+        .map(|(n, v)| (n.as_str(), v.clone()));
     let logs = spec
         .keep
         .clone()
         .unwrap_or_else(|| base.join("logs"))
-        .join(&label);
+        .join(label);
     fs::create_dir_all(&logs).map_err(|e| format!("cannot create {}: {e}", logs.display()))?;
     // HOME and /tmp of a sandboxed run, outside its copy.
-    let private = base.join("private").join(&label);
+    let private = base.join("private").join(label);
     let start = Instant::now();
     let mut stage_runs = Vec::new();
     let mut timed_out = false;
@@ -272,7 +358,7 @@ pub fn run(
                 let path = last("PATH").unwrap_or_else(|| std::env::var("PATH").ok());
                 let (private_home, private_tmp) = (private.join("home"), private.join("tmp"));
                 let place = Place {
-                    copy: &dir,
+                    copy: dir,
                     wdir: &wdir,
                     home: &home,
                     private_home: &private_home,
@@ -331,7 +417,7 @@ pub fn run(
         if counted.alone() {
             interrupt::kill_marked(&Scope::Session(&spec.session));
         } else {
-            interrupt::kill_marked(&Scope::Within(&spec.session, &dir));
+            interrupt::kill_marked(&Scope::Within(&spec.session, dir));
         }
         let exit_code = if killed {
             None
@@ -357,22 +443,16 @@ pub fn run(
             break;
         }
     }
-    let after = snapshot(&dir);
-    let changed = after
-        .iter()
-        .filter(|(k, v)| before.get(*k) != Some(v))
-        .map(|(k, _)| k.clone())
-        .collect();
     Ok(RunResult {
         index,
         exit_code: stage_runs.last().and_then(|s| s.exit_code),
         wall_seconds: start.elapsed().as_secs_f64(),
-        copy_seconds,
+        copy_seconds: copied.copy_seconds,
         timed_out,
         stages: stage_runs,
         variation: variation.map(|(n, _)| n.to_string()),
-        dir,
-        changed,
+        dir: dir.clone(),
+        changed: Vec::new(),
     })
 }
 

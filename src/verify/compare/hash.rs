@@ -16,13 +16,26 @@ pub fn hash_file(p: &Path) -> io::Result<blake3::Hash> {
 /// The hash of a file and, for a small file, its bytes (so they need not be
 /// read twice).
 pub(crate) fn load_and_hash(p: &Path) -> io::Result<(blake3::Hash, Option<Vec<u8>>)> {
-    let len = std::fs::metadata(p)?.len();
+    let mut file = std::fs::File::open(p)?;
+    let len = file.metadata()?.len();
+    hash_open(&mut file, p, len)
+}
+
+/// [`load_and_hash`] for a file already open (`len` from its `fstat`):
+/// read whole when small, else memory-mapped (by `p`) and hashed by rayon.
+pub(crate) fn hash_open(
+    file: &mut std::fs::File,
+    p: &Path,
+    len: u64,
+) -> io::Result<(blake3::Hash, Option<Vec<u8>>)> {
+    use std::io::Read;
     if len >= MMAP_THRESHOLD {
         let mut hasher = blake3::Hasher::new();
         hasher.update_mmap_rayon(p)?;
         Ok((hasher.finalize(), None))
     } else {
-        let bytes = std::fs::read(p)?;
+        let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0) + 1);
+        file.read_to_end(&mut bytes)?;
         Ok((blake3::hash(&bytes), Some(bytes)))
     }
 }

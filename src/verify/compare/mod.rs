@@ -342,11 +342,102 @@ fn hex(h: &blake3::Hash) -> String {
     h.to_hex().to_string()
 }
 
-/// Reads a file when its bytes were not kept while hashing.
-fn bytes_of(p: &Path, kept: Option<Vec<u8>>) -> std::io::Result<Vec<u8>> {
-    match kept {
-        Some(b) => Ok(b),
-        None => std::fs::read(p),
+/// One run's copy of an artifact, opened once: what is there, its hash and,
+/// for a small file, its bytes (kept for the format-aware comparison, so
+/// that no file is read twice).
+enum Side {
+    /// Nothing at the path.
+    Missing,
+    /// A folder: its files are compared instead.
+    Dir,
+    /// Something that cannot be read as a file (a FIFO, a socket, a device,
+    /// no permission).
+    Unreadable { len: u64, why: String },
+    /// A regular file.
+    File {
+        len: u64,
+        hash: blake3::Hash,
+        bytes: Option<Vec<u8>>,
+    },
+}
+
+impl Side {
+    fn len(&self) -> u64 {
+        match self {
+            Side::Unreadable { len, .. } | Side::File { len, .. } => *len,
+            Side::Missing | Side::Dir => 0,
+        }
+    }
+
+    fn hash(&self) -> Option<String> {
+        match self {
+            Side::File { hash, .. } => Some(hex(hash)),
+            _ => None,
+        }
+    }
+}
+
+/// Opens `p` once (following symlinks, never blocking on a FIFO) and hashes
+/// what it holds.
+fn load(p: &Path) -> Side {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(p);
+    let mut file = match file {
+        Ok(f) => f,
+        Err(e)
+            if e.kind() == std::io::ErrorKind::NotFound
+                || e.raw_os_error() == Some(libc::ENOTDIR) =>
+        {
+            return Side::Missing
+        }
+        Err(e) => {
+            let len = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+            return Side::Unreadable {
+                len,
+                why: e.to_string(),
+            };
+        }
+    };
+    let meta = match file.metadata() {
+        Ok(m) => m,
+        Err(e) => {
+            return Side::Unreadable {
+                len: 0,
+                why: e.to_string(),
+            }
+        }
+    };
+    if meta.is_dir() {
+        return Side::Dir;
+    }
+    if !meta.is_file() {
+        return Side::Unreadable {
+            len: 0,
+            why: "not a regular file (FIFO, socket or device)".into(),
+        };
+    }
+    match hash::hash_open(&mut file, p, meta.len()) {
+        Ok((hash, bytes)) => Side::File {
+            len: meta.len(),
+            hash,
+            bytes,
+        },
+        Err(e) => Side::Unreadable {
+            len: meta.len(),
+            why: e.to_string(),
+        },
+    }
+}
+
+/// The bytes of a loaded file: those kept while hashing, else read again
+/// (large files only).
+fn bytes_of<'s>(p: &Path, side: &'s Side) -> std::io::Result<std::borrow::Cow<'s, [u8]>> {
+    match side {
+        Side::File { bytes: Some(b), .. } => Ok(std::borrow::Cow::Borrowed(b)),
+        _ => std::fs::read(p).map(std::borrow::Cow::Owned),
     }
 }
 
@@ -362,75 +453,84 @@ pub fn compare_files(
     volatile_keys: &[String],
 ) -> ArtifactResult {
     match prepare(tol, volatile_keys) {
-        Ok((tol, volatile)) => compare_prepared(rel_path, a, b, &tol, &volatile),
+        Ok((tol, volatile)) => compare_sides(rel_path, a, &load(a), b, &load(b), &tol, &volatile),
         Err(e) => glob_failure(rel_path, &e),
     }
 }
 
-fn compare_prepared(
+/// The result for a path that is a folder in one run and something else in
+/// another.
+fn folder_and_file(rel_path: &str) -> ArtifactResult {
+    let mut out = ArtifactResult::new(rel_path, Kind::from_path(rel_path));
+    out.add_note("a folder in one run and a file in another");
+    out
+}
+
+fn compare_sides(
     rel_path: &str,
     a: &Path,
+    side_a: &Side,
     b: &Path,
+    side_b: &Side,
     tol: &CompiledTolerances,
     volatile: &VolatileKeys,
 ) -> ArtifactResult {
     let mut kind = Kind::from_path(rel_path);
     let mut out = ArtifactResult::new(rel_path, kind);
-    let (meta_a, meta_b) = (std::fs::metadata(a), std::fs::metadata(b));
-    out.size_a = meta_a.as_ref().map(|m| m.len()).unwrap_or(0);
-    out.size_b = meta_b.as_ref().map(|m| m.len()).unwrap_or(0);
-    match (meta_a.is_ok(), meta_b.is_ok()) {
-        (false, false) => {
+    out.size_a = side_a.len();
+    out.size_b = side_b.len();
+    match (side_a, side_b) {
+        (Side::Dir, Side::Dir) => {
+            out.add_note("a folder in both runs");
+            return out;
+        }
+        (Side::Dir, _) | (_, Side::Dir) => return folder_and_file(rel_path),
+        (Side::Missing, Side::Missing) => {
             out.verdict = Verdict::BitExact;
             out.add_note("absent from both runs");
             return out;
         }
-        (false, true) => {
+        (Side::Missing, _) => {
             out.add_note("missing in the first run");
-            if let Ok(h) = hash_file(b) {
-                out.hash_b = Some(hex(&h));
-            }
+            out.hash_b = side_b.hash();
             return out;
         }
-        (true, false) => {
+        (_, Side::Missing) => {
             out.add_note("missing in the second run");
-            if let Ok(h) = hash_file(a) {
-                out.hash_a = Some(hex(&h));
-            }
+            out.hash_a = side_a.hash();
             return out;
         }
-        (true, true) => {}
+        (Side::Unreadable { why, .. }, _) => {
+            out.add_note(format!("could not read the first run's file: {why}"));
+            return out;
+        }
+        (_, Side::Unreadable { why, .. }) => {
+            out.add_note(format!("could not read the second run's file: {why}"));
+            return out;
+        }
+        (Side::File { .. }, Side::File { .. }) => {}
     }
-
-    let (ha, hb) = rayon::join(|| hash::load_and_hash(a), || hash::load_and_hash(b));
-    let ((hash_a, kept_a), (hash_b, kept_b)) = match (ha, hb) {
-        (Ok(x), Ok(y)) => (x, y),
-        (Err(e), _) => {
-            out.add_note(format!("could not read the first run's file: {e}"));
-            return out;
-        }
-        (_, Err(e)) => {
-            out.add_note(format!("could not read the second run's file: {e}"));
-            return out;
-        }
+    out.hash_a = side_a.hash();
+    out.hash_b = side_b.hash();
+    let (Side::File { hash: hash_a, .. }, Side::File { hash: hash_b, .. }) = (side_a, side_b)
+    else {
+        return out;
     };
-    out.hash_a = Some(hex(&hash_a));
-    out.hash_b = Some(hex(&hash_b));
     if hash_a == hash_b {
         out.verdict = Verdict::BitExact;
         return out;
     }
 
-    let (da, db) = rayon::join(|| bytes_of(a, kept_a), || bytes_of(b, kept_b));
-    let (da, db) = match (da, db) {
+    let (da, db) = match (bytes_of(a, side_a), bytes_of(b, side_b)) {
         (Ok(x), Ok(y)) => (x, y),
         (Err(e), _) | (_, Err(e)) => {
             out.add_note(format!("could not read: {e}"));
             return out;
         }
     };
+    let (da, db): (&[u8], &[u8]) = (&da, &db);
 
-    if kind == Kind::Binary && looks_textual(&da) && looks_textual(&db) {
+    if kind == Kind::Binary && looks_textual(da) && looks_textual(db) {
         kind = Kind::Text;
         out.kind = kind;
     }
@@ -439,25 +539,25 @@ fn compare_prepared(
     let int_tol = tol.for_dtype(DType::Int);
     let result: Result<Stats, String> = match kind {
         Kind::Json | Kind::Yaml | Kind::Toml => {
-            structured::compare(kind, &da, &db, f64_tol, int_tol, volatile)
+            structured::compare(kind, da, db, f64_tol, int_tol, volatile)
         }
-        Kind::Csv => table::compare(&da, &db, b',', f64_tol, int_tol, volatile),
-        Kind::Tsv => table::compare(&da, &db, b'\t', f64_tol, int_tol, volatile),
-        Kind::Npy => tensor::compare_npy(&da, &db, &tol),
-        Kind::Npz => tensor::compare_npz(&da, &db, &tol),
-        Kind::Safetensors => tensor::compare_safetensors(&da, &db, &tol, volatile),
-        Kind::Text => match (std::str::from_utf8(&da), std::str::from_utf8(&db)) {
+        Kind::Csv => table::compare(da, db, b',', f64_tol, int_tol, volatile),
+        Kind::Tsv => table::compare(da, db, b'\t', f64_tol, int_tol, volatile),
+        Kind::Npy => tensor::compare_npy(da, db, &tol),
+        Kind::Npz => tensor::compare_npz(da, db, &tol),
+        Kind::Safetensors => tensor::compare_safetensors(da, db, &tol, volatile),
+        Kind::Text => match (std::str::from_utf8(da), std::str::from_utf8(db)) {
             (Ok(x), Ok(y)) => Ok(text::compare(x, y, f64_tol, int_tol)),
             _ => Err("not UTF-8 text".to_string()),
         },
         Kind::Binary => {
-            out.first_difference = first_differing_byte(&da, &db).map(|i| format!("byte {i}"));
+            out.first_difference = first_differing_byte(da, db).map(|i| format!("byte {i}"));
             out.add_note(format!(
                 "binary files differ: {} vs {} bytes, blake3 {} vs {}",
                 out.size_a,
                 out.size_b,
-                hex(&hash_a),
-                hex(&hash_b)
+                hex(hash_a),
+                hex(hash_b)
             ));
             return out;
         }
@@ -466,10 +566,10 @@ fn compare_prepared(
         Ok(stats) => fill(&mut out, stats, kind),
         Err(e) => {
             out.add_note(format!("could not be parsed as {}: {e}", kind.as_str()));
-            if let (Ok(x), Ok(y)) = (std::str::from_utf8(&da), std::str::from_utf8(&db)) {
+            if let (Ok(x), Ok(y)) = (std::str::from_utf8(da), std::str::from_utf8(db)) {
                 out.first_difference = text::compare(x, y, Tol::EXACT, Tol::EXACT).first_bad;
             } else {
-                out.first_difference = first_differing_byte(&da, &db).map(|i| format!("byte {i}"));
+                out.first_difference = first_differing_byte(da, db).map(|i| format!("byte {i}"));
             }
         }
     }
@@ -542,35 +642,60 @@ fn looks_textual(bytes: &[u8]) -> bool {
     !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok()
 }
 
-/// Replaces directory pairs by the pairs of files under them (the union of
-/// both runs' files, by relative path); files pass through unchanged.
-pub fn expand_dirs(pairs: &[(String, PathBuf, PathBuf)]) -> Vec<(String, PathBuf, PathBuf)> {
-    let mut out = Vec::with_capacity(pairs.len());
-    for (rel, a, b) in pairs {
-        if !a.is_dir() && !b.is_dir() {
-            out.push((rel.clone(), a.clone(), b.clone()));
-            continue;
+/// Compares one artifact in the reference copy (`paths[0]`) with each other
+/// copy (`paths[1..]`), each file opened and hashed once; the worst result
+/// is kept (the first of equals). `None` when the path is a folder in some
+/// copy: its files are compared instead.
+fn compare_across(
+    rel: &str,
+    paths: &[PathBuf],
+    tol: &CompiledTolerances,
+    volatile: &VolatileKeys,
+) -> Option<ArtifactResult> {
+    let (first, others) = paths.split_first()?;
+    let reference = load(first);
+    if matches!(reference, Side::Dir) {
+        return None;
+    }
+    let mut worst: Option<ArtifactResult> = None;
+    for other in others {
+        let side = load(other);
+        if matches!(side, Side::Dir) {
+            return None;
         }
-        let mut names = std::collections::BTreeSet::new();
-        for root in [a, b] {
-            if root.is_dir() {
-                list_files(root, "", &mut names);
-            }
+        let r = compare_sides(rel, first, &reference, other, &side, tol, volatile);
+        let done = r.verdict == Verdict::Differs;
+        if worst.as_ref().is_none_or(|w| r.verdict > w.verdict) {
+            worst = Some(r);
         }
-        if names.is_empty() {
-            continue;
+        if done {
+            break;
         }
-        let base = rel.trim_end_matches('/');
-        for name in names {
+    }
+    worst
+}
+
+/// The files under a path that is a folder in some copy: the union of
+/// every copy's files, by relative path, each with its path in every copy.
+fn expand(rel: &str, paths: &[PathBuf]) -> Vec<(String, Vec<PathBuf>)> {
+    let mut names = std::collections::BTreeSet::new();
+    for root in paths {
+        if root.is_dir() {
+            list_files(root, "", &mut names);
+        }
+    }
+    let base = rel.trim_end_matches('/');
+    names
+        .into_iter()
+        .map(|name| {
             let joined = if base.is_empty() {
                 name.clone()
             } else {
                 format!("{base}/{name}")
             };
-            out.push((joined, a.join(&name), b.join(&name)));
-        }
-    }
-    out
+            (joined, paths.iter().map(|p| p.join(&name)).collect())
+        })
+        .collect()
 }
 
 fn list_files(dir: &Path, prefix: &str, out: &mut std::collections::BTreeSet<String>) {
@@ -594,6 +719,61 @@ fn list_files(dir: &Path, prefix: &str, out: &mut std::collections::BTreeSet<Str
     }
 }
 
+/// A group of copies of one artifact: its relative path and its path in
+/// each copy (the reference first), made on demand so that no list of every
+/// artifact's paths is held.
+type Group<'g> = dyn Fn(usize) -> (String, Vec<PathBuf>) + Sync + 'g;
+
+/// Compares groups `0..n` (see [`Group`]) in parallel, folders expanded
+/// into their files; `progress` hears of each group done (one per file
+/// pair). One result per path, sorted; a path given twice keeps its worst
+/// result.
+fn compare_groups(
+    n: usize,
+    group: &Group,
+    tol: &CompiledTolerances,
+    volatile: &VolatileKeys,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Vec<ArtifactResult> {
+    use rayon::iter::Either;
+    let (mut results, folders): (Vec<ArtifactResult>, Vec<usize>) =
+        (0..n).into_par_iter().partition_map(|i| {
+            let (rel, paths) = group(i);
+            let r = compare_across(&rel, &paths, tol, volatile);
+            progress(paths.len().saturating_sub(1));
+            match r {
+                Some(r) => Either::Left(r),
+                None => Either::Right(i),
+            }
+        });
+    let mut expanded = Vec::new();
+    for i in folders {
+        let (rel, paths) = group(i);
+        if paths.iter().any(|p| p.is_file()) {
+            results.push(folder_and_file(&rel));
+        }
+        expanded.extend(expand(&rel, &paths));
+    }
+    let inner: Vec<ArtifactResult> = expanded
+        .par_iter()
+        .map(|(rel, paths)| {
+            compare_across(rel, paths, tol, volatile).unwrap_or_else(|| folder_and_file(rel))
+        })
+        .collect();
+    results.extend(inner);
+    results.par_sort_by(|x, y| x.path.cmp(&y.path));
+    results.dedup_by(|later, earlier| {
+        if later.path != earlier.path {
+            return false;
+        }
+        if later.verdict > earlier.verdict {
+            std::mem::swap(later, earlier);
+        }
+        true
+    });
+    results
+}
+
 /// Compares every pair `(relative path, first run's file, second run's
 /// file)` in parallel; directories are expanded into their files. Results
 /// are sorted by path. A file present in one run only `differs`.
@@ -602,20 +782,48 @@ pub fn compare_all(
     tol: &Tolerances,
     volatile: &[String],
 ) -> Vec<ArtifactResult> {
-    let prepared = prepare(tol, volatile);
-    let pairs = expand_dirs(pairs);
-    let mut results: Vec<ArtifactResult> = match &prepared {
-        Ok((tol, volatile)) => pairs
-            .par_iter()
-            .map(|(rel, a, b)| compare_prepared(rel, a, b, tol, volatile))
-            .collect(),
-        Err(e) => pairs
-            .iter()
-            .map(|(rel, _, _)| glob_failure(rel, e))
-            .collect(),
+    let group = |i: usize| {
+        let (rel, a, b) = &pairs[i];
+        (rel.clone(), vec![a.clone(), b.clone()])
     };
-    results.sort_by(|x, y| x.path.cmp(&y.path));
-    results
+    match prepare(tol, volatile) {
+        Ok((tol, volatile)) => compare_groups(pairs.len(), &group, &tol, &volatile, &|_| {}),
+        Err(e) => {
+            let mut out: Vec<ArtifactResult> = pairs
+                .iter()
+                .map(|(rel, _, _)| glob_failure(rel, &e))
+                .collect();
+            out.sort_by(|x, y| x.path.cmp(&y.path));
+            out
+        }
+    }
+}
+
+/// Compares each artifact of `paths` (relative to the copies) in the
+/// reference copy with every other copy: one result per artifact, the worst
+/// over the other copies (the first of equals), sorted by path. Each file is
+/// opened and hashed once, in parallel, and a small file's bytes are read
+/// once for both the hash and the format-aware comparison. `progress` hears
+/// of the file pairs done.
+pub fn compare_runs(
+    paths: &[String],
+    reference: &Path,
+    others: &[&Path],
+    tol: &Tolerances,
+    volatile: &[String],
+    progress: &(dyn Fn(usize) + Sync),
+) -> Vec<ArtifactResult> {
+    let group = |i: usize| {
+        let p = &paths[i];
+        let mut copies = Vec::with_capacity(others.len() + 1);
+        copies.push(reference.join(p));
+        copies.extend(others.iter().map(|o| o.join(p)));
+        (p.clone(), copies)
+    };
+    match prepare(tol, volatile) {
+        Ok((tol, volatile)) => compare_groups(paths.len(), &group, &tol, &volatile, progress),
+        Err(e) => paths.iter().map(|p| glob_failure(p, &e)).collect(),
+    }
 }
 
 #[cfg(test)]
