@@ -45,15 +45,18 @@ impl Drop for Server {
 /// Starts `reproscale serve` over an empty store on `127.0.0.1:0` and waits
 /// (at most a minute) for the address it prints.
 fn start() -> Server {
+    start_with(&[], &TIMEOUT.as_secs().to_string())
+}
+
+/// [`start`] with more arguments and this `REPROSCALE_SERVE_HEADER_TIMEOUT`.
+fn start_with(extra: &[&str], env_timeout: &str) -> Server {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("r.db").to_string_lossy().into_owned();
     drop(store::open(&db).expect("create the store"));
     let mut child = Command::new(env!("CARGO_BIN_EXE_reproscale"))
         .args(["serve", "--db", &db, "--addr", "127.0.0.1:0"])
-        .env(
-            "REPROSCALE_SERVE_HEADER_TIMEOUT",
-            TIMEOUT.as_secs().to_string(),
-        )
+        .args(extra)
+        .env("REPROSCALE_SERVE_HEADER_TIMEOUT", env_timeout)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -230,6 +233,45 @@ fn silent_and_idle_keep_alive_connections_are_closed() {
         "an idle keep-alive connection was still open after {:?}",
         TIMEOUT + MARGIN
     );
+}
+
+#[test]
+fn the_flag_sets_the_header_timeout_over_the_environment() {
+    let secs = TIMEOUT.as_secs().to_string();
+    let server = start_with(&["--header-timeout", &secs], "3600");
+    let mut silent = connect(server.addr);
+    assert!(
+        closed_within(&mut silent, TIMEOUT + MARGIN),
+        "--header-timeout {secs} did not close a silent connection within {:?}",
+        TIMEOUT + MARGIN
+    );
+}
+
+#[test]
+fn bad_header_timeouts_are_usage_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("r.db").to_string_lossy().into_owned();
+    drop(store::open(&db).expect("create the store"));
+    let run = |extra: &[&str], env: &str| {
+        Command::new(env!("CARGO_BIN_EXE_reproscale"))
+            .args(["serve", "--db", &db, "--addr", "127.0.0.1:0"])
+            .args(extra)
+            .env("REPROSCALE_SERVE_HEADER_TIMEOUT", env)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run reproscale serve")
+    };
+    for (extra, env, names) in [
+        (&["--header-timeout", "0"][..], "", "--header-timeout"),
+        (&["--header-timeout", "soon"][..], "", "--header-timeout"),
+        (&[][..], "abc", "REPROSCALE_SERVE_HEADER_TIMEOUT"),
+    ] {
+        let out = run(extra, env);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{extra:?} {env:?}: {stderr}");
+        assert!(stderr.contains(names), "{extra:?} {env:?}: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    }
 }
 
 #[cfg(unix)]

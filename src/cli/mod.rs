@@ -84,7 +84,17 @@ enum Command {
         /// Address to listen on (loopback by default).
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
+        /// Close a connection that takes longer than this to send a request's
+        /// headers, or idles this long between requests (seconds, at most 3600)
+        /// [default: $REPROSCALE_SERVE_HEADER_TIMEOUT, else 10].
+        #[arg(long, value_name = "SECS", value_parser = header_timeout)]
+        header_timeout: Option<std::time::Duration>,
     },
+}
+
+fn header_timeout(text: &str) -> Result<std::time::Duration, String> {
+    reproscale::serve::parse_timeout(text)
+        .ok_or_else(|| format!("expected a number of seconds above 0 and at most 3600, not `{text}`"))
 }
 
 #[derive(Args)]
@@ -372,12 +382,20 @@ pub fn run() -> Result<i32, Failure> {
         Some(Command::Verify(a)) => verify_cmd(a),
         Some(Command::Rank(r)) => rank_cmd(r),
         Some(Command::Schema { name }) => schema_cmd(&name),
-        Some(Command::Serve { db, addr }) => {
+        Some(Command::Serve {
+            db,
+            addr,
+            header_timeout,
+        }) => {
+            let mut limits = reproscale::serve::Limits::from_env().map_err(usage)?;
+            if let Some(t) = header_timeout {
+                limits.header_timeout = t;
+            }
             let rt = tokio::runtime::Runtime::new().map_err(|e| Failure {
                 code: exit::INTERNAL,
                 message: format!("cannot start the server runtime: {e}"),
             })?;
-            rt.block_on(reproscale::serve::serve(db, addr))
+            rt.block_on(reproscale::serve::serve_with(db, addr, limits))
                 .map_err(|e| match e.kind() {
                     io::ErrorKind::NotFound => usage(e.to_string()),
                     _ => Failure {

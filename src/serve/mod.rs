@@ -153,7 +153,7 @@ impl Limits {
 }
 
 /// `text` as a timeout in seconds, above 0 and at most an hour.
-fn parse_timeout(text: &str) -> Option<Duration> {
+pub fn parse_timeout(text: &str) -> Option<Duration> {
     let secs: f64 = text.trim().parse().ok()?;
     if !(secs > 0.0 && secs <= MAX_HEADER_TIMEOUT_SECS) {
         return None;
