@@ -258,3 +258,24 @@ fn the_reported_phases_add_up_to_the_real_wall_time() {
     assert_eq!(json["artifacts"].as_array().map(Vec::len), Some(2000));
     assert_eq!(json["verdict"], "bit_exact");
 }
+
+#[test]
+fn thousands_of_artifacts_are_summarised_in_text_and_listed_in_json() {
+    let dir = project(&[("README.md", "# p\n")]);
+    // 300 files, one of which (`t.txt`) holds the time: differs.
+    let cmd = "python3 -c \"import os, time\nos.makedirs('outputs', exist_ok=True)\nfor i in range(300):\n    open('outputs/f%03d.txt' % i, 'w').write('v %d\\n' % i)\nopen('outputs/t.txt', 'w').write(repr(time.time_ns()))\n\"";
+    let o = verify(dir.path(), &["--no-probes", "--cmd", cmd]);
+    if o.code == Some(3) && o.stdout.contains("python3") {
+        return;
+    }
+    assert_eq!(o.code, Some(1), "{}", o.show());
+    assert!(
+        o.stdout
+            .contains("(301 artifacts: 300 byte-identical and not listed;"),
+        "{}",
+        o.show()
+    );
+    assert!(o.stdout.contains("outputs/t.txt"), "{}", o.show());
+    assert!(!o.stdout.contains("outputs/f000.txt"), "{}", o.show());
+    assert!(o.stdout.lines().count() < 80, "{}", o.show());
+}

@@ -7,6 +7,12 @@ use serde::Serialize;
 use super::{Overall, VerifyResult};
 use crate::{TOOL_NAME, VERSION};
 
+/// Up to this many artifacts, the text lists every one.
+const LIST_ALL_UP_TO: usize = 50;
+/// Past [`LIST_ALL_UP_TO`], the text lists at most this many that are not
+/// byte-identical, and counts the rest.
+const LIST_AT_MOST: usize = 100;
+
 #[derive(Serialize, schemars::JsonSchema)]
 struct Tool {
     name: &'static str,
@@ -239,7 +245,19 @@ pub fn text(r: &VerifyResult, dry_run: bool) -> String {
             "max abs",
             "max rel"
         );
-        for a in &r.artifacts {
+        // A run that writes thousands of files gets a readable summary: every
+        // artifact is in the JSON, the text lists those that are not identical.
+        let many = r.artifacts.len() > LIST_ALL_UP_TO;
+        let listed: Vec<&super::compare::ArtifactResult> = if many {
+            r.artifacts
+                .iter()
+                .filter(|a| a.verdict != super::compare::Verdict::BitExact)
+                .take(LIST_AT_MOST)
+                .collect()
+        } else {
+            r.artifacts.iter().collect()
+        };
+        for a in listed.iter().copied() {
             let verdict = serde_json::to_value(a.verdict)
                 .ok()
                 .and_then(|v| v.as_str().map(String::from))
@@ -260,6 +278,24 @@ pub fn text(r: &VerifyResult, dry_run: bool) -> String {
                     let _ = writeln!(out, "  {note}");
                 }
             }
+        }
+        if many {
+            let identical = r
+                .artifacts
+                .iter()
+                .filter(|a| a.verdict == super::compare::Verdict::BitExact)
+                .count();
+            let unlisted = r.artifacts.len() - identical - listed.len();
+            let _ = writeln!(
+                out,
+                "({} artifacts: {identical} byte-identical and not listed{}; `--format json` lists every one)",
+                r.artifacts.len(),
+                if unlisted > 0 {
+                    format!(", {unlisted} more that differ")
+                } else {
+                    String::new()
+                }
+            );
         }
     } else if r.verdict != Overall::RunFailed {
         let _ = writeln!(out, "\nthe runs wrote no files to compare");
