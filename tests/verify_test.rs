@@ -849,3 +849,57 @@ fn volatile_keys_and_artifact_excludes_from_the_settings() {
         pretty(&out.json)
     );
 }
+
+/// Runs verify (JSON) with `user` as the user's OMP_NUM_THREADS (or none),
+/// on a command that succeeds only when it sees `omp` and `mkl` (`-` for
+/// unset) as its OMP and MKL thread counts.
+fn threads_verify(user: Option<&str>, omp: &str, mkl: &str) -> (i32, Value) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join("README.md"), "# p\n").expect("write");
+    let mut cmd = Command::cargo_bin("reproscale").expect("binary");
+    for v in [
+        "OMP_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "NUMEXPR_NUM_THREADS",
+    ] {
+        cmd.env_remove(v);
+    }
+    if let Some(u) = user {
+        cmd.env("OMP_NUM_THREADS", u);
+    }
+    let check = format!(
+        "python3 -c \"import os, sys; seen = (os.environ.get('OMP_NUM_THREADS', '-'), os.environ.get('MKL_NUM_THREADS', '-')); open('out.txt', 'w').write('1'); sys.exit(0 if seen == ('{omp}', '{mkl}') else 7)\""
+    );
+    let out = cmd
+        .args(["verify", "--format", "json", "--jobs", "2", "--no-probes"])
+        .args(["--cmd", &check])
+        .arg(dir.path())
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("run reproscale");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let json: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    (out.status.code().unwrap_or(-1), json)
+}
+
+#[test]
+fn parallel_runs_share_the_cores_unless_the_user_sized_the_pools() {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_run = (cores / 2).max(1).to_string();
+    let (code, json) = threads_verify(None, &per_run, &per_run);
+    assert_eq!(code, 0, "{}", pretty(&json));
+    assert_eq!(
+        json["threads_per_run"].to_string(),
+        per_run,
+        "{}",
+        pretty(&json)
+    );
+    // The check fails on any other value: the runs really saw it.
+    let (code, _) = threads_verify(None, "99", "99");
+    assert_eq!(code, 3);
+    // The user's own setting is left alone, and nothing is claimed.
+    let (code, json) = threads_verify(Some("3"), "3", "-");
+    assert_eq!(code, 0, "{}", pretty(&json));
+    assert!(json.get("threads_per_run").is_none(), "{}", pretty(&json));
+}

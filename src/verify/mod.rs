@@ -222,9 +222,35 @@ pub struct VerifyResult {
     pub environment: Option<freshenv::Environment>,
     /// What the runs' copies hold and what was left out of them.
     pub copy: Option<copy::Report>,
+    /// The thread count every run and probe was given through
+    /// [`THREAD_VARS`] (see [`thread_budget`]); `None` when none was set.
+    pub threads_per_run: Option<usize>,
 }
 
 pub use timing::Timing;
+
+/// The variables through which OpenMP, MKL, OpenBLAS and numexpr (and so
+/// PyTorch, NumPy and scikit-learn) size their thread pools.
+pub const THREAD_VARS: [&str; 4] = [
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+];
+
+/// Threads each run gets when `parallel` runs share the machine: its cores
+/// split between them. Each library otherwise starts a thread per core in
+/// every run, and spinning OpenMP pools oversubscribed this way made two
+/// parallel PyTorch runs 24 times slower than one alone. Every run and probe
+/// gets the same count, so they stay comparable. `None` (left alone) for a
+/// single run at a time, or when the user set any of [`THREAD_VARS`].
+pub fn thread_budget(parallel: usize) -> Option<usize> {
+    if parallel <= 1 || THREAD_VARS.iter().any(|v| std::env::var_os(v).is_some()) {
+        return None;
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    Some((cores / parallel).max(1))
+}
 
 /// Why verify could not start.
 #[derive(Debug, thiserror::Error)]
@@ -420,6 +446,12 @@ fn verify_runs(
         .collect();
 
     let mut env = python_env(opts);
+    let threads_per_run = thread_budget(opts.jobs.clamp(1, opts.runs.max(2)));
+    if let Some(t) = threads_per_run {
+        for var in THREAD_VARS {
+            env.push((var.to_string(), t.to_string()));
+        }
+    }
     let fingerprint = Fingerprint::default();
     let (isolation, network) = sandbox::decide(opts.network, opts.sandbox);
     let planned = plan::plan(
@@ -487,6 +519,7 @@ fn verify_runs(
         timing: None,
         environment: None,
         copy: None,
+        threads_per_run,
     };
     if result.failure.is_some() {
         return Ok(result);

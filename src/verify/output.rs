@@ -67,6 +67,11 @@ pub(crate) struct Document<'a> {
     /// when no copy was made).
     #[serde(skip_serializing_if = "Option::is_none")]
     copy: Option<&'a super::copy::Report>,
+    /// The thread count (OMP/MKL/OPENBLAS/NUMEXPR_NUM_THREADS) every run and
+    /// probe was given, so that parallel runs share the cores; absent when
+    /// none was set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    threads_per_run: Option<usize>,
 }
 
 /// The schema_version 1 JSON document.
@@ -111,6 +116,7 @@ pub fn json(r: &VerifyResult) -> String {
         timing: r.timing.as_ref(),
         environment: r.environment.as_ref(),
         copy: r.copy.as_ref(),
+        threads_per_run: r.threads_per_run,
     };
     // About 500 bytes an artifact: sized once, so that a document of 100,000
     // artifacts is not copied from buffer to ever larger buffer.
@@ -167,6 +173,12 @@ pub fn text(r: &VerifyResult, dry_run: bool) -> String {
     }
     let _ = writeln!(out, "network: {}", r.network.how);
     let _ = writeln!(out, "isolation: {}", r.isolation.summary());
+    if let Some(t) = r.threads_per_run {
+        let _ = writeln!(
+            out,
+            "threads: {t} per run (OMP/MKL/OPENBLAS/NUMEXPR_NUM_THREADS), so that parallel runs share the cores"
+        );
+    }
     if let Some(e) = &r.environment {
         let hash = e.packages_hash.get(..12).unwrap_or(&e.packages_hash);
         let how = if e.reused {
