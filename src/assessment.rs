@@ -4,7 +4,7 @@ use serde::Serialize;
 
 #[cfg(test)]
 use crate::criteria::catalog;
-use crate::criteria::catalog::{CriterionDef, STAGE_NAMES};
+use crate::criteria::catalog::{CriterionDef, CriterionId, STAGE_NAMES};
 
 /// The status of one criterion (SPEC §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord, schemars::JsonSchema)]
@@ -23,6 +23,15 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in the order of [`Status::as_str`]'s names.
+    pub const ALL: [Status; 5] = [
+        Status::Pass,
+        Status::Partial,
+        Status::Fail,
+        Status::NotApplicable,
+        Status::Unknown,
+    ];
+
     /// The snake_case name used in every output.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -37,6 +46,48 @@ impl Status {
     /// Whether the criterion counts as met for its stage.
     pub fn is_met(self) -> bool {
         matches!(self, Status::Pass | Status::NotApplicable)
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A string that is not one of the statuses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownStatus(pub String);
+
+impl std::fmt::Display for UnknownStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "`{}` is not a status (pass, partial, fail, not_applicable, unknown)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownStatus {}
+
+/// The one place a status is read from its name (settings, queries, stored
+/// reports, JSON).
+impl std::str::FromStr for Status {
+    type Err = UnknownStatus;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Status::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| UnknownStatus(s.to_string()))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Status {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        s.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -133,7 +184,7 @@ impl Outcome {
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CriterionResult {
     /// Criterion id.
-    pub id: &'static str,
+    pub id: CriterionId,
     /// Criterion slug.
     pub slug: &'static str,
     /// Stage number.
@@ -250,9 +301,8 @@ pub fn stars(stages: &[StageResult]) -> u8 {
 mod tests {
     use super::*;
 
-    fn result(id: &'static str, status: Status) -> CriterionResult {
-        let def = catalog::find(id).expect("known id");
-        CriterionResult::new(def, Outcome::new(status, "x"), None)
+    fn result(id: CriterionId, status: Status) -> CriterionResult {
+        CriterionResult::new(catalog::def(id), Outcome::new(status, "x"), None)
     }
 
     #[test]
@@ -262,19 +312,37 @@ mod tests {
             .map(|c| result(c.id, Status::Pass))
             .collect();
         assert_eq!(stars(&stages(&all)), 5);
-        all[3] = result("2.1", Status::Partial);
+        all[3] = result(CriterionId::C2_1, Status::Partial);
         let st = stages(&all);
         assert_eq!(stars(&st), 1);
         assert_eq!((st[1].met, st[1].total), (3, 4));
         assert!(st[2].passed, "later stages still show their own progress");
-        all[0] = result("1.1", Status::NotApplicable);
+        all[0] = result(CriterionId::C1_1, Status::NotApplicable);
         assert_eq!(stars(&stages(&all)), 1);
     }
 
     #[test]
+    fn statuses_parse_from_their_names_only() {
+        for st in Status::ALL {
+            assert_eq!(st.as_str().parse::<Status>(), Ok(st));
+            assert_eq!(st.to_string(), st.as_str());
+            let json = serde_json::to_string(&st).expect("serializes");
+            assert_eq!(json, format!("\"{st}\""));
+            assert_eq!(serde_json::from_str::<Status>(&json).ok(), Some(st));
+        }
+        let err = "passed".parse::<Status>().expect_err("not a status");
+        assert_eq!(
+            err.to_string(),
+            "`passed` is not a status (pass, partial, fail, not_applicable, unknown)"
+        );
+        assert!("Pass".parse::<Status>().is_err());
+        assert!(serde_json::from_str::<Status>("\"n/a\"").is_err());
+    }
+
+    #[test]
     fn fix_only_when_not_passing() {
-        assert!(result("1.1", Status::Pass).fix.is_none());
-        assert!(result("1.1", Status::Fail).fix.is_some());
-        assert!(result("3.1", Status::Unknown).fix.is_none());
+        assert!(result(CriterionId::C1_1, Status::Pass).fix.is_none());
+        assert!(result(CriterionId::C1_1, Status::Fail).fix.is_some());
+        assert!(result(CriterionId::C3_1, Status::Unknown).fix.is_none());
     }
 }

@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 
 use crate::assessment::Status;
 use crate::criteria::catalog;
+use crate::criteria::id::CriterionId;
 use crate::source::{Project, Skipped};
 
 /// An error in the project's reproscale settings.
@@ -49,7 +50,7 @@ pub struct ProjectConfig {
     /// gitignore-style patterns of files to leave out.
     pub exclude: Vec<String>,
     /// Overrides by criterion id.
-    pub overrides: BTreeMap<&'static str, Override>,
+    pub overrides: BTreeMap<CriterionId, Override>,
     /// The pipeline command for `verify`.
     pub run: Option<String>,
     /// Artifact globs for `verify`.
@@ -72,6 +73,14 @@ const KEYS: &[&str] = &[
     "artifact_exclude",
 ];
 const OVERRIDE_KEYS: &[&str] = &["status", "reason"];
+
+/// The statuses an override may set (`unknown` is reproscale's own).
+const OVERRIDE_STATUSES: [Status; 4] = [
+    Status::Pass,
+    Status::Partial,
+    Status::Fail,
+    Status::NotApplicable,
+];
 
 impl ProjectConfig {
     /// Reads the settings from the project's files (`reproscale.toml` wins over `pyproject.toml`).
@@ -152,7 +161,7 @@ impl ProjectConfig {
                         let def = catalog::find(id).ok_or_else(|| {
                             let known: Vec<&str> = catalog::CRITERIA
                                 .iter()
-                                .flat_map(|c| [c.id, c.slug])
+                                .flat_map(|c| [c.id.as_str(), c.slug])
                                 .collect();
                             err(format!(
                                 "unknown criterion `{id}` in overrides{}",
@@ -171,14 +180,14 @@ impl ProjectConfig {
                             }
                         }
                         let status = match spec.get("status").and_then(|s| s.as_str()) {
-                            Some("pass") => Status::Pass,
-                            Some("partial") => Status::Partial,
-                            Some("fail") => Status::Fail,
-                            Some("not_applicable") => Status::NotApplicable,
-                            Some(other) => {
-                                let options = ["pass", "partial", "fail", "not_applicable"];
-                                return Err(err(format!("status `{other}` for {id} is not one of pass, partial, fail, not_applicable{}", crate::suggest::did_you_mean(other, &options))));
-                            }
+                            Some(name) => match name.parse::<Status>() {
+                                Ok(status) if OVERRIDE_STATUSES.contains(&status) => status,
+                                _ => {
+                                    let other = name;
+                                    let options = OVERRIDE_STATUSES.map(Status::as_str);
+                                    return Err(err(format!("status `{other}` for {id} is not one of pass, partial, fail, not_applicable{}", crate::suggest::did_you_mean(other, &options))));
+                                }
+                            },
                             None => {
                                 return Err(err(format!("the override for {id} needs a `status`")))
                             }
@@ -279,13 +288,16 @@ mod tests {
             ),
         )
         .expect("ok");
-        assert_eq!(ok.overrides["4.3"].status, Status::NotApplicable);
+        assert_eq!(
+            ok.overrides[&CriterionId::C4_3].status,
+            Status::NotApplicable
+        );
         let slug = ProjectConfig::from_table(
             "r.toml",
             &table("[overrides.hardware-documented]\nstatus = \"pass\"\nreason = \"see docs\"\n"),
         )
         .expect("ok");
-        assert!(slug.overrides.contains_key("4.3"));
+        assert!(slug.overrides.contains_key(&CriterionId::C4_3));
         let no_reason = ProjectConfig::from_table(
             "r.toml",
             &table("[overrides]\n\"4.3\" = { status = \"pass\" }\n"),

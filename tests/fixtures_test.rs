@@ -56,7 +56,7 @@ fn fixtures_match_expectations() {
                     c.id, c.summary
                 ));
             }
-            if let Some(want) = exp.statuses.get(c.id) {
+            if let Some(want) = exp.statuses.get(c.id.as_str()) {
                 if c.status.as_str() != want {
                     problems.push(format!(
                         "{name}: {} is {} (want {want}) — {} — {}",
@@ -69,7 +69,11 @@ fn fixtures_match_expectations() {
             }
         }
         for e in &exp.evidence {
-            let Some(c) = report.criteria.iter().find(|c| c.id == e.criterion) else {
+            let Some(c) = report
+                .criteria
+                .iter()
+                .find(|c| c.id.as_str() == e.criterion)
+            else {
                 problems.push(format!("{name}: no criterion {}", e.criterion));
                 continue;
             };

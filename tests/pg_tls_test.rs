@@ -10,6 +10,8 @@
 //!
 //! The tests are skipped when these are unset, and fail then under `CI=true`.
 
+use reproscale::assessment::Status;
+use reproscale::criteria::catalog::CriterionId;
 use reproscale::rank::store::{self, Record, RecordStatus, Stage, StoreError};
 
 /// A self-signed CA that signed nothing the server has.
@@ -124,7 +126,7 @@ fn record(source: &str) -> Record {
             met: 3,
             total: 3,
         }],
-        criteria: vec![("2.2".to_string(), "pass".to_string())],
+        criteria: vec![(CriterionId::C2_2, Status::Pass)],
         report_json: Some("{}".to_string()),
     }
 }

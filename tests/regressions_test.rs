@@ -1,6 +1,7 @@
 //! Regressions found by assessing real public ML projects, each reduced to a
 //! minimal project written here. Test names say what they reproduce.
 
+use reproscale::criteria::catalog::CriterionId;
 use std::fs;
 use std::path::Path;
 
@@ -25,7 +26,7 @@ fn assess(files: &[(&str, &str)]) -> Report {
 fn status(r: &Report, id: &str) -> &'static str {
     r.criteria
         .iter()
-        .find(|c| c.id == id)
+        .find(|c| c.id.as_str() == id)
         .map(|c| c.status.as_str())
         .expect("criterion")
 }
@@ -79,7 +80,11 @@ fn a_null_seed_in_the_config_is_not_a_seed_from_the_config() {
         ("train.py", "import hydra\nimport lightning as L\n@hydra.main(config_path='conf', config_name='config')\ndef main(cfg):\n    if cfg.get('seed'):\n        L.seed_everything(cfg.seed)\n    print(cfg.lr)\nif __name__ == '__main__':\n    main()\n"),
     ]);
     assert_eq!(status(&r, "2.2"), "partial");
-    let c = r.criteria.iter().find(|c| c.id == "2.2").expect("2.2");
+    let c = r
+        .criteria
+        .iter()
+        .find(|c| c.id == CriterionId::C2_2)
+        .expect("2.2");
     assert!(
         c.evidence
             .iter()
@@ -99,7 +104,11 @@ fn hydra_interpolations_and_nested_defaults_keep_keys_read() {
         ("train.py", "import hydra, random\nfrom hydra.utils import instantiate\n@hydra.main(config_path='conf', config_name='config')\ndef main(cfg):\n    random.seed(cfg.seed)\n    t = instantiate(cfg.trainer)\n    print(cfg.data_dir)\nif __name__ == '__main__':\n    main()\n"),
         ("data/x.csv", "a\n"),
     ]);
-    let c = r.criteria.iter().find(|c| c.id == "2.3").expect("2.3");
+    let c = r
+        .criteria
+        .iter()
+        .find(|c| c.id == CriterionId::C2_3)
+        .expect("2.3");
     assert_eq!(c.status.as_str(), "pass", "{} {:?}", c.summary, c.evidence);
 }
 
@@ -109,7 +118,11 @@ fn shell_scripts_run_from_the_project_root_and_comments_are_not_commands() {
         ("scripts/run.sh", "#!/bin/sh\n# set up: python -m venv .venv, or conda\npython src/train.py --lr 0.1  # train\n"),
         ("src/train.py", "import argparse\np = argparse.ArgumentParser()\np.add_argument('--lr', type=float)\np.parse_args()\n"),
     ]);
-    let c = r.criteria.iter().find(|c| c.id == "1.1").expect("1.1");
+    let c = r
+        .criteria
+        .iter()
+        .find(|c| c.id == CriterionId::C1_1)
+        .expect("1.1");
     assert_eq!(c.status.as_str(), "pass", "{} {:?}", c.summary, c.evidence);
     assert_eq!(r.entry_points, ["src/train.py"]);
 }
@@ -226,7 +239,11 @@ fn dvc_pointer_reports_its_output_not_its_import_source() {
         ("data/data.xml.dvc", "deps:\n- path: get-started/data.xml\n  repo:\n    url: https://github.com/x/y\nouts:\n- md5: abc\n  path: data.xml\n"),
         ("train.py", MAIN),
     ]);
-    let c = r.criteria.iter().find(|c| c.id == "1.2").expect("1.2");
+    let c = r
+        .criteria
+        .iter()
+        .find(|c| c.id == CriterionId::C1_2)
+        .expect("1.2");
     assert!(
         c.evidence
             .iter()
@@ -392,7 +409,11 @@ fn the_fix_for_repeatability_names_what_fails_it_first() {
         "train.py",
         &format!("import os, random\nfiles = os.listdir('.')\nx = random.random()\n{MAIN}"),
     )]);
-    let c = r.criteria.iter().find(|c| c.id == "1.3").expect("1.3");
+    let c = r
+        .criteria
+        .iter()
+        .find(|c| c.id == CriterionId::C1_3)
+        .expect("1.3");
     assert_eq!(c.status.as_str(), "fail");
     assert!(
         c.fix
@@ -650,7 +671,11 @@ fn unread_config_keys_are_reported_but_unread_infrastructure_is_not_config() {
         ("envs/r.yaml", "channels: [conda-forge]\ndependencies: [r-base]\n"),
         ("data/x.csv", "a\n1\n"),
     ]);
-    let c = r.criteria.iter().find(|c| c.id == "2.3").expect("2.3");
+    let c = r
+        .criteria
+        .iter()
+        .find(|c| c.id == CriterionId::C2_3)
+        .expect("2.3");
     assert_eq!(c.status.as_str(), "pass", "{}", c.summary);
     assert!(
         c.notes.iter().any(|n| n.note.contains("unused")),

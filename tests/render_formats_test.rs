@@ -2,6 +2,7 @@
 
 mod common;
 
+use reproscale::criteria::catalog::CriterionId;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -346,7 +347,7 @@ fn sarif_rules_cover_criteria_then_lint_rules() {
     let lint = reproscale::lint::RULES;
     assert_eq!(rules.len(), crit.len() + lint.len());
     for (r, c) in rules.iter().zip(crit) {
-        assert_eq!(r["id"], c.id);
+        assert_eq!(r["id"], c.id.as_str());
         assert_eq!(r["name"], c.slug);
         assert_eq!(r["shortDescription"]["text"], c.title);
         assert_eq!(r["fullDescription"]["text"], c.meets);
@@ -356,7 +357,7 @@ fn sarif_rules_cover_criteria_then_lint_rules() {
     for (r, l) in rules[crit.len()..].iter().zip(lint) {
         assert_eq!(r["id"], l.id);
         assert_eq!(r["help"]["text"], l.fix);
-        assert_eq!(r["properties"]["criterion"], l.criterion);
+        assert_eq!(r["properties"]["criterion"], l.criterion.as_str());
     }
     assert_eq!(log["runs"][0]["properties"]["basis"], "static");
 }
@@ -365,7 +366,11 @@ fn sarif_rules_cover_criteria_then_lint_rules() {
 fn sarif_partial_criterion_is_a_warning_at_its_first_evidence() {
     let dir = common::fixture_copy("seed-literal-in-code");
     let report = assess_dir(dir.path());
-    let c = report.criteria.iter().find(|c| c.id == "2.2").expect("2.2");
+    let c = report
+        .criteria
+        .iter()
+        .find(|c| c.id == CriterionId::C2_2)
+        .expect("2.2");
     assert_eq!(c.status, Status::Partial);
     let first = c
         .evidence
@@ -473,7 +478,7 @@ fn sarif_paths_are_percent_encoded_relative_uris() {
     let c = report
         .criteria
         .iter_mut()
-        .find(|c| c.id == "2.2")
+        .find(|c| c.id == CriterionId::C2_2)
         .expect("2.2");
     c.evidence.insert(
         0,

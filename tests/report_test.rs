@@ -4,6 +4,7 @@
 
 mod common;
 
+use reproscale::criteria::catalog::CriterionId;
 use std::path::{Path, PathBuf};
 
 use reproscale::report::{self, Mode, ProblemKind, ReportError};
@@ -130,7 +131,7 @@ fn items_are_ticked_only_when_met_and_say_why_not() {
         report
             .criteria
             .iter()
-            .find(|c| c.id == id)
+            .find(|c| c.id.as_str() == id)
             .expect("criterion")
             .status
     };
@@ -435,7 +436,7 @@ Machine Learning Reproducibility Report
     );
     assert_eq!(result.items.len(), 11);
     assert_eq!(result.items[2].section, 2);
-    assert_eq!(result.items[2].criterion, Some("2.1"));
+    assert_eq!(result.items[2].criterion, Some(CriterionId::C2_1));
     assert_eq!(result.items[0].line, 5);
 }
 

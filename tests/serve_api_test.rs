@@ -6,6 +6,8 @@ use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
+use reproscale::assessment::Status;
+use reproscale::criteria::catalog::CriterionId;
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -35,10 +37,14 @@ fn rec(name: &str, stars: u8, day: u32) -> Record {
             })
             .collect(),
         criteria: vec![
-            ("1.1".to_string(), "pass".to_string()),
+            (CriterionId::C1_1, Status::Pass),
             (
-                "2.2".to_string(),
-                if stars % 2 == 0 { "pass" } else { "fail" }.to_string(),
+                CriterionId::C2_2,
+                if stars % 2 == 0 {
+                    Status::Pass
+                } else {
+                    Status::Fail
+                },
             ),
         ],
         report_json: Some(format!("{{\"stars\": {stars}}}")),

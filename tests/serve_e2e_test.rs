@@ -5,6 +5,8 @@
 //! is `true` (CI installs the Debian package `chromium`), where it fails.
 //! The screenshots are kept in `$CARGO_TARGET_TMPDIR/serve-e2e/`.
 
+use reproscale::assessment::Status;
+use reproscale::criteria::catalog::CriterionId;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -53,8 +55,8 @@ fn rec(name: &str, commit: &str, stars: u8, at: &str) -> Record {
         basis: "static".to_string(),
         stages,
         criteria: vec![
-            ("1.1".to_string(), "pass".to_string()),
-            ("2.2".to_string(), s22.to_string()),
+            (CriterionId::C1_1, Status::Pass),
+            (CriterionId::C2_2, s22.parse().expect("a status")),
         ],
         report_json: Some(report.to_string()),
     }

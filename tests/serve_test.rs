@@ -5,6 +5,8 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
+use reproscale::assessment::Status;
+use reproscale::criteria::catalog::CriterionId;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
@@ -27,11 +29,15 @@ fn rec(name: &str, commit: &str, stars: u8, s22: &str, at: &str) -> Record {
         })
         .collect();
     let criteria = vec![
-        ("1.1".to_string(), "pass".to_string()),
-        ("2.2".to_string(), s22.to_string()),
+        (CriterionId::C1_1, Status::Pass),
+        (CriterionId::C2_2, s22.parse().expect("a status")),
         (
-            "3.1".to_string(),
-            if stars >= 3 { "pass" } else { "fail" }.to_string(),
+            CriterionId::C3_1,
+            if stars >= 3 {
+                Status::Pass
+            } else {
+                Status::Fail
+            },
         ),
     ];
     let report = json!({
@@ -583,11 +589,7 @@ async fn real_report_renders() {
                 total: u8::try_from(s.total).unwrap(),
             })
             .collect(),
-        criteria: report
-            .criteria
-            .iter()
-            .map(|c| (c.id.to_string(), c.status.as_str().to_string()))
-            .collect(),
+        criteria: report.criteria.iter().map(|c| (c.id, c.status)).collect(),
         report_json: Some(json_text),
     };
     let dir = tempfile::tempdir().expect("tempdir");

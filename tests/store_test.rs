@@ -4,6 +4,8 @@
 //! The behaviour tests are written once over an `open` function and run on
 //! both backends; PostgreSQL tests each get a fresh schema of their own.
 
+use reproscale::assessment::Status;
+use reproscale::criteria::catalog::CriterionId;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Barrier};
@@ -38,16 +40,25 @@ fn rec(source: &str, commit: Option<&str>, stars: u8, at: &str) -> Record {
             })
             .collect(),
         criteria: vec![
-            ("1.1".to_string(), "pass".to_string()),
+            (CriterionId::C1_1, Status::Pass),
             (
-                "2.2".to_string(),
-                if stars >= 2 { "pass" } else { "fail" }.to_string(),
+                CriterionId::C2_2,
+                if stars >= 2 {
+                    Status::Pass
+                } else {
+                    Status::Fail
+                },
             ),
             (
-                "3.1".to_string(),
-                if stars >= 3 { "pass" } else { "fail" }.to_string(),
+                CriterionId::C3_1,
+                if stars >= 3 {
+                    Status::Pass
+                } else {
+                    Status::Fail
+                },
             ),
-            ("2.10".to_string(), "n/a".to_string()),
+            // Out of id order: the stored order is kept.
+            (CriterionId::C1_2, Status::NotApplicable),
         ],
         report_json: Some(format!("{{\"stars\":{stars},\"name\":\"{source}\"}}")),
     }
@@ -218,21 +229,21 @@ fn leaderboard_filters(open: &dyn Fn() -> Box<dyn Store>) {
     assert_eq!(
         board(
             &mut s,
-            q(&|q| q.criteria = vec![("2.2".into(), "pass".into())])
+            q(&|q| q.criteria = vec![(CriterionId::C2_2, Status::Pass)])
         ),
         ["e", "c", "d"]
     );
     assert_eq!(
         board(
             &mut s,
-            q(&|q| q.criteria = vec![("2.2".into(), "fail".into())])
+            q(&|q| q.criteria = vec![(CriterionId::C2_2, Status::Fail)])
         ),
         ["b", "a"]
     );
     assert_eq!(
         board(
             &mut s,
-            q(&|q| q.criteria = vec![("9.9".into(), "pass".into())])
+            q(&|q| q.criteria = vec![(CriterionId::C5_2, Status::Pass)])
         ),
         Vec::<String>::new()
     );
@@ -250,7 +261,10 @@ fn leaderboard_filters(open: &dyn Fn() -> Box<dyn Store>) {
             &mut s,
             q(&|q| {
                 q.min_stars = Some(1);
-                q.criteria = vec![("3.1".into(), "fail".into()), ("1.1".into(), "pass".into())];
+                q.criteria = vec![
+                    (CriterionId::C3_1, Status::Fail),
+                    (CriterionId::C1_1, Status::Pass),
+                ];
                 q.stages = vec![(1, true)];
             })
         ),
@@ -414,7 +428,7 @@ fn invalid_records(open: &dyn Fn() -> Box<dyn Store>) {
     assert!(matches!(e, StoreError::Invalid(_)), "{e}");
     assert!(e.to_string().contains("yesterday"), "{e}");
     let mut twice = rec("x/twice", None, 1, "2025-01-01T00:00:00Z");
-    twice.criteria.push(("1.1".into(), "fail".into()));
+    twice.criteria.push((CriterionId::C1_1, Status::Fail));
     assert!(matches!(s.save(&twice), Err(StoreError::Invalid(_))));
     let mut huge = rec("x/huge", None, 1, "2025-01-01T00:00:00Z");
     huge.duration_ms = u64::MAX;

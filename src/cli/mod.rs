@@ -93,8 +93,9 @@ enum Command {
 }
 
 fn header_timeout(text: &str) -> Result<std::time::Duration, String> {
-    reproscale::serve::parse_timeout(text)
-        .ok_or_else(|| format!("expected a number of seconds above 0 and at most 3600, not `{text}`"))
+    reproscale::serve::parse_timeout(text).ok_or_else(|| {
+        format!("expected a number of seconds above 0 and at most 3600, not `{text}`")
+    })
 }
 
 #[derive(Args)]
@@ -419,10 +420,10 @@ fn query_of(v: &ViewArgs) -> Result<reproscale::rank::store::Query, Failure> {
         })?;
         let def = catalog::find(id)
             .ok_or_else(|| usage(format!("--criterion: unknown criterion `{id}`")))?;
-        if !["pass", "partial", "fail", "not_applicable", "unknown"].contains(&status) {
-            return Err(usage(format!("--criterion: `{status}` is not a status (pass, partial, fail, not_applicable, unknown)")));
-        }
-        criteria.push((def.id.to_string(), status.to_string()));
+        let status: reproscale::assessment::Status = status
+            .parse()
+            .map_err(|e| usage(format!("--criterion: {e}")))?;
+        criteria.push((def.id, status));
     }
     let mut stages = Vec::new();
     for s in &v.stage {

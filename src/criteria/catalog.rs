@@ -3,11 +3,13 @@
 //! `criteria`, `explain`, every output format and the docs read these
 //! entries; nothing else holds a second copy of this text.
 
+pub use super::id::{CriterionId, UnknownCriterionId};
+
 /// One criterion of the ML Reproducibility Scale (SPEC §1).
 #[derive(Debug, Clone, Copy)]
 pub struct CriterionDef {
     /// Stable id, e.g. `2.2`.
-    pub id: &'static str,
+    pub id: CriterionId,
     /// Stable slug, e.g. `seeds-in-config`.
     pub slug: &'static str,
     /// Stage number, 1..=5.
@@ -39,7 +41,7 @@ pub const STAGE_TITLES: [&str; 5] = [
 /// Every criterion, in scale order.
 pub const CRITERIA: &[CriterionDef] = &[
     CriterionDef {
-        id: "1.1",
+        id: CriterionId::C1_1,
         slug: "runs",
         stage: 1,
         title: "Code runs end to end",
@@ -49,7 +51,7 @@ pub const CRITERIA: &[CriterionDef] = &[
         fix: "Fix the syntax errors listed, and give the project one obvious entry point (`python train.py` guarded by `if __name__ == \"__main__\":`, or a dvc.yaml/Makefile stage).",
     },
     CriterionDef {
-        id: "1.2",
+        id: CriterionId::C1_2,
         slug: "example-input",
         stage: 1,
         title: "Example input ships with the project",
@@ -59,7 +61,7 @@ pub const CRITERIA: &[CriterionDef] = &[
         fix: "Commit a small example of the input (or track it with DVC/git-lfs, or add a download script with a checksum) and read it through a relative path.",
     },
     CriterionDef {
-        id: "1.3",
+        id: CriterionId::C1_3,
         slug: "repeatable",
         stage: 1,
         title: "Repeated runs give the same output",
@@ -69,7 +71,7 @@ pub const CRITERIA: &[CriterionDef] = &[
         fix: "Seed every RNG once at start-up (`random.seed`, `np.random.seed`, `torch.manual_seed`, …) from one seed value, pass `random_state=` to sklearn, and wrap directory listings in `sorted()`.",
     },
     CriterionDef {
-        id: "2.1",
+        id: CriterionId::C2_1,
         slug: "config-files",
         stage: 2,
         title: "Parameters live in config files",
@@ -79,7 +81,7 @@ pub const CRITERIA: &[CriterionDef] = &[
         fix: "Move the listed literals into a config file (e.g. `params.yaml`) and read them from there.",
     },
     CriterionDef {
-        id: "2.2",
+        id: CriterionId::C2_2,
         slug: "seeds-in-config",
         stage: 2,
         title: "Seeds come from the config",
@@ -89,7 +91,7 @@ pub const CRITERIA: &[CriterionDef] = &[
         fix: "Put `seed: 42` in the config file and pass `cfg[\"seed\"]` to every seeding call.",
     },
     CriterionDef {
-        id: "2.3",
+        id: CriterionId::C2_3,
         slug: "code-reads-config",
         stage: 2,
         title: "The code reads the config",
@@ -99,7 +101,7 @@ pub const CRITERIA: &[CriterionDef] = &[
         fix: "Read the config file from the entry point and use (or delete) each key listed as unread.",
     },
     CriterionDef {
-        id: "2.4",
+        id: CriterionId::C2_4,
         slug: "config-repeatable",
         stage: 2,
         title: "Same config, same result",
@@ -109,7 +111,7 @@ pub const CRITERIA: &[CriterionDef] = &[
         fix: "Meet 1.3 and 2.2 first; then `reproscale verify` proves it.",
     },
     CriterionDef {
-        id: "3.1",
+        id: CriterionId::C3_1,
         slug: "data-managed",
         stage: 3,
         title: "Data is managed with the code",
@@ -119,7 +121,7 @@ pub const CRITERIA: &[CriterionDef] = &[
         fix: "Track the data with DVC or git-lfs, or download it with a pinned URL and checksum.",
     },
     CriterionDef {
-        id: "3.2",
+        id: CriterionId::C3_2,
         slug: "data-schema",
         stage: 3,
         title: "Data structure is documented",
@@ -129,7 +131,7 @@ pub const CRITERIA: &[CriterionDef] = &[
         fix: "Add a data section to the README (or data/README.md) listing the files, columns and types.",
     },
     CriterionDef {
-        id: "3.3",
+        id: CriterionId::C3_3,
         slug: "data-swappable",
         stage: 3,
         title: "Data location is a parameter",
@@ -139,7 +141,7 @@ pub const CRITERIA: &[CriterionDef] = &[
         fix: "Read the data path from the config or a CLI flag.",
     },
     CriterionDef {
-        id: "3.4",
+        id: CriterionId::C3_4,
         slug: "pipeline-stages",
         stage: 3,
         title: "Heavy pipelines are split into tracked stages",
@@ -149,7 +151,7 @@ pub const CRITERIA: &[CriterionDef] = &[
         fix: "Split the pipeline into dvc.yaml stages (or Snakemake/Kedro/Makefile targets) with declared outputs.",
     },
     CriterionDef {
-        id: "4.1",
+        id: CriterionId::C4_1,
         slug: "package-list",
         stage: 4,
         title: "Every package is listed and pinned",
@@ -159,7 +161,7 @@ pub const CRITERIA: &[CriterionDef] = &[
         fix: "List every dependency with exact versions (or commit a lock file).",
     },
     CriterionDef {
-        id: "4.2",
+        id: CriterionId::C4_2,
         slug: "example-environment",
         stage: 4,
         title: "An example environment is given",
@@ -169,7 +171,7 @@ pub const CRITERIA: &[CriterionDef] = &[
         fix: "Add a Dockerfile with a pinned base image and Python version.",
     },
     CriterionDef {
-        id: "4.3",
+        id: CriterionId::C4_3,
         slug: "hardware-documented",
         stage: 4,
         title: "Required hardware is documented",
@@ -179,7 +181,7 @@ pub const CRITERIA: &[CriterionDef] = &[
         fix: "Document the GPU model, memory and CUDA version used.",
     },
     CriterionDef {
-        id: "5.1",
+        id: CriterionId::C5_1,
         slug: "custom-input",
         stage: 5,
         title: "The model can be used on one's own input",
@@ -189,7 +191,7 @@ pub const CRITERIA: &[CriterionDef] = &[
         fix: "Add a predict script or a small Gradio/Streamlit app.",
     },
     CriterionDef {
-        id: "5.2",
+        id: CriterionId::C5_2,
         slug: "run-comparison",
         stage: 5,
         title: "Runs can be compared",
@@ -202,7 +204,16 @@ pub const CRITERIA: &[CriterionDef] = &[
 
 /// Looks up a criterion by id (`2.2`) or slug (`seeds-in-config`).
 pub fn find(key: &str) -> Option<&'static CriterionDef> {
-    CRITERIA.iter().find(|c| c.id == key || c.slug == key)
+    CRITERIA
+        .iter()
+        .find(|c| c.id.as_str() == key || c.slug == key)
+}
+
+/// The catalogue entry of an id (every id has one).
+pub fn def(id: CriterionId) -> &'static CriterionDef {
+    // CRITERIA holds the ids in `CriterionId::ALL` (declaration) order,
+    // tested below, so the discriminant is the index.
+    &CRITERIA[id as usize]
 }
 
 #[cfg(test)]
@@ -215,8 +226,10 @@ mod tests {
         let mut ids: Vec<_> = CRITERIA.iter().map(|c| c.id).collect();
         ids.dedup();
         assert_eq!(ids.len(), 16);
+        assert!(CRITERIA.iter().map(|c| c.id).eq(CriterionId::ALL));
         for c in CRITERIA {
-            assert!(c.id.starts_with(&c.stage.to_string()));
+            assert_eq!(c.id.stage(), c.stage);
+            assert_eq!(def(c.id).slug, c.slug);
             for text in [c.title, c.meets, c.why, c.detection, c.fix] {
                 assert!(!text.trim().is_empty(), "{} has an empty section", c.id);
             }
@@ -226,7 +239,7 @@ mod tests {
     #[test]
     fn find_by_id_or_slug() {
         assert_eq!(find("2.2").map(|c| c.slug), Some("seeds-in-config"));
-        assert_eq!(find("runs").map(|c| c.id), Some("1.1"));
+        assert_eq!(find("runs").map(|c| c.id), Some(CriterionId::C1_1));
         assert!(find("9.9").is_none());
     }
 }

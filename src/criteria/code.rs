@@ -3,6 +3,7 @@
 use super::evidence::{at, finding, line, off_path};
 use super::{findings_for, worst, Input};
 use crate::assessment::{Evidence, Outcome, Status};
+use crate::criteria::id::CriterionId;
 use crate::facts::values::Value;
 use crate::lint::seeds::{rng_lib, sklearn_call_is_random};
 use crate::lint::Effect;
@@ -21,7 +22,7 @@ pub fn runs(input: &Input) -> Decided {
         "README code blocks running python",
         "notebooks",
     ];
-    let (on, off) = findings_for(input, "1.1");
+    let (on, off) = findings_for(input, CriterionId::C1_1);
     let errors: Vec<_> = on.iter().chain(off.iter()).copied().collect();
     let entry_evidence: Vec<Evidence> = rp
         .entry_points
@@ -154,7 +155,7 @@ pub fn example_input(input: &Input) -> Decided {
         "download code (urlretrieve, requests.get, wget/curl in scripts)",
         "dataset loaders (load_dataset, torchvision.datasets(download=True), sklearn.datasets.*)",
     ];
-    let (on, off) = findings_for(input, "1.2");
+    let (on, off) = findings_for(input, CriterionId::C1_2);
     let found = shipped_or_fetched(facts);
     // A project that ships or fetches its input may make other files in steps
     // the static reading cannot see (an unzip, an earlier notebook, a stage):
@@ -255,7 +256,7 @@ fn shipped_or_fetched(facts: &crate::facts::Facts) -> Vec<Evidence> {
 pub fn repeatable(input: &Input) -> Decided {
     let ctx = input.ctx;
     let facts = ctx.facts;
-    let (mut on, off) = findings_for(input, "1.3");
+    let (mut on, off) = findings_for(input, CriterionId::C1_3);
     // What fails the criterion comes first, and the fix names it.
     on.sort_by_key(|f| crate::lint::find(f.rule).is_none_or(|r| r.effect != Effect::Fail));
     let notes: Vec<Evidence> = off.iter().map(|f| off_path(f)).collect();

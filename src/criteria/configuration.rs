@@ -7,6 +7,7 @@ use super::code::{describe_values, uses_randomness};
 use super::evidence::{at, finding, line, off_path};
 use super::{findings_for, Input};
 use crate::assessment::{Evidence, Outcome, Status};
+use crate::criteria::id::CriterionId;
 use crate::facts::pipeline::{join, FlagValue, Invocation};
 use crate::facts::values::Value;
 use crate::facts::Facts;
@@ -83,7 +84,7 @@ pub fn config_files(input: &Input) -> Decided {
         "Makefile/dvc.yaml commands passing parameter flags",
     ];
     let sources = config_sources(facts);
-    let (on, off) = findings_for(input, "2.1");
+    let (on, off) = findings_for(input, CriterionId::C2_1);
     let literals: Vec<Evidence> = on.iter().map(|f| finding(f)).collect();
     let notes: Vec<Evidence> = off.iter().map(|f| off_path(f)).collect();
     let cli_only = facts.python.iter().any(|f| !f.cli_params.is_empty());
@@ -227,7 +228,7 @@ pub fn seeds_in_config(input: &Input) -> Decided {
         "seeding calls (random.seed, np.random.seed, torch.manual_seed, seed_everything, set_seed, random_state=, default_rng(seed))",
         "the origin of each seed value: config key, CLI flag passed by a pipeline, literal, time/entropy",
     ];
-    let (on, _) = findings_for(input, "1.3");
+    let (on, _) = findings_for(input, CriterionId::C1_3);
     let blocking: Vec<&&crate::lint::Finding> = on
         .iter()
         .filter(|f| {

@@ -10,6 +10,7 @@ mod environment;
 mod evaluation;
 mod evidence;
 mod hardware;
+pub mod id;
 mod inputs;
 #[cfg(test)]
 mod unit_tests;
@@ -19,6 +20,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::assessment::{CriterionResult, Outcome, Overridden, Status};
+use crate::criteria::id::CriterionId;
 use crate::lint::{self, Context, Finding};
 use crate::project_config::Override;
 
@@ -41,30 +43,30 @@ pub struct Input<'a> {
 pub fn evaluate(
     ctx: &Context,
     findings: &[Finding],
-    overrides: &BTreeMap<&'static str, Override>,
+    overrides: &BTreeMap<CriterionId, Override>,
 ) -> Vec<CriterionResult> {
     let input = Input { ctx, findings };
     let timing = std::env::var_os("REPROSCALE_TIMING").is_some();
     // Criteria are independent functions of the facts (2.4 combines two of
     // them afterwards), so they run in parallel.
-    let table: [(&'static str, Criterion); 15] = [
-        ("1.1", code::runs),
-        ("1.2", code::example_input),
-        ("1.3", code::repeatable),
-        ("2.1", configuration::config_files),
-        ("2.2", configuration::seeds_in_config),
-        ("2.3", configuration::code_reads_config),
-        ("3.1", data::data_managed),
-        ("3.2", data::data_schema),
-        ("3.3", data::data_swappable),
-        ("3.4", data::pipeline_stages),
-        ("4.1", environment::package_list),
-        ("4.2", environment::example_environment),
-        ("4.3", environment::hardware_documented),
-        ("5.1", evaluation::custom_input),
-        ("5.2", evaluation::run_comparison),
+    let table: [(CriterionId, Criterion); 15] = [
+        (CriterionId::C1_1, code::runs),
+        (CriterionId::C1_2, code::example_input),
+        (CriterionId::C1_3, code::repeatable),
+        (CriterionId::C2_1, configuration::config_files),
+        (CriterionId::C2_2, configuration::seeds_in_config),
+        (CriterionId::C2_3, configuration::code_reads_config),
+        (CriterionId::C3_1, data::data_managed),
+        (CriterionId::C3_2, data::data_schema),
+        (CriterionId::C3_3, data::data_swappable),
+        (CriterionId::C3_4, data::pipeline_stages),
+        (CriterionId::C4_1, environment::package_list),
+        (CriterionId::C4_2, environment::example_environment),
+        (CriterionId::C4_3, environment::hardware_documented),
+        (CriterionId::C5_1, evaluation::custom_input),
+        (CriterionId::C5_2, evaluation::run_comparison),
     ];
-    let mut decided: Vec<(&'static str, Decided)> = table
+    let mut decided: Vec<(CriterionId, Decided)> = table
         .par_iter()
         .map(|(id, f)| {
             let t = std::time::Instant::now();
@@ -77,19 +79,22 @@ pub fn evaluate(
         .collect();
     if let Some(lang) = other_language(ctx.facts) {
         for (id, d) in decided.iter_mut() {
-            if let Some(replaced) = not_python(id, lang, ctx.facts) {
+            if let Some(replaced) = not_python(*id, lang, ctx.facts) {
                 *d = replaced;
             }
         }
     }
-    let outcome_of = |id: &str| {
+    let outcome_of = |id: CriterionId| {
         decided
             .iter()
             .find(|(i, _)| *i == id)
             .map(|(_, d)| d.0.clone())
     };
-    if let (Some(c13), Some(c22)) = (outcome_of("1.3"), outcome_of("2.2")) {
-        decided.push(("2.4", configuration::config_repeatable(&c13, &c22)));
+    if let (Some(c13), Some(c22)) = (outcome_of(CriterionId::C1_3), outcome_of(CriterionId::C2_2)) {
+        decided.push((
+            CriterionId::C2_4,
+            configuration::config_repeatable(&c13, &c22),
+        ));
     }
     catalog::CRITERIA
         .iter()
@@ -101,7 +106,7 @@ pub fn evaluate(
                     None,
                 ),
             };
-            let Some(o) = overrides.get(def.id) else {
+            let Some(o) = overrides.get(&def.id) else {
                 return CriterionResult::new(def, outcome, fix);
             };
             let original = outcome.status;
@@ -154,7 +159,7 @@ fn other_language(facts: &crate::facts::Facts) -> Option<&'static str> {
 /// SPEC §2: criteria that rest on the Python analysis are unknown, with the
 /// cause, for code in another language, unless other evidence decides them
 /// (an R DESCRIPTION lists the packages).
-fn not_python(id: &str, lang: &str, facts: &crate::facts::Facts) -> Option<Decided> {
+fn not_python(id: CriterionId, lang: &str, facts: &crate::facts::Facts) -> Option<Decided> {
     let unknown = |what: &str| {
         Some((
             Outcome::new(
@@ -165,10 +170,12 @@ fn not_python(id: &str, lang: &str, facts: &crate::facts::Facts) -> Option<Decid
         ))
     };
     match id {
-        "1.1" => unknown("whether it runs (entry points, parsing)"),
-        "1.3" | "2.2" => unknown("randomness and seeding"),
-        "3.3" => unknown("where data is loaded"),
-        "4.1" => r_description(facts).or_else(|| unknown("which packages are imported")),
+        CriterionId::C1_1 => unknown("whether it runs (entry points, parsing)"),
+        CriterionId::C1_3 | CriterionId::C2_2 => unknown("randomness and seeding"),
+        CriterionId::C3_3 => unknown("where data is loaded"),
+        CriterionId::C4_1 => {
+            r_description(facts).or_else(|| unknown("which packages are imported"))
+        }
         _ => None,
     }
 }
@@ -231,7 +238,10 @@ fn r_description(facts: &crate::facts::Facts) -> Option<Decided> {
 }
 
 /// Findings of the rules that count against `criterion`, split by run path.
-fn findings_for<'a>(input: &Input<'a>, criterion: &str) -> (Vec<&'a Finding>, Vec<&'a Finding>) {
+fn findings_for<'a>(
+    input: &Input<'a>,
+    criterion: CriterionId,
+) -> (Vec<&'a Finding>, Vec<&'a Finding>) {
     input
         .findings
         .iter()

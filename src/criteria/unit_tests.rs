@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::{code, configuration, data, environment, evaluation, Criterion, Decided, Input};
 use crate::assessment::{CriterionResult, Outcome, Status};
+use crate::criteria::id::CriterionId;
 use crate::facts::callsites::CallIndex;
 use crate::facts::config::{ConfigFile, ConfigKey, Format};
 use crate::facts::dockerfile::{BaseImage, Dockerfile};
@@ -587,7 +588,7 @@ fn assert_evidence(d: &Decided, path: &str, line: Option<u32>) {
     );
 }
 
-fn result<'a>(results: &'a [CriterionResult], id: &str) -> &'a CriterionResult {
+fn result(results: &[CriterionResult], id: CriterionId) -> &CriterionResult {
     results
         .iter()
         .find(|r| r.id == id)
@@ -1137,9 +1138,9 @@ fn c2_4_pass_end_to_end_when_seeded_from_the_config() {
         .config(config("params.yaml", Format::Yaml, &[("seed", "42")]))
         .build();
     let results = b.evaluate();
-    assert_eq!(result(&results, "1.3").status, Pass);
-    assert_eq!(result(&results, "2.2").status, Pass);
-    assert_eq!(result(&results, "2.4").status, Pass);
+    assert_eq!(result(&results, CriterionId::C1_3).status, Pass);
+    assert_eq!(result(&results, CriterionId::C2_2).status, Pass);
+    assert_eq!(result(&results, CriterionId::C2_4).status, Pass);
 }
 
 #[test]
@@ -1152,8 +1153,8 @@ fn c2_4_partial_end_to_end_with_a_literal_seed_and_fail_when_unseeded() {
         )
         .build();
     let results = literal.evaluate();
-    assert_eq!(result(&results, "2.2").status, Partial);
-    let r = result(&results, "2.4");
+    assert_eq!(result(&results, CriterionId::C2_2).status, Partial);
+    let r = result(&results, CriterionId::C2_4);
     assert_eq!(r.status, Partial);
     assert!(r.fix.is_some());
 
@@ -1161,8 +1162,8 @@ fn c2_4_partial_end_to_end_with_a_literal_seed_and_fail_when_unseeded() {
         .entry(py("train.py").with(call("torch.randn", 5, vec![int(3)], vec![])))
         .build();
     let results = unseeded.evaluate();
-    assert_eq!(result(&results, "1.3").status, Fail);
-    assert_eq!(result(&results, "2.4").status, Fail);
+    assert_eq!(result(&results, CriterionId::C1_3).status, Fail);
+    assert_eq!(result(&results, CriterionId::C2_4).status, Fail);
 }
 
 // ---------------------------------------------------------------------------
@@ -1798,19 +1799,32 @@ fn r_project() -> Fx {
 fn non_python_criteria_resting_on_the_python_analysis_are_unknown() {
     // SPEC: 1.3, 2.2, 2.4, 3.3 and 4.1 (imports) are unknown, with the cause.
     let results = r_project().build().evaluate();
-    for id in ["1.3", "2.2", "2.4", "3.3", "4.1"] {
+    for id in [
+        CriterionId::C1_3,
+        CriterionId::C2_2,
+        CriterionId::C2_4,
+        CriterionId::C3_3,
+        CriterionId::C4_1,
+    ] {
         let r = result(&results, id);
         assert_eq!(r.status, Unknown, "{id}: {}", r.summary);
         assert!(!r.summary.trim().is_empty(), "{id} gives no cause");
     }
     // The cause names the language.
     assert!(
-        result(&results, "1.3").summary.contains('R'),
+        result(&results, CriterionId::C1_3).summary.contains('R'),
         "{}",
-        result(&results, "1.3").summary
+        result(&results, CriterionId::C1_3).summary
     );
     // Never a silent fail or pass: no Python-based criterion fails.
-    for id in ["1.1", "1.3", "2.2", "2.4", "3.3", "4.1"] {
+    for id in [
+        CriterionId::C1_1,
+        CriterionId::C1_3,
+        CriterionId::C2_2,
+        CriterionId::C2_4,
+        CriterionId::C3_3,
+        CriterionId::C4_1,
+    ] {
         assert_ne!(result(&results, id).status, Fail, "{id}");
     }
 }
@@ -1832,16 +1846,16 @@ fn non_python_other_evidence_still_decides() {
         ))
         .build()
         .evaluate();
-    let r41 = result(&results, "4.1");
+    let r41 = result(&results, CriterionId::C4_1);
     assert_eq!(r41.status, Pass, "{}", r41.summary);
     assert!(r41.evidence.iter().any(|e| e.path == "DESCRIPTION"));
-    assert_eq!(result(&results, "4.2").status, Pass);
+    assert_eq!(result(&results, CriterionId::C4_2).status, Pass);
 
     let ranges = r_project()
         .text_file("DESCRIPTION", "Package: fit\nImports: dplyr (>= 1.0)\n")
         .build()
         .evaluate();
-    let r41 = result(&ranges, "4.1");
+    let r41 = result(&ranges, CriterionId::C4_1);
     assert_eq!(r41.status, Partial, "{}", r41.summary);
     assert!(r41.fix.is_some());
 }

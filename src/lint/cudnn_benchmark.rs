@@ -2,11 +2,11 @@
 
 use crate::facts::values::{Lit, Value};
 
-use super::{Context, Effect, Finding, RuleDef};
+use super::{Context, CriterionId, Effect, Finding, RuleDef};
 
 pub(super) const RULE: RuleDef = RuleDef {
     id: "cudnn-benchmark",
-    criterion: "1.3",
+    criterion: CriterionId::C1_3,
     effect: Effect::Partial,
     what: "`torch.backends.cudnn.benchmark = True`.",
     why: "cuDNN's benchmark mode picks convolution algorithms by timing them at run time, so two runs can use different algorithms with different rounding.",

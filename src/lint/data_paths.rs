@@ -5,11 +5,11 @@ use crate::facts::python::{Call, PyFile};
 use crate::facts::values::Value;
 use crate::facts::Facts;
 
-use super::{Context, Effect, Finding, RuleDef};
+use super::{Context, CriterionId, Effect, Finding, RuleDef};
 
 pub(super) const ABSOLUTE: RuleDef = RuleDef {
     id: "absolute-data-path",
-    criterion: "1.2",
+    criterion: CriterionId::C1_2,
     effect: Effect::Fail,
     what: "An absolute path (`/home/...`, `C:\\...`, `~/...`) in a data-loading call (`open`, `pd.read_csv`, `np.load`, `Image.open`, `torch.load`, …).",
     why: "An absolute path names a place on the author's machine; on any other machine the run stops at the first read.",
@@ -19,7 +19,7 @@ pub(super) const ABSOLUTE: RuleDef = RuleDef {
 
 pub(super) const MISSING: RuleDef = RuleDef {
     id: "missing-data-file",
-    criterion: "1.2",
+    criterion: CriterionId::C1_2,
     effect: Effect::Fail,
     what: "A relative path in a data-loading call that is neither in the project nor produced by the pipeline (dvc.yaml outs, Makefile targets, files the code writes, DVC/LFS-tracked paths).",
     why: "The run needs a file nobody can get: the example input is missing.",

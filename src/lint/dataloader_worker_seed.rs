@@ -3,11 +3,11 @@
 
 use crate::facts::values::{Lit, Value};
 
-use super::{Context, Effect, Finding, RuleDef};
+use super::{Context, CriterionId, Effect, Finding, RuleDef};
 
 pub(super) const RULE: RuleDef = RuleDef {
     id: "dataloader-worker-seed",
-    criterion: "1.3",
+    criterion: CriterionId::C1_3,
     effect: Effect::Partial,
     what: "`DataLoader(..., num_workers>0)` (a literal, or a CLI flag whose default is above 0) without `worker_init_fn=` or `generator=`, unless Lightning's `seed_everything(..., workers=True)` runs.",
     why: "Each worker process gets its own RNG state; numpy and `random` in workers are not reseeded by torch, so augmentations repeat across workers or differ across runs.",

@@ -2,11 +2,11 @@
 
 use crate::facts::config::is_python_config_module;
 
-use super::{Context, Effect, Finding, RuleDef};
+use super::{Context, CriterionId, Effect, Finding, RuleDef};
 
 pub(super) const RULE: RuleDef = RuleDef {
     id: "hardcoded-hyperparameter",
-    criterion: "2.1",
+    criterion: CriterionId::C2_1,
     effect: Effect::Partial,
     what: "Hyper-parameter literals at call sites (`lr=0.001`, `epochs=10`, `batch_size=32`, `n_estimators=100`, `dropout=0.5`, `test_size=0.2`, …), split fractions (`len(data) * 0.8`), `for epoch in range(10)` loops, and module-level constants such as `LEARNING_RATE = 0.01` outside a config module. Layer shapes are not counted.",
     why: "A knob set in code is invisible in the run's configuration: changing it means editing code, and the value used for a published result is easy to lose.",

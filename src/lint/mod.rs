@@ -20,6 +20,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+pub(crate) use crate::criteria::id::CriterionId;
 use crate::facts::values::Loc;
 use crate::facts::Facts;
 
@@ -40,7 +41,7 @@ pub struct RuleDef {
     /// Stable id (`unseeded-rng`); names what is wrong.
     pub id: &'static str,
     /// The criterion its findings count against.
-    pub criterion: &'static str,
+    pub criterion: CriterionId,
     /// How much.
     pub effect: Effect,
     /// What it finds.
@@ -304,7 +305,7 @@ mod tests {
         for r in RULES {
             assert!(ids.insert(r.id), "duplicate rule {}", r.id);
             assert!(
-                crate::criteria::catalog::find(r.criterion).is_some(),
+                crate::criteria::catalog::find(r.criterion.as_str()).is_some(),
                 "{}",
                 r.id
             );

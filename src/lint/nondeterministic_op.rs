@@ -3,11 +3,11 @@
 
 use crate::facts::values::{Lit, Value};
 
-use super::{Context, Effect, Finding, RuleDef};
+use super::{Context, CriterionId, Effect, Finding, RuleDef};
 
 pub(super) const RULE: RuleDef = RuleDef {
     id: "nondeterministic-op",
-    criterion: "1.3",
+    criterion: CriterionId::C1_3,
     effect: Effect::Partial,
     what: "PyTorch operations whose CUDA kernels accumulate with atomic adds (`index_add_`, `scatter_add_`, `scatter_reduce`, `index_put_(accumulate=True)`, `bincount`, `histc`, `embedding_bag`, `ctc_loss`, `grid_sample` and `interpolate` backward, adaptive pooling backward) in a project that uses CUDA, while `torch.use_deterministic_algorithms(True)` is never called.",
     why: "Atomic adds finish in whatever order the GPU schedules them, and float addition is not associative: seeded runs still differ in the last bits, which training amplifies. Seen here on an H100: `index_add_` over 2^20 floats differed by up to 0.16 between two seeded runs.",

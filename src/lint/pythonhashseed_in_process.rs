@@ -1,10 +1,10 @@
 //! `pythonhashseed-in-process`: setting PYTHONHASHSEED from inside Python.
 
-use super::{Context, Effect, Finding, RuleDef};
+use super::{Context, CriterionId, Effect, Finding, RuleDef};
 
 pub(super) const RULE: RuleDef = RuleDef {
     id: "pythonhashseed-in-process",
-    criterion: "1.3",
+    criterion: CriterionId::C1_3,
     effect: Effect::Advice,
     what: "`os.environ[\"PYTHONHASHSEED\"] = …` (or `putenv`/`setdefault`) inside the running program.",
     why: "The interpreter reads PYTHONHASHSEED once at start-up; setting it later has no effect on the running process, so set and dict iteration order of strings still varies.",

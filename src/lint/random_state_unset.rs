@@ -2,11 +2,11 @@
 //! randomness, called without `random_state` and without a global numpy seed.
 
 use super::seeds::{random_state_unset, sklearn_call_is_random};
-use super::{Context, Effect, Finding, RuleDef};
+use super::{Context, CriterionId, Effect, Finding, RuleDef};
 
 pub(super) const RULE: RuleDef = RuleDef {
     id: "random-state-unset",
-    criterion: "1.3",
+    criterion: CriterionId::C1_3,
     effect: Effect::Fail,
     what: "sklearn estimators, splitters and generators with a `random_state` parameter (RandomForest*, train_test_split, KFold(shuffle=True), KMeans, PCA, MLP*, …) and pandas `DataFrame.sample` called with `random_state` unset or `None` while no `np.random.seed` runs on the run path.",
     why: "With `random_state=None` sklearn draws from numpy's global RNG, which starts from OS entropy unless seeded: each run gets another split or another forest.",

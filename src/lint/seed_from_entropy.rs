@@ -2,11 +2,11 @@
 
 use crate::facts::values::{Lit, Value};
 
-use super::{Context, Effect, Finding, RuleDef};
+use super::{Context, CriterionId, Effect, Finding, RuleDef};
 
 pub(super) const RULE: RuleDef = RuleDef {
     id: "seed-from-entropy",
-    criterion: "1.3",
+    criterion: CriterionId::C1_3,
     effect: Effect::Fail,
     what: "A seeding call whose value comes from `time.time()`, `datetime.now()`, `os.urandom`, `uuid4()` or `secrets`, or is `None` (often a `seed=None` default that no caller sets), which reseeds from OS entropy.",
     why: "A seed that changes every run is no seed: the run cannot be repeated, and the value is usually not even logged.",

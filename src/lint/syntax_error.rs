@@ -1,10 +1,10 @@
 //! `syntax-error`: a Python file or notebook cell that does not parse.
 
-use super::{Context, Effect, Finding, RuleDef};
+use super::{Context, CriterionId, Effect, Finding, RuleDef};
 
 pub(super) const RULE: RuleDef = RuleDef {
     id: "syntax-error",
-    criterion: "1.1",
+    criterion: CriterionId::C1_1,
     effect: Effect::Fail,
     what: "A Python file or notebook code cell that does not parse as Python 3.",
     why: "Python stops at the first syntax error it meets; code that does not parse cannot run, wherever it sits.",

@@ -2,11 +2,11 @@
 //! path, or a local generator built without a seed.
 
 use super::seeds::{rng_lib, unseeded_local_generator};
-use super::{Context, Effect, Finding, RuleDef};
+use super::{Context, CriterionId, Effect, Finding, RuleDef};
 
 pub(super) const RULE: RuleDef = RuleDef {
     id: "unseeded-rng",
-    criterion: "1.3",
+    criterion: CriterionId::C1_3,
     effect: Effect::Fail,
     what: "Random draws (`random.*`, `np.random.*`, `torch.rand*`, weight initialisation, `tf.random.*`) from a generator that nothing seeds on the run path, and `default_rng()` / `random.Random()` built without a seed.",
     why: "An unseeded generator starts from OS entropy, so every run draws different numbers: different splits, initial weights and results.",

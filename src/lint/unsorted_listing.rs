@@ -1,10 +1,10 @@
 //! `unsorted-listing`: a directory listing used without sorting.
 
-use super::{Context, Effect, Finding, RuleDef};
+use super::{Context, CriterionId, Effect, Finding, RuleDef};
 
 pub(super) const RULE: RuleDef = RuleDef {
     id: "unsorted-listing",
-    criterion: "1.3",
+    criterion: CriterionId::C1_3,
     effect: Effect::Partial,
     what: "`os.listdir`, `os.scandir`, `os.walk`, `glob.glob`, `Path.iterdir/glob/rglob` not wrapped in `sorted()` (nor sorted in place afterwards), in code that loads data.",
     why: "Directory order depends on the file system and on how the files were written; data read in that order changes batches, splits and results between machines.",

@@ -111,7 +111,7 @@ pub fn json(entries: &[Entry]) -> String {
                 .record
                 .criteria
                 .iter()
-                .map(|(id, st)| (id.clone(), serde_json::Value::String(st.clone())))
+                .map(|(id, st)| (id.to_string(), serde_json::Value::from(st.as_str())))
                 .collect(),
             commit: e.record.commit.as_deref(),
             tool_version: &e.record.tool_version,

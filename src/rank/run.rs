@@ -311,8 +311,8 @@ fn assess(src: &Source, commit: Option<String>, opts: &Options) -> Record {
             a.iter()
                 .filter_map(|c| {
                     Some((
-                        c["id"].as_str()?.to_string(),
-                        c["status"].as_str()?.to_string(),
+                        c["id"].as_str()?.parse().ok()?,
+                        c["status"].as_str()?.parse().ok()?,
                     ))
                 })
                 .collect()

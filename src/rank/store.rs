@@ -25,6 +25,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::assessment::Status;
+use crate::criteria::catalog::CriterionId;
+
 mod engine;
 mod pg;
 mod sqlite;
@@ -89,8 +92,8 @@ pub struct Record {
     pub basis: String,
     /// Per-stage progress.
     pub stages: Vec<Stage>,
-    /// (criterion id, status), for example `("2.2", "pass")`.
-    pub criteria: Vec<(String, String)>,
+    /// (criterion id, status), for example 2.2 `pass`.
+    pub criteria: Vec<(CriterionId, Status)>,
     /// The full `assess --format json` report.
     pub report_json: Option<String>,
 }
@@ -132,8 +135,8 @@ pub enum Sort {
 pub struct Query {
     /// At least this many stars.
     pub min_stars: Option<u8>,
-    /// (criterion id, status) pairs that must all hold, e.g. `("2.2", "pass")`.
-    pub criteria: Vec<(String, String)>,
+    /// (criterion id, status) pairs that must all hold, e.g. 2.2 `pass`.
+    pub criteria: Vec<(CriterionId, Status)>,
     /// (stage, passed) pairs that must all hold, e.g. `(3, true)`.
     pub stages: Vec<(u8, bool)>,
     /// Order.

@@ -47,7 +47,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::assessment::{Basis, CriterionResult, Status};
-use crate::criteria::catalog::CRITERIA;
+use crate::criteria::catalog::{self, CriterionId, CRITERIA};
 use crate::lint::{Effect, Finding, RULES};
 use crate::{Report, TOOL_NAME, VERSION};
 
@@ -128,7 +128,7 @@ struct RuleProperties {
     #[serde(skip_serializing_if = "Option::is_none")]
     stage: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    criterion: Option<&'static str>,
+    criterion: Option<CriterionId>,
     tags: Vec<&'static str>,
 }
 
@@ -263,7 +263,7 @@ fn level_of_effect(effect: Effect) -> &'static str {
 
 fn rules() -> Vec<Rule> {
     let criteria = CRITERIA.iter().map(|c| Rule {
-        id: c.id,
+        id: c.id.as_str(),
         name: c.slug,
         short_description: text(c.title),
         full_description: text(c.meets),
@@ -423,7 +423,7 @@ fn root_readme(known: &[&str]) -> String {
 }
 
 /// The usual home of a criterion's fix when the fix text names no file the project has.
-fn usual_home(id: &str, report: &Report, known: &[&str]) -> Option<String> {
+fn usual_home(id: CriterionId, report: &Report, known: &[&str]) -> Option<String> {
     let entry = || report.entry_points.iter().find(|p| names_file(p)).cloned();
     let config = || {
         // The config files the configuration criteria point at first.
@@ -437,26 +437,27 @@ fn usual_home(id: &str, report: &Report, known: &[&str]) -> Option<String> {
             .find(|p| names_file(p) && config_like(p))
             .map_or_else(|| "params.yaml".to_string(), String::from)
     };
+    use CriterionId as C;
     match id {
-        "1.1" | "1.3" | "2.3" => entry(),
-        "2.1" | "2.2" | "2.4" | "3.3" => Some(config()),
-        "3.4" => Some("dvc.yaml".to_string()),
-        "4.1" => Some(
+        C::C1_1 | C::C1_3 | C::C2_3 => entry(),
+        C::C2_1 | C::C2_2 | C::C2_4 | C::C3_3 => Some(config()),
+        C::C3_4 => Some("dvc.yaml".to_string()),
+        C::C4_1 => Some(
             known
                 .iter()
                 .find(|p| package_list_like(p))
                 .map_or_else(|| "requirements.txt".to_string(), |p| p.to_string()),
         ),
-        "4.2" => Some("Dockerfile".to_string()),
+        C::C4_2 => Some("Dockerfile".to_string()),
         // Documentation: the data layout and the hardware belong in the README.
-        "3.2" | "4.3" => Some(root_readme(known)),
-        _ => None,
+        C::C3_2 | C::C4_3 => Some(root_readme(known)),
+        C::C1_2 | C::C3_1 | C::C5_1 | C::C5_2 => None,
     }
 }
 
 /// The file that should hold the fix of a criterion (see the module doc).
-fn fix_home(id: &str, fix: Option<&str>, report: &Report, known: &[&str]) -> String {
-    let catalogue_fix = CRITERIA.iter().find(|d| d.id == id).map(|d| d.fix);
+fn fix_home(id: Option<CriterionId>, fix: Option<&str>, report: &Report, known: &[&str]) -> String {
+    let catalogue_fix = id.map(|id| catalog::def(id).fix);
     let mut mentioned: Vec<String> = Vec::new();
     for text in [fix, catalogue_fix].into_iter().flatten() {
         for m in file_mentions(text) {
@@ -468,7 +469,7 @@ fn fix_home(id: &str, fix: Option<&str>, report: &Report, known: &[&str]) -> Str
     if let Some(m) = mentioned.iter().find(|m| known.contains(&m.as_str())) {
         return m.clone();
     }
-    if let Some(home) = usual_home(id, report, known) {
+    if let Some(home) = id.and_then(|id| usual_home(id, report, known)) {
         return home;
     }
     mentioned
@@ -533,7 +534,7 @@ fn finding_result(f: &Finding, report: &Report, known: &[&str]) -> Pending {
     let (locations, project_level) = if names_file(&f.path) {
         (vec![location(&f.path, f.line, f.cell)], String::new())
     } else {
-        let criterion = rule.map_or("", |r| r.criterion);
+        let criterion = rule.map(|r| r.criterion);
         let home = fix_home(criterion, rule.map(|r| r.fix), report, known);
         let suffix = format!(" (project-level; shown at {home}, where the fix goes)");
         (vec![location(&home, None, None)], suffix)
@@ -572,7 +573,7 @@ fn criterion_anchor(c: &CriterionResult, report: &Report, known: &[&str]) -> (Lo
             cell_suffix(e.line, e.cell),
         );
     }
-    let home = fix_home(c.id, c.fix.as_deref(), report, known);
+    let home = fix_home(Some(c.id), c.fix.as_deref(), report, known);
     let suffix = format!(" (project-level; shown at {home}, where the fix goes)");
     (location(&home, None, None), suffix)
 }
@@ -594,7 +595,7 @@ fn criterion_result(c: &CriterionResult, report: &Report, known: &[&str]) -> Opt
         // One result per criterion: the rule id and the path identify it.
         key: String::new(),
         result: SarifResult {
-            rule_id: c.id,
+            rule_id: c.id.as_str(),
             rule_index,
             level,
             message: text(format!(

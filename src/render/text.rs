@@ -146,7 +146,7 @@ pub fn render(report: &Report) -> String {
                 out,
                 "  {} {} {:<20} {}{verified}",
                 paint(s, mark(c.status)),
-                paint(bold, c.id),
+                paint(bold, c.id.as_str()),
                 c.slug,
                 paint(s, c.status.as_str())
             );

@@ -17,6 +17,7 @@ use serde::Serialize;
 use super::parse::{self, Doc, LinkTarget};
 use super::template;
 use crate::assessment::{CriterionResult, Status};
+use crate::criteria::id::CriterionId;
 use crate::Report;
 
 /// One checklist item as read from the file.
@@ -33,7 +34,7 @@ pub struct CheckItem {
     /// Whether the box is ticked.
     pub ticked: bool,
     /// The criterion that decides the item (none for items beyond the template's).
-    pub criterion: Option<&'static str>,
+    pub criterion: Option<CriterionId>,
 }
 
 /// What kind of disagreement a [`Problem`] is.

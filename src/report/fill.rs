@@ -13,6 +13,7 @@
 
 use super::template::{self, Fill, ItemDef, DESCRIPTION, DETAILS_BLOCK, HEADER_BLOCK};
 use crate::assessment::{Basis, CriterionResult, Evidence, Status};
+use crate::criteria::id::CriterionId;
 use crate::render::star_glyphs;
 use crate::{Report, TOOL_NAME, VERSION};
 
@@ -163,7 +164,7 @@ fn slug(heading: &str) -> String {
         .collect()
 }
 
-fn criterion<'r>(report: &'r Report, id: &str) -> Option<&'r CriterionResult> {
+fn criterion(report: &Report, id: CriterionId) -> Option<&CriterionResult> {
     report.criteria.iter().find(|c| c.id == id)
 }
 
@@ -386,7 +387,7 @@ fn file_ref(report: &Report, path: &str) -> String {
 }
 
 fn code_of_stage(report: &Report, pipeline_file: &str, name: &str) -> Option<String> {
-    let runs = criterion(report, "1.1")?;
+    let runs = criterion(report, CriterionId::C1_1)?;
     runs.evidence.iter().filter_map(entry_point).find_map(|ep| {
         let (runner, _, n) = ep.runner?;
         (runner == pipeline_file && n == name).then(|| ep.path.to_string())
@@ -771,7 +772,7 @@ pub fn details_content(report: &Report) -> String {
         };
         out.push_str(&format!(
             "| {} | {} {} | {status} | {} | {evidence} |\n",
-            plain(c.id),
+            plain(c.id.as_str()),
             plain(c.slug),
             plain(&format!("— {}", c.title)),
             prose_in(&c.summary, true),

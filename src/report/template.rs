@@ -3,6 +3,8 @@
 //! whether it is ticked. Generation, `--update` and `--check` all read this
 //! one table.
 
+use crate::criteria::id::CriterionId;
+
 /// One section of the report: a stage of the scale.
 #[derive(Debug, Clone, Copy)]
 pub struct SectionDef {
@@ -77,7 +79,7 @@ pub struct ItemDef {
     /// 1-based position within the section.
     pub index: usize,
     /// The criterion whose status ticks the item.
-    pub criterion: &'static str,
+    pub criterion: CriterionId,
     /// The bold label that starts the generated line.
     pub label: &'static str,
     /// What the item asks for, in words (for messages).
@@ -93,7 +95,7 @@ pub const ITEMS: [ItemDef; 11] = [
     ItemDef {
         section: 1,
         index: 1,
-        criterion: "1.1",
+        criterion: CriterionId::C1_1,
         label: "Runnable code",
         what: "runnable code location",
         placeholder: "{where the code is and the command that runs it}",
@@ -102,7 +104,7 @@ pub const ITEMS: [ItemDef; 11] = [
     ItemDef {
         section: 1,
         index: 2,
-        criterion: "1.2",
+        criterion: CriterionId::C1_2,
         label: "Example input",
         what: "example input",
         placeholder: "{link to an example input}",
@@ -111,7 +113,7 @@ pub const ITEMS: [ItemDef; 11] = [
     ItemDef {
         section: 2,
         index: 1,
-        criterion: "2.1",
+        criterion: CriterionId::C2_1,
         label: "Config files",
         what: "config files",
         placeholder: "{links to the config files}",
@@ -120,7 +122,7 @@ pub const ITEMS: [ItemDef; 11] = [
     ItemDef {
         section: 3,
         index: 1,
-        criterion: "3.1",
+        criterion: CriterionId::C3_1,
         label: "Data location",
         what: "data location",
         placeholder: "{where the data is kept and how to get it}",
@@ -129,7 +131,7 @@ pub const ITEMS: [ItemDef; 11] = [
     ItemDef {
         section: 3,
         index: 2,
-        criterion: "3.2",
+        criterion: CriterionId::C3_2,
         label: "Data schema",
         what: "data schema",
         placeholder: "{the data's fields and types, or a link to where they are documented}",
@@ -138,7 +140,7 @@ pub const ITEMS: [ItemDef; 11] = [
     ItemDef {
         section: 3,
         index: 3,
-        criterion: "3.4",
+        criterion: CriterionId::C3_4,
         label: "Pipeline steps",
         what: "pipeline steps",
         placeholder: "{each step with its code and its outputs}",
@@ -147,7 +149,7 @@ pub const ITEMS: [ItemDef; 11] = [
     ItemDef {
         section: 4,
         index: 1,
-        criterion: "4.1",
+        criterion: CriterionId::C4_1,
         label: "Package list",
         what: "package list file",
         placeholder: "{link to the package list file}",
@@ -156,7 +158,7 @@ pub const ITEMS: [ItemDef; 11] = [
     ItemDef {
         section: 4,
         index: 2,
-        criterion: "4.2",
+        criterion: CriterionId::C4_2,
         label: "Example environment",
         what: "example environment",
         placeholder: "{link to the Dockerfile or the published image}",
@@ -165,7 +167,7 @@ pub const ITEMS: [ItemDef; 11] = [
     ItemDef {
         section: 4,
         index: 3,
-        criterion: "4.3",
+        criterion: CriterionId::C4_3,
         label: "Hardware",
         what: "hardware",
         placeholder: "{GPU model and memory, CUDA and driver version}",
@@ -174,7 +176,7 @@ pub const ITEMS: [ItemDef; 11] = [
     ItemDef {
         section: 5,
         index: 1,
-        criterion: "5.1",
+        criterion: CriterionId::C5_1,
         label: "Where to evaluate the model",
         what: "where to evaluate the model",
         placeholder: "{link to a hosted demo or app}",
@@ -183,7 +185,7 @@ pub const ITEMS: [ItemDef; 11] = [
     ItemDef {
         section: 5,
         index: 2,
-        criterion: "5.1",
+        criterion: CriterionId::C5_1,
         label: "Evaluation app",
         what: "evaluation app code and how to run it",
         placeholder: "{link to the app code and the command that runs it locally}",
@@ -261,7 +263,7 @@ mod tests {
     #[test]
     fn every_item_names_a_catalogued_criterion() {
         for i in &ITEMS {
-            assert!(crate::criteria::catalog::find(i.criterion).is_some());
+            assert_eq!(i.criterion.stage(), i.section, "{}", i.criterion);
         }
     }
 }

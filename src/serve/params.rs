@@ -1,11 +1,9 @@
 //! The leaderboard's query parameters: parsing them into a store
 //! [`Query`], and writing them back into links and the filter form.
 
-use crate::criteria::catalog;
+use crate::assessment::Status;
+use crate::criteria::catalog::{self, CriterionId};
 use crate::rank::store::{Query, Sort};
-
-/// Criterion statuses a filter may ask for.
-const STATUSES: [&str; 5] = ["pass", "partial", "fail", "not_applicable", "unknown"];
 
 /// The parameters the leaderboard understands, for the error message.
 const KNOWN: &str = "min_stars, criterion, stage, sort, limit, include_errors, page, per_page";
@@ -91,7 +89,7 @@ fn parse_bool(name: &str, value: &str) -> Result<bool, String> {
     }
 }
 
-fn parse_criterion(value: &str) -> Result<(String, String), String> {
+fn parse_criterion(value: &str) -> Result<(CriterionId, Status), String> {
     let Some((key, status)) = split_pair(value) else {
         return Err(format!(
             "criterion must look like `2.2:pass` (criterion id or slug, then a status), not `{value}`"
@@ -103,13 +101,13 @@ fn parse_criterion(value: &str) -> Result<(String, String), String> {
         ));
     };
     let status = status.to_ascii_lowercase();
-    if !STATUSES.contains(&status.as_str()) {
+    let Ok(status) = status.parse::<Status>() else {
         return Err(format!(
             "unknown status `{status}` in criterion `{value}` (use one of {})",
-            STATUSES.join(", ")
+            Status::ALL.map(Status::as_str).join(", ")
         ));
-    }
-    Ok((def.id.to_string(), status))
+    };
+    Ok((def.id, status))
 }
 
 fn parse_stage(value: &str) -> Result<(u8, bool), String> {
@@ -345,8 +343,8 @@ mod tests {
         .unwrap();
         let q = &f.query;
         assert_eq!(q.min_stars, Some(3));
-        assert_eq!(q.criteria[0], ("2.2".to_string(), "pass".to_string()));
-        assert_eq!(q.criteria[1].1, "fail");
+        assert_eq!(q.criteria[0], (CriterionId::C2_2, Status::Pass));
+        assert_eq!(q.criteria[1].1, Status::Fail);
         assert_eq!(q.stages, vec![(3, true), (4, false)]);
         assert_eq!(q.sort, Sort::Name);
         assert_eq!(q.limit, Some(10));

@@ -78,7 +78,7 @@ fn record_view(r: &Record) -> RecordView<'_> {
         criteria: r
             .criteria
             .iter()
-            .map(|(id, status)| (id.clone(), Value::from(status.as_str())))
+            .map(|(id, status)| (id.to_string(), Value::from(status.as_str())))
             .collect(),
     }
 }
@@ -248,11 +248,11 @@ fn stage_sections(r: &Record, report: Option<&Value>) -> Vec<Value> {
             .criteria
             .iter()
             .map(|(id, status)| {
-                let def = catalog::find(id);
+                let def = catalog::def(*id);
                 json!({
                     "id": id,
-                    "stage": def.map(|d| d.stage).unwrap_or(0),
-                    "title": def.map(|d| d.title).unwrap_or(""),
+                    "stage": def.stage,
+                    "title": def.title,
                     "status": status,
                     "summary": "",
                     "evidence": [],

@@ -151,7 +151,7 @@ pub struct Probe {
     /// `wired` or `not_wired`; absent when the probe run itself failed
     /// (then `error` says how).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verdict: Option<&'static str>,
+    pub verdict: Option<ProbeVerdict>,
     /// What was seen.
     pub evidence: String,
     /// The probe run's own failure (exit and stderr tail), when it failed.
@@ -160,6 +160,79 @@ pub struct Probe {
     /// How the value was changed: `config_file`, `flag`, `hydra_override`,
     /// `make_variable` or `mlproject_parameter`.
     pub channel: &'static str,
+}
+
+/// What a probe showed (SPEC §6.5): the changed value reaches the outputs,
+/// or it does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProbeVerdict {
+    /// Changing the value changed the outputs.
+    Wired,
+    /// The outputs stayed the same.
+    NotWired,
+}
+
+impl ProbeVerdict {
+    /// Both verdicts.
+    pub const ALL: [ProbeVerdict; 2] = [ProbeVerdict::Wired, ProbeVerdict::NotWired];
+
+    /// The verdict as the JSON contract spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProbeVerdict::Wired => "wired",
+            ProbeVerdict::NotWired => "not_wired",
+        }
+    }
+
+    /// `wired` when the outputs changed.
+    pub fn of(outputs_changed: bool) -> Self {
+        if outputs_changed {
+            ProbeVerdict::Wired
+        } else {
+            ProbeVerdict::NotWired
+        }
+    }
+}
+
+impl std::fmt::Display for ProbeVerdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for ProbeVerdict {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ProbeVerdict::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| format!("`{s}` is not a probe verdict (wired, not_wired)"))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProbeVerdict {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Schema: a plain string, as the field has always been documented (its
+/// description names the two values).
+impl schemars::JsonSchema for ProbeVerdict {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ProbeVerdict".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <String as schemars::JsonSchema>::json_schema(generator)
+    }
 }
 
 /// A `--vary` run's outcome.

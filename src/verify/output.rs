@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::{Overall, VerifyResult};
+use super::{Overall, ProbeVerdict, VerifyResult};
 use crate::{TOOL_NAME, VERSION};
 
 /// Up to this many artifacts, the text lists every one.
@@ -328,7 +328,7 @@ pub fn text(r: &VerifyResult, dry_run: bool) -> String {
                 p.param,
                 p.from,
                 p.to,
-                p.verdict.unwrap_or("probe failed"),
+                p.verdict.map_or("probe failed", ProbeVerdict::as_str),
                 p.evidence
             );
             if let Some(e) = &p.error {

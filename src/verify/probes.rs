@@ -25,7 +25,7 @@ use crate::facts::Facts;
 use super::compare::Tolerances;
 use super::plan::{self, Knob, Param, Plan, Stage};
 use super::run::{self, RunResult, RunSpec};
-use super::Probe;
+use super::{Probe, ProbeVerdict};
 
 /// At most this many seed probes (each is a full run of the pipeline).
 pub const MAX_SEED_PROBES: usize = 12;
@@ -394,7 +394,7 @@ pub fn probe(kind: &'static str, param: &Param, index: usize, cx: &Context<'_>) 
                 from: param.value.clone(),
                 to: to.clone(),
                 outputs_changed: wired,
-                verdict: Some(if wired { "wired" } else { "not_wired" }),
+                verdict: Some(ProbeVerdict::of(wired)),
                 evidence: if wired {
                     format!("outputs changed: {}", changed.join(", "))
                 } else {
@@ -447,6 +447,19 @@ fn channel_name(k: &Knob) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn probe_verdicts_are_the_spec_values() {
+        assert_eq!(ProbeVerdict::of(true).as_str(), "wired");
+        assert_eq!(ProbeVerdict::of(false).as_str(), "not_wired");
+        for v in ProbeVerdict::ALL {
+            assert_eq!(v.as_str().parse::<ProbeVerdict>(), Ok(v));
+            let json = serde_json::to_string(&v).expect("serializes");
+            assert_eq!(json, format!("\"{v}\""));
+            assert_eq!(serde_json::from_str::<ProbeVerdict>(&json).ok(), Some(v));
+        }
+        assert!("unwired".parse::<ProbeVerdict>().is_err());
+    }
 
     #[test]
     fn seed_like_keys() {

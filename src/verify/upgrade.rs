@@ -2,11 +2,18 @@
 //! from `static` to `verified` basis (SPEC §6.7). A run that could not start
 //! leaves them static: "could not run" is never "not reproducible".
 
-use super::{Overall, VerifyResult};
+use super::{Overall, ProbeVerdict, VerifyResult};
 use crate::assessment::{self, Basis, Evidence, Status};
+use crate::criteria::id::CriterionId;
 use crate::Report;
 
-fn set(report: &mut Report, id: &str, status: Status, summary: String, evidence: Vec<Evidence>) {
+fn set(
+    report: &mut Report,
+    id: CriterionId,
+    status: Status,
+    summary: String,
+    evidence: Vec<Evidence>,
+) {
     if let Some(c) = report.criteria.iter_mut().find(|c| c.id == id) {
         // The project's own override still wins, and says so.
         if c.overridden.is_some() {
@@ -42,7 +49,11 @@ fn undeclared_packages(report: &mut Report, v: &VerifyResult) {
         if !ran {
             return;
         }
-        let Some(c) = report.criteria.iter_mut().find(|c| c.id == "4.1") else {
+        let Some(c) = report
+            .criteria
+            .iter_mut()
+            .find(|c| c.id == CriterionId::C4_1)
+        else {
             return;
         };
         let seen = Evidence::file(
@@ -78,7 +89,7 @@ fn undeclared_packages(report: &mut Report, v: &VerifyResult) {
         .collect();
     set(
         report,
-        "4.1",
+        CriterionId::C4_1,
         Status::Fail,
         format!(
             "verified: the pipeline imports undeclared package(s): {}",
@@ -111,7 +122,7 @@ pub fn upgrade(report: &mut Report, v: &VerifyResult) {
     if ran {
         set(
             report,
-            "1.1",
+            CriterionId::C1_1,
             Status::Pass,
             format!(
                 "verified: the pipeline ran end to end {} time(s), exit 0",
@@ -124,7 +135,7 @@ pub fn upgrade(report: &mut Report, v: &VerifyResult) {
         let first = why.lines().next().unwrap_or("").to_string();
         set(
             report,
-            "1.1",
+            CriterionId::C1_1,
             Status::Fail,
             format!("verified: {first}"),
             vec![plan_note.clone()],
@@ -189,14 +200,21 @@ pub fn upgrade(report: &mut Report, v: &VerifyResult) {
                 p.param,
                 p.from,
                 p.to,
-                p.verdict.unwrap_or("the probe run failed")
+                p.verdict
+                    .map_or("the probe run failed", ProbeVerdict::as_str)
             ),
         ));
     }
-    set(report, "1.3", status, summary.clone(), ev.clone());
     set(
         report,
-        "2.4",
+        CriterionId::C1_3,
+        status,
+        summary.clone(),
+        ev.clone(),
+    );
+    set(
+        report,
+        CriterionId::C2_4,
         status,
         summary.replace("runs", "runs of the same config"),
         ev,
@@ -209,7 +227,7 @@ pub fn upgrade(report: &mut Report, v: &VerifyResult) {
     if !config.is_empty() {
         let unwired: Vec<Evidence> = config
             .iter()
-            .filter(|p| p.verdict == Some("not_wired"))
+            .filter(|p| p.verdict == Some(ProbeVerdict::NotWired))
             .map(|p| {
                 Evidence::file(
                     ".",
@@ -222,13 +240,13 @@ pub fn upgrade(report: &mut Report, v: &VerifyResult) {
             .collect();
         let wired: Vec<Evidence> = config
             .iter()
-            .filter(|p| p.verdict == Some("wired"))
+            .filter(|p| p.verdict == Some(ProbeVerdict::Wired))
             .map(|p| Evidence::file(".", format!("changing `{}` changed the outputs", p.param)))
             .collect();
         if unwired.is_empty() {
             set(
                 report,
-                "2.3",
+                CriterionId::C2_3,
                 Status::Pass,
                 "verified: changing config values changes the outputs".into(),
                 wired,
@@ -238,7 +256,7 @@ pub fn upgrade(report: &mut Report, v: &VerifyResult) {
             ev.extend(wired);
             set(
                 report,
-                "2.3",
+                CriterionId::C2_3,
                 Status::Partial,
                 "verified: some config values do not reach the run".into(),
                 ev,

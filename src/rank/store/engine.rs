@@ -6,6 +6,8 @@ use std::collections::HashMap;
 
 use super::time::parse_rfc3339;
 use super::{Entry, Query, Record, RecordStatus, Sort, Stage, Store, StoreError};
+use crate::assessment::Status;
+use crate::criteria::catalog::CriterionId;
 
 /// A value bound to or read from SQL.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,7 +39,7 @@ pub(crate) trait Db: Send {
 }
 
 /// (criterion id, status).
-type Criterion = (String, String);
+type Criterion = (CriterionId, Status);
 
 /// How many ids one `IN (…)` lists.
 const CHUNK: usize = 200;
@@ -165,8 +167,8 @@ impl<D: Db> Store for SqlStore<D> {
         }
         for (id, status) in &q.criteria {
             let (id, status) = (
-                param(Val::Text(id.clone())),
-                param(Val::Text(status.clone())),
+                param(Val::Text(id.as_str().to_string())),
+                param(Val::Text(status.as_str().to_string())),
             );
             wanted.push(format!(
                 "EXISTS (SELECT 1 FROM criteria c WHERE c.assessment_id = a.id \
@@ -370,8 +372,8 @@ fn save<D: Db>(db: &mut D, r: &Record, p: &Prepared) -> Result<(), StoreError> {
             &[
                 Val::Int(assessment_id),
                 Val::Int(position),
-                Val::Text(id.clone()),
-                Val::Text(status.clone()),
+                Val::Text(id.as_str().to_string()),
+                Val::Text(status.as_str().to_string()),
             ],
         )?;
     }
@@ -564,6 +566,11 @@ fn decode_criterion(row: &[Val]) -> Result<(i64, i64, Criterion), String> {
     Ok((
         int(aid, "assessment_id")?,
         int(position, "position")?,
-        (text(id, "id")?, text(status, "status")?),
+        (
+            text(id, "id")?.parse().map_err(|e| format!("{e}"))?,
+            text(status, "status")?
+                .parse()
+                .map_err(|e| format!("{e}"))?,
+        ),
     ))
 }
