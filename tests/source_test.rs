@@ -100,7 +100,7 @@ fn criterion<'a>(report: &'a Report, id: &str) -> &'a CriterionResult {
     report
         .criteria
         .iter()
-        .find(|c| c.id == id)
+        .find(|c| c.id.as_str() == id)
         .unwrap_or_else(|| panic!("no criterion {id}"))
 }
 
@@ -613,7 +613,10 @@ fn hostile_files_are_skipped_with_reasons() {
     assert_eq!(criterion(&report, "1.1").status.as_str(), "pass");
 
     // The files themselves: big.py counted with its size but not read.
-    let project = source::read(&Input::Directory(root.to_path_buf()), &|_, _| true).expect("read");
+    let project = source::read(&Input::Directory(root.to_path_buf()), &|_, _| {
+        source::Want::All
+    })
+    .expect("read");
     let big = project.file("big.py").expect("big.py is counted");
     assert_eq!(big.size, 9 * 1024 * 1024);
     assert!(matches!(big.content, Content::Skipped));
@@ -630,7 +633,10 @@ fn size_cap_is_inclusive() {
     let cap = MAX_PARSE_BYTES as usize;
     write(root, "at_cap.py", big_python(cap));
     write(root, "over_cap.py", big_python(cap + 1));
-    let project = source::read(&Input::Directory(root.to_path_buf()), &|_, _| true).expect("read");
+    let project = source::read(&Input::Directory(root.to_path_buf()), &|_, _| {
+        source::Want::All
+    })
+    .expect("read");
     let at = project.file("at_cap.py").expect("at_cap.py");
     assert!(matches!(at.content, Content::Text(ref t) if t.len() == cap));
     let over = project.file("over_cap.py").expect("over_cap.py");
@@ -688,4 +694,47 @@ fn missing_path_and_file_path_are_errors() {
     let msg = err.to_string();
     assert!(msg.contains("not a directory"), "{msg}");
     assert!(msg.contains(&file.display().to_string()), "{msg}");
+}
+
+#[test]
+fn extensionless_files_are_read_whole_only_behind_a_shebang() {
+    let dir = tempdir("reproscale-test-shebang-");
+    let root = dir.path();
+    write(root, "train", "#!/usr/bin/env python3\nimport torch\n");
+    let mut blob = vec![0u8; 300 * 1024];
+    blob[..4].copy_from_slice(b"\x7fELF");
+    fs::write(root.join("labels-idx1-ubyte"), &blob).expect("write");
+    let input = Input::Directory(root.to_path_buf());
+    let project = source::read(&input, &reproscale::facts::wants).expect("read");
+    let script = project.file("train").expect("train is listed");
+    assert!(script.text().is_some_and(|t| t.contains("import torch")));
+    let data = project
+        .file("labels-idx1-ubyte")
+        .expect("the data file is listed");
+    assert_eq!(data.size, 300 * 1024);
+    assert!(
+        matches!(data.content, Content::NotRead),
+        "{:?}",
+        data.content
+    );
+    // Not read, so not a "binary file" skip either.
+    assert!(project.skipped.is_empty(), "{:#?}", project.skipped);
+    // The same through a commit.
+    let git = Git::new();
+    git.run(root, &["init", "-q"]);
+    git.run(root, &["add", "-A"]);
+    git.run(root, &["commit", "-qm", "x"]);
+    let rev = Input::Revision {
+        path: root.to_path_buf(),
+        rev: "HEAD".into(),
+    };
+    let project = source::read(&rev, &reproscale::facts::wants).expect("read the commit");
+    assert!(project.file("train").and_then(|f| f.text()).is_some());
+    let data = project.file("labels-idx1-ubyte").expect("listed");
+    assert!(
+        matches!(data.content, Content::NotRead),
+        "{:?}",
+        data.content
+    );
+    assert!(project.skipped.is_empty(), "{:#?}", project.skipped);
 }

@@ -516,7 +516,7 @@ fn substitute(
 /// `KEY=value` pairs of an `ARG` or `ENV` instruction; `ARG KEY` gives
 /// `(KEY, None)`; the legacy `ENV KEY value with spaces` form gives one pair.
 fn assignments(args: &str, legacy_env: bool) -> Vec<(String, Option<String>)> {
-    let words = super::pipeline::shell_words(args);
+    let words = super::shell::words(args);
     if legacy_env {
         if let Some(first) = words.first() {
             if !first.contains('=') {

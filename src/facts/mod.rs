@@ -17,6 +17,7 @@ pub mod packages;
 pub mod pipeline;
 pub mod python;
 pub mod runpath;
+pub mod shell;
 pub mod values;
 
 use std::collections::{HashMap, HashSet};
@@ -397,8 +398,24 @@ pub fn is_shell_script(path: &str, text: &str) -> bool {
 /// Extensionless files larger than this are not read to look for a shebang.
 const MAX_SCRIPT_BYTES: u64 = 1 << 20;
 
-/// Whether the facts layer wants a file's text.
-pub fn wants(path: &str, size: u64) -> bool {
+/// How much of a file's text the facts layer wants.
+pub fn wants(path: &str, size: u64) -> crate::source::Want {
+    use crate::source::Want;
+    if wants_whole(path, size) {
+        Want::All
+    } else if is_extensionless(path) && size <= MAX_SCRIPT_BYTES {
+        // Maybe a script run through its shebang (see `is_python_script`).
+        Want::IfShebang
+    } else {
+        Want::No
+    }
+}
+
+fn is_extensionless(path: &str) -> bool {
+    !path.rsplit('/').next().unwrap_or(path).contains('.')
+}
+
+fn wants_whole(path: &str, size: u64) -> bool {
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
     let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
@@ -436,8 +453,6 @@ pub fn wants(path: &str, size: u64) -> bool {
                 | "description"
         )
         || ext == "smk"
-        // Maybe a script run through its shebang (see `is_python_script`).
-        || (!name.contains('.') && size <= MAX_SCRIPT_BYTES)
 }
 
 enum Parsed {
@@ -449,8 +464,101 @@ enum Parsed {
     Packages(packages::PackageFile),
     Docker(dockerfile::Dockerfile),
     Doc(Box<docs::Doc>),
+    Pipeline(Box<Pipelines>),
     Skip(Skipped),
     None,
+}
+
+/// The facts of one file's text (its pipeline facts apart: [`pipeline_part`]).
+fn parse_one(f: &crate::source::ProjectFile, text: &str) -> Vec<Parsed> {
+    let mut out = Vec::new();
+    let lower = f.path.to_ascii_lowercase();
+    if text.starts_with(LFS_POINTER_PREFIX) {
+        return vec![Parsed::Lfs(f.path.clone())];
+    }
+    // Cookiecutter/Jinja project templates are not Python until rendered.
+    if (lower.ends_with(".py") || lower.ends_with(".ipynb"))
+        && (f.path.contains("{{") || text.contains("{{ cookiecutter."))
+    {
+        return vec![Parsed::Skip(Skipped {
+            path: f.path.clone(),
+            reason: "a project template (cookiecutter/Jinja): not Python until rendered".into(),
+        })];
+    }
+    if lower.ends_with(".py") || is_python_script(&f.path, text) {
+        if config::is_python_config_module(&f.path) {
+            out.push(Parsed::PyConfig(f.path.clone()));
+        }
+        out.push(Parsed::Py(Box::new(python::parse_file(&f.path, text))));
+    } else if lower.ends_with(".ipynb") {
+        out.push(match notebook::parse(&f.path, text) {
+            Ok(py) => Parsed::Py(Box::new(py)),
+            Err(notebook::NotebookError::Malformed(e)) => Parsed::Skip(Skipped {
+                path: f.path.clone(),
+                reason: format!("malformed notebook: {e}"),
+            }),
+            Err(notebook::NotebookError::NotPython(lang)) => Parsed::Skip(Skipped {
+                path: f.path.clone(),
+                reason: format!("notebook kernel is {lang}, not Python"),
+            }),
+        });
+    } else if lower.ends_with(".dvc") {
+        let tracked = dvc_pointer_target(&f.path, text);
+        out.push(Parsed::Dvc(f.path.clone(), tracked));
+    } else if let Some(format) = config::is_candidate(&f.path, f.size) {
+        match config::parse(&f.path, format, text) {
+            Ok(Some(c)) => out.push(Parsed::Config(c)),
+            Ok(None) => {}
+            Err(e) => out.push(Parsed::Skip(Skipped {
+                path: f.path.clone(),
+                reason: format!("config file does not parse: {e}"),
+            })),
+        }
+    }
+    if let Some(p) = packages::parse(&f.path, text) {
+        out.push(Parsed::Packages(p));
+    }
+    if dockerfile::is_dockerfile(&f.path) {
+        out.push(Parsed::Docker(dockerfile::parse(&f.path, text)));
+    } else if dockerfile::is_def_file(&f.path) {
+        let def = dockerfile::parse_def_file(&f.path, text);
+        // Windows module-definition files share the .def extension.
+        if !def.bases.is_empty() {
+            out.push(Parsed::Docker(def));
+        }
+    }
+    if docs::is_doc(&f.path) {
+        out.push(Parsed::Doc(Box::new(docs::parse(&f.path, text))));
+    }
+    if out.is_empty() {
+        out.push(Parsed::None);
+    }
+    out
+}
+
+/// The pipeline facts one file declares, if it is a pipeline file, a shell
+/// script or a Markdown document with run commands.
+fn pipeline_part(path: &str, text: &str) -> Option<Pipelines> {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    let mut p = Pipelines::default();
+    match name {
+        "dvc.yaml" | "dvc.yml" => p.add_dvc(path, text),
+        "mlproject" => p.add_mlproject(path, text),
+        "makefile" | "gnumakefile" => p.add_makefile(path, text),
+        _ if name == "snakefile" || name.ends_with(".smk") => p.add_snakefile(path, text),
+        _ if name.ends_with(".sh") || is_shell_script(path, text) => {
+            p.add_commands(path, text, false)
+        }
+        // Run commands in the README and other Markdown docs (TRAIN.md, docs/*.md).
+        _ if (name.ends_with(".md") || (name.starts_with("readme") && !path.contains('/')))
+            && !path.starts_with(".github/") =>
+        {
+            p.add_commands(path, text, true)
+        }
+        _ => return None,
+    }
+    Some(p)
 }
 
 /// Extracts all facts from a project.
@@ -469,68 +577,11 @@ pub fn extract(project: Project) -> Facts {
             let Some(text) = f.text() else { return vec![] };
             let own = own_text(&f.path, text);
             let text = own.as_ref();
-            let mut out = Vec::new();
-            let lower = f.path.to_ascii_lowercase();
-            if text.starts_with(LFS_POINTER_PREFIX) {
-                return vec![Parsed::Lfs(f.path.clone())];
-            }
-            // Cookiecutter/Jinja project templates are not Python until rendered.
-            if (lower.ends_with(".py") || lower.ends_with(".ipynb"))
-                && (f.path.contains("{{") || text.contains("{{ cookiecutter."))
-            {
-                return vec![Parsed::Skip(Skipped {
-                    path: f.path.clone(),
-                    reason: "a project template (cookiecutter/Jinja): not Python until rendered"
-                        .into(),
-                })];
-            }
-            if lower.ends_with(".py") || is_python_script(&f.path, text) {
-                if config::is_python_config_module(&f.path) {
-                    out.push(Parsed::PyConfig(f.path.clone()));
-                }
-                out.push(Parsed::Py(Box::new(python::parse_file(&f.path, text))));
-            } else if lower.ends_with(".ipynb") {
-                out.push(match notebook::parse(&f.path, text) {
-                    Ok(py) => Parsed::Py(Box::new(py)),
-                    Err(notebook::NotebookError::Malformed(e)) => Parsed::Skip(Skipped {
-                        path: f.path.clone(),
-                        reason: format!("malformed notebook: {e}"),
-                    }),
-                    Err(notebook::NotebookError::NotPython(lang)) => Parsed::Skip(Skipped {
-                        path: f.path.clone(),
-                        reason: format!("notebook kernel is {lang}, not Python"),
-                    }),
-                });
-            } else if lower.ends_with(".dvc") {
-                let tracked = dvc_pointer_target(&f.path, text);
-                out.push(Parsed::Dvc(f.path.clone(), tracked));
-            } else if let Some(format) = config::is_candidate(&f.path, f.size) {
-                match config::parse(&f.path, format, text) {
-                    Ok(Some(c)) => out.push(Parsed::Config(c)),
-                    Ok(None) => {}
-                    Err(e) => out.push(Parsed::Skip(Skipped {
-                        path: f.path.clone(),
-                        reason: format!("config file does not parse: {e}"),
-                    })),
-                }
-            }
-            if let Some(p) = packages::parse(&f.path, text) {
-                out.push(Parsed::Packages(p));
-            }
-            if dockerfile::is_dockerfile(&f.path) {
-                out.push(Parsed::Docker(dockerfile::parse(&f.path, text)));
-            } else if dockerfile::is_def_file(&f.path) {
-                let def = dockerfile::parse_def_file(&f.path, text);
-                // Windows module-definition files share the .def extension.
-                if !def.bases.is_empty() {
-                    out.push(Parsed::Docker(def));
-                }
-            }
-            if docs::is_doc(&f.path) {
-                out.push(Parsed::Doc(Box::new(docs::parse(&f.path, text))));
-            }
-            if out.is_empty() {
-                out.push(Parsed::None);
+            let mut out = parse_one(f, text);
+            // Each file's pipeline facts are read here, in parallel; they are
+            // joined in file order below, as one pass over the files would.
+            if let Some(p) = pipeline_part(&f.path, text) {
+                out.push(Parsed::Pipeline(Box::new(p)));
             }
             out
         })
@@ -545,6 +596,7 @@ pub fn extract(project: Project) -> Facts {
     let mut package_files = Vec::new();
     let mut dockerfiles = Vec::new();
     let mut doc_files = Vec::new();
+    let mut pipelines = Pipelines::default();
     let mut skipped = project.skipped.clone();
     for p in parsed.into_iter().flatten() {
         match p {
@@ -556,36 +608,9 @@ pub fn extract(project: Project) -> Facts {
             Parsed::Packages(p) => package_files.push(p),
             Parsed::Docker(d) => dockerfiles.push(d),
             Parsed::Doc(d) => doc_files.push(*d),
+            Parsed::Pipeline(p) => pipelines.append(*p),
             Parsed::Skip(s) => skipped.push(s),
             Parsed::None => {}
-        }
-    }
-
-    let mut pipelines = Pipelines::default();
-    for f in &project.files {
-        let Some(text) = f.text() else { continue };
-        let own = own_text(&f.path, text);
-        let text = own.as_ref();
-        let lower = f.path.to_ascii_lowercase();
-        let name = lower.rsplit('/').next().unwrap_or(&lower);
-        match name {
-            "dvc.yaml" | "dvc.yml" => pipelines.add_dvc(&f.path, text),
-            "mlproject" => pipelines.add_mlproject(&f.path, text),
-            "makefile" | "gnumakefile" => pipelines.add_makefile(&f.path, text),
-            _ if name == "snakefile" || name.ends_with(".smk") => {
-                pipelines.add_snakefile(&f.path, text)
-            }
-            _ if name.ends_with(".sh") || is_shell_script(&f.path, text) => {
-                pipelines.add_commands(&f.path, text, false)
-            }
-            // Run commands in the README and other Markdown docs (TRAIN.md, docs/*.md).
-            _ if (name.ends_with(".md")
-                || (name.starts_with("readme") && !f.path.contains('/')))
-                && !f.path.starts_with(".github/") =>
-            {
-                pipelines.add_commands(&f.path, text, true)
-            }
-            _ => {}
         }
     }
     for (path, msg) in &pipelines.problems {

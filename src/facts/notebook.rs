@@ -114,7 +114,7 @@ fn shell_output_files(src: &str) -> Vec<String> {
         let Some(cmd) = line.trim_start().strip_prefix('!') else {
             continue;
         };
-        let words = crate::facts::pipeline::shell_words(cmd);
+        let words = crate::facts::shell::words(cmd);
         // An archive unpacked in the notebook makes files whose names only it knows.
         if words
             .first()

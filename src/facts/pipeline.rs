@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value as Json;
 
+use super::shell;
+
 /// Where an invocation was declared.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Origin {
@@ -156,16 +158,40 @@ pub struct Pipelines {
     pub key_reads: Vec<String>,
 }
 
-/// Splits a shell command into words as a POSIX shell does (quotes,
-/// escapes, `#` comments). Text with an unbalanced quote, common in README
-/// prose, falls back to whitespace words without their quotes, so that one
-/// stray quote does not hide a whole command.
-pub fn shell_words(cmd: &str) -> Vec<String> {
-    shlex::split(cmd).unwrap_or_else(|| {
-        cmd.split_whitespace()
-            .map(|w| w.trim_matches(['"', '\'']).to_string())
-            .collect()
-    })
+impl Pipelines {
+    /// Adds `other`'s facts after this one's, as if its files had been read
+    /// after these.
+    pub fn append(&mut self, other: Pipelines) {
+        // Destructured, so that a new field cannot be forgotten here.
+        let Pipelines {
+            mut invocations,
+            mut dvc_stages,
+            mut mlproject_params,
+            mut make_vars,
+            mut produced,
+            mut make_rules,
+            mut mlproject_entries,
+            mut downloads,
+            mut serving,
+            mut dvc_metrics,
+            mut problems,
+            mut config_reads,
+            mut key_reads,
+        } = other;
+        self.invocations.append(&mut invocations);
+        self.dvc_stages.append(&mut dvc_stages);
+        self.mlproject_params.append(&mut mlproject_params);
+        self.make_vars.append(&mut make_vars);
+        self.produced.append(&mut produced);
+        self.make_rules.append(&mut make_rules);
+        self.mlproject_entries.append(&mut mlproject_entries);
+        self.downloads.append(&mut downloads);
+        self.serving.append(&mut serving);
+        self.dvc_metrics.append(&mut dvc_metrics);
+        self.problems.append(&mut problems);
+        self.config_reads.append(&mut config_reads);
+        self.key_reads.append(&mut key_reads);
+    }
 }
 
 /// Launchers that take a script path the way `python` does.
@@ -239,8 +265,8 @@ fn is_direct_script(word: &str) -> bool {
 pub fn invocations(cmd: &str, cwd: &str, origin: &Origin) -> Vec<Invocation> {
     let mut out = Vec::new();
     let mut cwd = cwd.to_string();
-    for part in cmd.split(['\n', ';', '|']).flat_map(|p| p.split("&&")) {
-        let mut words = shell_words(part);
+    for part in shell::segments(cmd) {
+        let mut words = shell::words(part);
         if let Some(c) = words.iter().position(|w| w.starts_with('#')) {
             words.truncate(c);
         }
@@ -869,7 +895,7 @@ fn looks_like_command(t: &str) -> bool {
 /// A command that serves a model or an app on the user's input
 /// (`mlflow models serve`, `bentoml serve`, `uvicorn app:app`, `streamlit run app.py`).
 fn serving_command(cmd: &str) -> Option<String> {
-    let words = shell_words(cmd);
+    let words = shell::words(cmd);
     let at = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
     let i = words.iter().position(|w| {
         matches!(
@@ -900,7 +926,7 @@ fn serving_command(cmd: &str) -> Option<String> {
 
 /// `wget URL` or `curl URL` in a command.
 fn download_command(cmd: &str) -> Option<String> {
-    let words = shell_words(cmd);
+    let words = shell::words(cmd);
     // `kaggle datasets download -d owner/name`, `kaggle competitions download -c name`
     if let Some(k) = words.iter().position(|w| w == "kaggle") {
         if matches!(
@@ -949,18 +975,6 @@ fn download_command(cmd: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shell_words_follow_posix_quoting_and_survive_a_stray_quote() {
-        assert_eq!(
-            shell_words(r#"python a.py --msg "say \"hi\"" --x 'a b' # note"#),
-            ["python", "a.py", "--msg", "say \"hi\"", "--x", "a b"]
-        );
-        assert_eq!(
-            shell_words("python it's.py --lr 0.1"),
-            ["python", "it's.py", "--lr", "0.1"]
-        );
-    }
 
     #[test]
     fn shell_variables_assigned_in_a_script_expand_in_its_commands() {

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use super::{Project, SourceError};
+use super::{Project, SourceError, Want};
 
 /// Whether the argument names a remote (or `file://`) repository rather than a path.
 pub fn is_git_url(s: &str) -> bool {
@@ -17,7 +17,7 @@ pub fn is_git_url(s: &str) -> bool {
 pub(super) fn read(
     url: &str,
     rev: Option<&str>,
-    wanted: &(dyn Fn(&str, u64) -> bool + Sync),
+    wanted: &(dyn Fn(&str, u64) -> Want + Sync),
 ) -> Result<Project, SourceError> {
     let tmp = tempfile::Builder::new()
         .prefix("reproscale-clone-")

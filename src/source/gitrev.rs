@@ -5,12 +5,14 @@ use std::path::Path;
 
 use gix::objs::tree::EntryKind;
 
-use super::{decode, finish, Content, Project, ProjectFile, Skipped, SourceError, MAX_PARSE_BYTES};
+use super::{
+    decode, finish, Content, Project, ProjectFile, Skipped, SourceError, Want, MAX_PARSE_BYTES,
+};
 
 pub(super) fn read(
     path: &Path,
     rev: &str,
-    wanted: &(dyn Fn(&str, u64) -> bool + Sync),
+    wanted: &(dyn Fn(&str, u64) -> Want + Sync),
 ) -> Result<Project, SourceError> {
     let git = |what: &str, e: &dyn std::fmt::Display| SourceError::Git(format!("{what}: {e}"));
     if !path.exists() {
@@ -80,7 +82,8 @@ pub(super) fn read(
             EntryKind::Blob | EntryKind::BlobExecutable => {}
         }
         let size = repo.find_header(entry.oid).map(|h| h.size()).unwrap_or(0);
-        let content = if !wanted(&rel, size) {
+        let want = wanted(&rel, size);
+        let content = if want == Want::No {
             Content::NotRead
         } else if size > MAX_PARSE_BYTES {
             skipped.push(Skipped {
@@ -93,6 +96,9 @@ pub(super) fn read(
             Content::Skipped
         } else {
             match repo.find_object(entry.oid) {
+                Ok(obj) if want == Want::IfShebang && !obj.data.starts_with(b"#!") => {
+                    Content::NotRead
+                }
                 Ok(obj) => match decode(obj.data.clone()) {
                     Ok(text) => Content::Text(text),
                     Err(reason) => {

@@ -54,6 +54,19 @@ pub enum Input {
     },
 }
 
+/// How much of a file a reader wants, decided from its path and size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    /// Not its content.
+    No,
+    /// All of it.
+    All,
+    /// All of it if it starts with a shebang (`#!`), else nothing: a file
+    /// that may be a script run directly. Only its first bytes are read to
+    /// find out.
+    IfShebang,
+}
+
 /// The content of one file, as far as it was read.
 #[derive(Debug, Clone)]
 pub enum Content {
@@ -143,7 +156,7 @@ impl Project {
 /// Reads a project. `wanted` decides which files' contents are read.
 pub fn read(
     input: &Input,
-    wanted: &(dyn Fn(&str, u64) -> bool + Sync),
+    wanted: &(dyn Fn(&str, u64) -> Want + Sync),
 ) -> Result<Project, SourceError> {
     match input {
         // A bare repository has no work tree: read its HEAD commit instead.

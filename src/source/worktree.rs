@@ -10,7 +10,7 @@ use std::process::Command;
 use rayon::prelude::*;
 
 use super::{
-    decode, finish, relative, Content, Project, ProjectFile, Skipped, SourceError,
+    decode, finish, relative, Content, Project, ProjectFile, Skipped, SourceError, Want,
     DEFAULT_EXCLUDED_DIRS, MAX_PARSE_BYTES,
 };
 
@@ -24,7 +24,7 @@ struct Found {
 
 pub(super) fn read(
     path: &Path,
-    wanted: &(dyn Fn(&str, u64) -> bool + Sync),
+    wanted: &(dyn Fn(&str, u64) -> Want + Sync),
 ) -> Result<Project, SourceError> {
     let unreadable = |reason: String| SourceError::Unreadable {
         path: path.display().to_string(),
@@ -113,8 +113,9 @@ fn is_excluded(rel: &str) -> bool {
         .any(|seg| DEFAULT_EXCLUDED_DIRS.contains(&seg))
 }
 
-fn load(f: &Found, wanted: &(dyn Fn(&str, u64) -> bool + Sync)) -> (Content, Option<String>) {
-    if !wanted(&f.rel, f.size) {
+fn load(f: &Found, wanted: &(dyn Fn(&str, u64) -> Want + Sync)) -> (Content, Option<String>) {
+    let want = wanted(&f.rel, f.size);
+    if want == Want::No {
         return (Content::NotRead, None);
     }
     if f.size > MAX_PARSE_BYTES {
@@ -126,9 +127,24 @@ fn load(f: &Found, wanted: &(dyn Fn(&str, u64) -> bool + Sync)) -> (Content, Opt
             )),
         );
     }
-    let mut bytes = Vec::with_capacity(f.size as usize);
-    let read = super::open_regular(&f.real)
-        .and_then(|file| file.take(MAX_PARSE_BYTES + 1).read_to_end(&mut bytes));
+    let mut bytes = Vec::new();
+    let read = super::open_regular(&f.real).and_then(|mut file| {
+        if want == Want::IfShebang {
+            (&mut file).take(2).read_to_end(&mut bytes)?;
+            if bytes != b"#!" {
+                return Ok(None);
+            }
+        }
+        bytes.reserve(f.size as usize);
+        file.take(MAX_PARSE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map(Some)
+    });
+    let read = match read {
+        Ok(None) => return (Content::NotRead, None),
+        Ok(Some(_)) => Ok(()),
+        Err(e) => Err(e),
+    };
     if let Err(e) = read {
         return (Content::Skipped, Some(format!("unreadable: {e}")));
     }

@@ -5,7 +5,8 @@
 //! format, lint, test, clean, docs, deploy, serve or help commands unless
 //! asked for by name (`--target`).
 
-use crate::facts::pipeline::{shell_words, OriginKind};
+use crate::facts::pipeline::OriginKind;
+use crate::facts::shell;
 use crate::facts::Facts;
 
 use super::plan::Stage;
@@ -116,8 +117,8 @@ pub fn skipped_name(name: &str) -> Option<&'static str> {
 
 /// Why a shell command is not the pipeline (`pip install …`, `pytest`, `black .`).
 pub fn skipped_command(cmd: &str) -> Option<String> {
-    for part in cmd.split(['&', ';', '|', '\n']) {
-        let words = shell_words(part);
+    for part in shell::segments(cmd) {
+        let words = shell::words(part);
         let mut w: Vec<&str> = words
             .iter()
             .map(String::as_str)
