@@ -294,3 +294,38 @@ fn markdown_and_sarif_formats() {
     assert_eq!(v["version"], "2.1.0");
     assert_eq!(v["runs"][0]["tool"]["driver"]["name"], "reproscale");
 }
+
+#[test]
+fn git_that_cannot_run_is_an_environment_error_not_a_usage_error() {
+    // No git on PATH: cloning cannot start, which is the machine's fault (3).
+    let empty = tempfile::tempdir().expect("tempdir");
+    let out = bin()
+        .env("PATH", empty.path())
+        .args(["assess", "https://example.invalid/org/repo.git"])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("cannot run git"), "{stderr}");
+    // A revision that does not exist is the input's fault (2).
+    let repo = tempfile::tempdir().expect("tempdir");
+    std::fs::write(repo.path().join("a.py"), "x = 1\n").expect("write");
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git")
+            .arg("-C")
+            .arg(repo.path())
+            .args(["-c", "user.name=t", "-c", "user.email=t@t"])
+            .args(args)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "x"]);
+    bin()
+        .args(["assess", "--rev", "no-such-rev"])
+        .arg(repo.path())
+        .assert()
+        .code(2);
+}

@@ -615,16 +615,10 @@ fn progress_line(line: &str) {
 }
 
 fn verify_cmd(a: VerifyArgs) -> Result<i32, Failure> {
-    use reproscale::verify::{self, Overall, VerifyError};
+    use reproscale::verify::{self, Overall};
     let root = a.path.clone().unwrap_or_else(|| PathBuf::from("."));
     let opts = verify_options(&a);
-    let result = verify::verify(&root, &opts, &progress_line).map_err(|e| match e {
-        VerifyError::Input(e) => usage(e.to_string()),
-        VerifyError::Environment(m) => Failure {
-            code: exit::INTERNAL,
-            message: m,
-        },
-    })?;
+    let result = verify::verify(&root, &opts, &progress_line).map_err(verify_failure)?;
     let out = match a.format {
         ListFormat::Text => verify::output::text(&result, opts.dry_run),
         ListFormat::Json => verify::output::json(&result),
@@ -652,7 +646,32 @@ fn usage(message: String) -> Failure {
 }
 
 fn assess_dir(path: &std::path::Path) -> Result<reproscale::Report, Failure> {
-    reproscale::assess(&Input::Directory(path.to_path_buf())).map_err(|e| usage(e.to_string()))
+    reproscale::assess(&Input::Directory(path.to_path_buf())).map_err(assess_failure)
+}
+
+/// The exit code of a project that could not be read: 3 when the machine
+/// failed (git would not start, no temporary folder), else 2 (the input).
+fn assess_failure(e: reproscale::Error) -> Failure {
+    match e {
+        reproscale::Error::Source(source::SourceError::Environment(m)) => Failure {
+            code: exit::INTERNAL,
+            message: m,
+        },
+        e => usage(e.to_string()),
+    }
+}
+
+/// One mapping of verify's errors for `verify`, `assess --verify` and
+/// `report --verify`, so the same failure exits with the same code.
+fn verify_failure(e: reproscale::verify::VerifyError) -> Failure {
+    use reproscale::verify::VerifyError;
+    match e {
+        VerifyError::Input(e) => assess_failure(e),
+        VerifyError::Environment(m) => Failure {
+            code: exit::INTERNAL,
+            message: m,
+        },
+    }
 }
 
 fn report_cmd(args: ReportArgs) -> Result<i32, Failure> {
@@ -674,10 +693,7 @@ fn report_cmd(args: ReportArgs) -> Result<i32, Failure> {
             bars: true,
             ..reproscale::verify::Options::default()
         };
-        let v = reproscale::verify::verify(&root, &opts, &progress_line).map_err(|e| Failure {
-            code: exit::INTERNAL,
-            message: e.to_string(),
-        })?;
+        let v = reproscale::verify::verify(&root, &opts, &progress_line).map_err(verify_failure)?;
         reproscale::verify::upgrade::upgrade(&mut report, &v);
     }
     if args.check {
@@ -926,10 +942,7 @@ fn input_of(args: &AssessArgs) -> Input {
 
 fn assess(args: AssessArgs) -> Result<i32, Failure> {
     let input = input_of(&args);
-    let mut report = reproscale::assess(&input).map_err(|e| Failure {
-        code: exit::USAGE,
-        message: e.to_string(),
-    })?;
+    let mut report = reproscale::assess(&input).map_err(assess_failure)?;
     if args.verify {
         let Input::Directory(root) = &input else {
             return Err(usage("--verify needs a project folder (not --rev or a URL): runs happen in copies of a work tree".into()));
@@ -939,10 +952,7 @@ fn assess(args: AssessArgs) -> Result<i32, Failure> {
             bars: true,
             ..reproscale::verify::Options::default()
         };
-        let v = reproscale::verify::verify(root, &opts, &progress_line).map_err(|e| Failure {
-            code: exit::INTERNAL,
-            message: e.to_string(),
-        })?;
+        let v = reproscale::verify::verify(root, &opts, &progress_line).map_err(verify_failure)?;
         reproscale::verify::upgrade::upgrade(&mut report, &v);
     }
     let text = match args.format {

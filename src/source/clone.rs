@@ -22,7 +22,9 @@ pub(super) fn read(
     let tmp = tempfile::Builder::new()
         .prefix("reproscale-clone-")
         .tempdir()
-        .map_err(|e| SourceError::Git(format!("cannot create a temporary directory: {e}")))?;
+        .map_err(|e| {
+            SourceError::Environment(format!("cannot create a temporary directory: {e}"))
+        })?;
     let dest = tmp.path().join("repo");
     let mut cmd = Command::new("git");
     cmd.arg("clone").arg("--quiet");
@@ -38,7 +40,7 @@ pub(super) fn read(
     cmd.env("GIT_TERMINAL_PROMPT", "0");
     let out = cmd
         .output()
-        .map_err(|e| SourceError::Git(format!("cannot run git to clone {url}: {e}")))?;
+        .map_err(|e| SourceError::Environment(format!("cannot run git to clone {url}: {e}")))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
         let first = err

@@ -28,9 +28,14 @@ pub enum SourceError {
         /// Why.
         reason: String,
     },
-    /// A git operation failed.
+    /// A git operation failed on what was asked of it (no such revision,
+    /// a clone the remote refused).
     #[error("{0}")]
     Git(String),
+    /// The machine could not do the work: git could not be started, or a
+    /// temporary folder could not be made (exit code 3, not 2).
+    #[error("{0}")]
+    Environment(String),
 }
 
 /// Where to read a project from.
