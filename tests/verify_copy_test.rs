@@ -20,18 +20,7 @@ const LIMIT: Duration = Duration::from_secs(120);
 
 /// A project folder with `files` (path, content), outside any git work tree.
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::Builder::new()
-        .prefix("reproscale-verify-copy-")
-        .tempdir()
-        .expect("tempdir");
-    for (path, text) in files {
-        let p = dir.path().join(path);
-        if let Some(parent) = p.parent() {
-            fs::create_dir_all(parent).expect("mkdir");
-        }
-        fs::write(&p, text).expect("write");
-    }
-    dir
+    common::project_with("reproscale-verify-copy-", files)
 }
 
 fn verify(dir: &Path, args: &[&str]) -> Out {

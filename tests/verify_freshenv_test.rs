@@ -9,6 +9,8 @@
 //! 4.1 is `fail` on `verified` basis; `assess --verify` and `report --verify`
 //! pass `--fresh-env` through.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -59,18 +61,7 @@ fn require_venv() {
 }
 
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let tmp = tempfile::Builder::new()
-        .prefix("reproscale-freshenv-")
-        .tempdir()
-        .expect("tempdir");
-    for (path, text) in files {
-        let p = tmp.path().join(path);
-        if let Some(d) = p.parent() {
-            fs::create_dir_all(d).expect("mkdir");
-        }
-        fs::write(p, text).expect("write");
-    }
-    tmp
+    common::project_with("reproscale-freshenv-", files)
 }
 
 /// Writes `vendor/<name>-0.1-py3-none-any.whl` into the project.

@@ -3,7 +3,8 @@
 //! differing artifacts, and inputs tracked by DVC that are not present
 //! (`--with-data`). Small temp projects, `--no-probes`, each under a timeout.
 
-use std::fs;
+mod common;
+
 use std::path::Path;
 use std::time::Duration;
 
@@ -11,18 +12,7 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let tmp = tempfile::Builder::new()
-        .prefix("reproscale-verify-plan-")
-        .tempdir()
-        .expect("tempdir");
-    for (path, text) in files {
-        let p = tmp.path().join(path);
-        if let Some(dir) = p.parent() {
-            fs::create_dir_all(dir).expect("mkdir");
-        }
-        fs::write(p, text).expect("write");
-    }
-    tmp
+    common::project_with("reproscale-verify-plan-", files)
 }
 
 struct Outcome {

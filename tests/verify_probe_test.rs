@@ -2,6 +2,8 @@
 //! pipeline's own override channel, and probe runs that fail reported as the
 //! probe's failure; `--fresh-env` end to end where the network allows.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 use std::time::Duration;
@@ -10,18 +12,7 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let tmp = tempfile::Builder::new()
-        .prefix("reproscale-probe-")
-        .tempdir()
-        .expect("tempdir");
-    for (path, text) in files {
-        let p = tmp.path().join(path);
-        if let Some(d) = p.parent() {
-            fs::create_dir_all(d).expect("mkdir");
-        }
-        fs::write(p, text).expect("write");
-    }
-    tmp
+    common::project_with("reproscale-probe-", files)
 }
 
 /// `reproscale verify --format json <extra…> <dir>`, under a timeout.

@@ -281,6 +281,8 @@ fn relative(root: &Path, path: &Path) -> Option<String> {
 
 /// Folders never assessed: environments and caches that are not the project's code.
 pub const DEFAULT_EXCLUDED_DIRS: &[&str] = &[
+    // Version control, environments and caches: the first
+    // `ENVIRONMENT_AND_CACHE_DIRS` entries.
     ".git",
     ".venv",
     "venv",
@@ -293,12 +295,17 @@ pub const DEFAULT_EXCLUDED_DIRS: &[&str] = &[
     ".pytest_cache",
     ".ruff_cache",
     ".ipynb_checkpoints",
+    // Vendored code: not the project's own, but part of what it ships.
     "vendor",
     "vendored",
     "_vendor",
     "third_party",
     "third-party",
 ];
+
+/// How many of [`DEFAULT_EXCLUDED_DIRS`] are version control, environments
+/// and caches (the rest are vendored code).
+pub const ENVIRONMENT_AND_CACHE_DIRS: usize = 12;
 
 /// Shared last step: sort, and read wanted contents under the caps.
 fn finish(mut project: Project) -> Project {
@@ -312,6 +319,15 @@ fn finish(mut project: Project) -> Project {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_environment_and_cache_prefix_ends_before_vendored_code() {
+        let (env, vendored) = DEFAULT_EXCLUDED_DIRS.split_at(ENVIRONMENT_AND_CACHE_DIRS);
+        assert!(env.contains(&".git") && env.contains(&".ipynb_checkpoints"));
+        assert!(vendored
+            .iter()
+            .all(|d| d.contains("vendor") || d.contains("third")));
+    }
 
     #[test]
     fn decode_rejects_binary_and_bad_utf8() {

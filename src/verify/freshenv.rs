@@ -345,31 +345,21 @@ fn installer_args(
 }
 
 /// Folders a source folder's copy leaves out: version control, virtual
-/// environments and caches.
-const NOT_COPIED: &[&str] = &[
-    ".git",
-    ".venv",
-    "venv",
-    ".tox",
-    ".nox",
-    "node_modules",
-    "site-packages",
-    "__pycache__",
-    ".mypy_cache",
-    ".pytest_cache",
-    ".ruff_cache",
-    ".ipynb_checkpoints",
-];
+/// environments and caches (vendored code is kept: it may be what is built).
+fn not_copied(name: &str) -> bool {
+    crate::source::DEFAULT_EXCLUDED_DIRS[..crate::source::ENVIRONMENT_AND_CACHE_DIRS]
+        .contains(&name)
+}
 
 /// Copies the folder `from` (in the project) into `to`: regular files only
-/// (links are not followed), honouring `.gitignore`, without [`NOT_COPIED`].
+/// (links are not followed), honouring `.gitignore`, without [`not_copied`] folders.
 fn copy_folder(from: &Path, to: &Path) -> Result<(), String> {
     let walk = ignore::WalkBuilder::new(from)
         .follow_links(false)
         .require_git(false)
         .filter_entry(|e| {
             !(e.file_type().is_some_and(|t| t.is_dir())
-                && NOT_COPIED.contains(&e.file_name().to_string_lossy().as_ref()))
+                && not_copied(&e.file_name().to_string_lossy()))
         })
         .build();
     std::fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;

@@ -158,3 +158,20 @@ pub fn fixture_names() -> Vec<String> {
     names.sort();
     names
 }
+
+/// A project folder with `files` (path, content) in a fresh temporary folder
+/// named with `prefix`, outside any git work tree.
+pub fn project_with(prefix: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .expect("tempdir");
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        if let Some(parent) = p.parent() {
+            fs::create_dir_all(parent).expect("mkdir");
+        }
+        fs::write(&p, text).expect("write");
+    }
+    dir
+}
