@@ -12,26 +12,12 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
-
-const LIMIT: Duration = Duration::from_secs(120);
-
 /// A project folder with `files` (path, content), outside any git work tree.
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     common::project_with("reproscale-hostile-verify-", files)
 }
 
-fn verify(dir: &Path, args: &[&str]) -> Out {
-    let out = Command::cargo_bin("reproscale")
-        .expect("binary")
-        .arg("verify")
-        .args(args)
-        .arg(dir)
-        .timeout(LIMIT)
-        .output()
-        .expect("run reproscale");
-    Out::from(out)
-}
+use common::verify;
 
 // 1. Declared outputs that no run produced.
 

@@ -7,13 +7,10 @@
 
 mod common;
 
-use common::Out;
-
 use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 const LIMIT: Duration = Duration::from_secs(120);
@@ -23,17 +20,7 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     common::project_with("reproscale-verify-copy-", files)
 }
 
-fn verify(dir: &Path, args: &[&str]) -> Out {
-    let out = Command::cargo_bin("reproscale")
-        .expect("binary")
-        .arg("verify")
-        .args(args)
-        .arg(dir)
-        .timeout(LIMIT)
-        .output()
-        .expect("run reproscale");
-    Out::from(out)
-}
+use common::verify;
 
 fn mkfifo(path: &Path) -> bool {
     std::process::Command::new("mkfifo")

@@ -175,3 +175,16 @@ pub fn project_with(prefix: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// `reproscale verify ARGS DIR`, killed after two minutes.
+pub fn verify(dir: &Path, args: &[&str]) -> Out {
+    let out = assert_cmd::Command::cargo_bin("reproscale")
+        .expect("binary")
+        .arg("verify")
+        .args(args)
+        .arg(dir)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .expect("run reproscale");
+    Out::from(out)
+}
