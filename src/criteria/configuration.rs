@@ -9,7 +9,7 @@ use super::{findings_for, Input};
 use crate::assessment::{Evidence, Outcome, Status};
 use crate::criteria::id::CriterionId;
 use crate::facts::pipeline::{join, FlagValue, Invocation};
-use crate::facts::values::Value;
+use crate::facts::values::{Lit, Value};
 use crate::facts::Facts;
 
 type Decided = (Outcome, Option<String>);
@@ -133,6 +133,8 @@ pub fn config_files(input: &Input) -> Decided {
 enum SeedOrigin {
     Config(String),
     Partial(String),
+    /// Seeded only when a run asks: the flag defaults to None and nothing passes it.
+    OptIn(String),
 }
 
 /// What classifying seed values needs, gathered once per assessment rather
@@ -199,9 +201,18 @@ fn classify(facts: &Facts, lookup: &SeedLookup, v: &Value) -> SeedOrigin {
                 .iter()
                 .flat_map(|f| &f.cli_params)
                 .any(|p| &p.name == flag && matches!(p.default, Some(Value::Config(_))));
+            let opt_in = facts.python.iter().flat_map(|f| &f.cli_params).any(|p| {
+                &p.name == flag
+                    && !p.required
+                    && matches!(p.default, None | Some(Value::Lit(Lit::None)))
+            });
             if default_from_config {
                 SeedOrigin::Config(format!(
                     "from --{flag}, whose default is read from the config"
+                ))
+            } else if opt_in {
+                SeedOrigin::OptIn(format!(
+                    "from --{flag}, which defaults to None and which no pipeline or config passes: runs are unseeded unless asked"
                 ))
             } else {
                 SeedOrigin::Partial(format!(
@@ -270,6 +281,7 @@ pub fn seeds_in_config(input: &Input) -> Decided {
     let lookup = SeedLookup::new(facts);
     let mut good = Vec::new();
     let mut weak = Vec::new();
+    let mut opt_in = Vec::new();
     let mut uncalled = Vec::new();
     for p in &points {
         for v in &p.values {
@@ -298,9 +310,30 @@ pub fn seeds_in_config(input: &Input) -> Decided {
                 SeedOrigin::Partial(why) => {
                     weak.push(at(&p.path, p.loc, format!("{}(): {why}", p.callee)))
                 }
+                SeedOrigin::OptIn(why) => {
+                    opt_in.push(at(&p.path, p.loc, format!("{}(): {why}", p.callee)))
+                }
             }
         }
     }
+    // Every seed waits for a flag that the documented runs never give: the
+    // default run is unseeded (SPEC: an unseeded RNG fails).
+    if !opt_in.is_empty() && good.is_empty() && weak.is_empty() {
+        let first = opt_in[0].location();
+        let o = Outcome::new(
+            Status::Fail,
+            "seeding is opt-in: the seed flag defaults to None, so a default run is unseeded",
+        )
+        .with_evidence(opt_in)
+        .looking_for(&looked);
+        return (
+            o,
+            Some(format!(
+                "Give the seed a value in the config (e.g. `seed: 42`) and pass it to the call at {first}."
+            )),
+        );
+    }
+    weak.extend(opt_in);
     if weak.is_empty() && !good.is_empty() {
         let mut o =
             Outcome::new(Status::Pass, "every seed comes from the config").with_evidence(good);
@@ -388,6 +421,31 @@ struct LiteralIndex<'a> {
     /// An MLflow Recipes project (recipe.yaml holds `{{ VARIABLES }}`, so it
     /// may not parse as YAML on its own: its text is checked).
     recipes: bool,
+    /// Config folders whose file is chosen on the command line (a CLI
+    /// default, a path a command passes, `configs/<name>.yaml`), by (folder,
+    /// extension): the other files there are the other choices for that flag.
+    chosen: HashMap<(String, &'static str), Evidence>,
+}
+
+/// A config file's folder and its extension family.
+fn folder_and_kind(path: &str) -> Option<(String, &'static str)> {
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+    let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+    let kind = match ext.as_str() {
+        "yaml" | "yml" => "yaml",
+        "json" => "json",
+        "toml" => "toml",
+        "ini" | "cfg" => "ini",
+        "gin" => "gin",
+        _ => return None,
+    };
+    Some((dir.to_string(), kind))
+}
+
+/// A file name that stands for any file of the folder (`<config_spec>.yaml`,
+/// `{name}.yaml`, `$CFG.yaml`, `*.yaml`).
+fn is_placeholder_name(name: &str) -> bool {
+    name.contains(['<', '{', '$', '*'])
 }
 
 impl<'a> LiteralIndex<'a> {
@@ -427,6 +485,7 @@ impl<'a> LiteralIndex<'a> {
             written,
             passed,
             recipes,
+            chosen: chosen_folders(facts),
         }
     }
 
@@ -447,6 +506,82 @@ impl<'a> LiteralIndex<'a> {
             }
         }
     }
+}
+
+/// Config folders whose file is chosen on the command line (see [`LiteralIndex::chosen`]).
+fn chosen_folders(facts: &Facts) -> HashMap<(String, &'static str), Evidence> {
+    let configs: HashSet<&str> = facts.configs.iter().map(|c| c.path.as_str()).collect();
+    let mut by_name: HashMap<&str, Vec<&str>> = HashMap::new();
+    for c in &configs {
+        by_name
+            .entry(c.rsplit('/').next().unwrap_or(c))
+            .or_default()
+            .push(c);
+    }
+    let folders: HashSet<(String, &'static str)> =
+        configs.iter().filter_map(|c| folder_and_kind(c)).collect();
+    // The config a value names: resolved from the folder or the root, or a
+    // bare file name that only one config has (`--cfg yolov5s.yaml`).
+    let config_named = |dir: &str, v: &str| -> Option<String> {
+        let v = v.trim_start_matches("./");
+        [join(dir, v), join("", v)]
+            .into_iter()
+            .find(|p| configs.contains(p.as_str()))
+            .or_else(|| match by_name.get(v).map(Vec::as_slice) {
+                Some([only]) if !v.contains('/') => Some(only.to_string()),
+                _ => None,
+            })
+    };
+    let mut chosen = HashMap::new();
+    for f in &facts.python {
+        let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
+        for p in &f.cli_params {
+            let Some(path) = p.default_path.as_deref().and_then(|v| config_named(dir, v)) else {
+                continue;
+            };
+            if let Some(key) = folder_and_kind(&path) {
+                let flag = p.flags.last().map_or(p.name.as_str(), String::as_str);
+                chosen.entry(key).or_insert_with(|| {
+                    at(
+                        &f.path,
+                        p.loc,
+                        format!("another choice for {flag}, whose default is {path}"),
+                    )
+                });
+            }
+        }
+    }
+    for inv in &facts.pipelines.invocations {
+        let dir = inv.origin.path.rsplit_once('/').map_or("", |(d, _)| d);
+        for (flag, v) in &inv.flags {
+            let FlagValue::Literal(v) = v else { continue };
+            let (vdir, name) = v.rsplit_once('/').unwrap_or(("", v));
+            let key = if is_placeholder_name(name) && !vdir.is_empty() {
+                let ext = name.rsplit_once('.').map_or("yaml", |(_, e)| e);
+                folder_and_kind(&format!("{}/x.{ext}", join(dir, vdir)))
+                    .filter(|k| folders.contains(k))
+                    .or_else(|| {
+                        folder_and_kind(&format!("{}/x.{ext}", join("", vdir)))
+                            .filter(|k| folders.contains(k))
+                    })
+            } else {
+                config_named(dir, v).and_then(|p| folder_and_kind(&p))
+            };
+            if let Some(key) = key {
+                chosen.entry(key).or_insert_with(|| {
+                    line(
+                        &inv.origin.path,
+                        inv.origin.line,
+                        format!(
+                            "another choice for --{flag}, which {} passes as {v}",
+                            inv.origin.kind
+                        ),
+                    )
+                });
+            }
+        }
+    }
+    chosen
 }
 
 fn reader_of(facts: &Facts, literals: &LiteralIndex, path: &str) -> Option<Evidence> {
@@ -497,6 +632,22 @@ fn reader_of(facts: &Facts, literals: &LiteralIndex, path: &str) -> Option<Evide
                 format!("stage {} declares params from {path}", stage.name),
             ));
         }
+    }
+    // The chosen file's folder holds the other choices, sorted into subfolders
+    // at times (`models/hub/*.yaml` beside `models/yolov5s.yaml`).
+    let choice = folder_and_kind(path).and_then(|(dir, kind)| {
+        let mut d = dir.as_str();
+        loop {
+            if let Some(ev) = literals.chosen.get(&(d.to_string(), kind)) {
+                return Some(ev);
+            }
+            d = d.rsplit_once('/')?.0;
+        }
+    });
+    if let Some(ev) = choice {
+        let mut ev = ev.clone();
+        ev.note = format!("{path}: {}", ev.note);
+        return Some(ev);
     }
     for d in &facts.hydra_dirs {
         if d.is_empty() || path.starts_with(&format!("{d}/")) {

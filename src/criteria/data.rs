@@ -606,7 +606,10 @@ pub fn data_swappable(input: &Input) -> Decided {
                     let data = reads_folder
                         || crate::lint::data_paths::is_data_path(facts, p)
                         || crate::lint::data_paths::is_text_data(p);
-                    if !data || crate::lint::data_paths::is_model_artifact(&call.callee, p) {
+                    if !data
+                        || crate::lint::data_paths::is_model_artifact(&call.callee, p)
+                        || crate::lint::data_paths::is_system_path(p)
+                    {
                         continue;
                     }
                     if crate::lint::data_paths::is_absolute(p) {
@@ -861,9 +864,22 @@ const LOADER_OPTIONS: &[&str] = &[
 ];
 
 fn loader_source(facts: &Facts, call: &Call) -> LoaderSource {
-    // Generators (`make_moons`) synthesise data: there is no location to name.
+    // Generators (`make_moons`) synthesise data: there is no location to name,
+    // but their arguments choose the data; literal ones fix it in code.
     if call.name().starts_with("make_") {
-        return LoaderSource::Unknown;
+        let chosen = call
+            .args
+            .iter()
+            .chain(call.kwargs.iter().map(|(_, v)| v))
+            .flat_map(|v| facts.resolve(v))
+            .find_map(|r| matches!(r, Value::Config(_) | Value::Cli(_)).then(|| r.describe()));
+        return match chosen {
+            Some(v) => LoaderSource::Param(v),
+            None if call.star_kwargs => LoaderSource::Unknown,
+            None => {
+                LoaderSource::Fixed("synthesises its data with arguments written in code".into())
+            }
+        };
     }
     let named: Vec<&Value> = call
         .args

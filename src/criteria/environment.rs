@@ -107,6 +107,22 @@ pub fn package_list(input: &Input) -> Decided {
         let o = Outcome::new(Status::Fail, "no package list found").looking_for(&looked);
         return (o, Some("Write the packages the code imports, with exact versions, to requirements.txt (`pip freeze` in a clean environment, trimmed to what is used).".into()));
     }
+    // A setup.py without install_requires, an empty requirements.txt: a list
+    // that declares nothing is no list for the imports the code makes.
+    if !third_party.is_empty() && files.iter().all(|f| f.requirements.is_empty()) {
+        let ev = files
+            .iter()
+            .map(|f| Evidence::file(&f.path, "package list that declares no packages"))
+            .chain(third_party.iter().take(5).map(|(_, _, e)| e.clone()))
+            .collect::<Vec<_>>();
+        let o = Outcome::new(
+            Status::Fail,
+            "the package lists declare no packages, but the code imports third-party ones",
+        )
+        .with_evidence(ev)
+        .looking_for(&looked);
+        return (o, Some("Write the packages the code imports, with exact versions, to the package list (install_requires, requirements.txt).".into()));
+    }
     let mut declared: BTreeSet<String> = BTreeSet::new();
     for f in files {
         for r in &f.requirements {

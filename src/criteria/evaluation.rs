@@ -56,6 +56,26 @@ fn takes_cli_input(f: &crate::facts::python::PyFile) -> bool {
         })
 }
 
+/// A module of a data-loading or test package (`dataloaders/datasets/pascal.py`):
+/// its `__main__` block exercises the loader, it does not predict.
+fn in_data_or_test_package(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.split('/').rev().skip(1).any(|d| {
+        matches!(
+            d,
+            "data"
+                | "dataset"
+                | "datasets"
+                | "dataloader"
+                | "dataloaders"
+                | "data_loader"
+                | "data_loaders"
+                | "test"
+                | "tests"
+        )
+    })
+}
+
 /// The first few command-line flags of a script, for evidence.
 fn cli_flags(f: &crate::facts::python::PyFile) -> String {
     let flags: Vec<String> = f
@@ -140,7 +160,12 @@ pub fn custom_input(input: &Input) -> Decided {
         if f.is_notebook && predictive {
             ev.push(Evidence::file(&f.path, "demo/inference notebook"));
         }
-        if !predictive && !f.is_notebook && takes_cli_input(f) && runs_trained_model(input, f) {
+        if !predictive
+            && !f.is_notebook
+            && !in_data_or_test_package(&f.path)
+            && takes_cli_input(f)
+            && runs_trained_model(input, f)
+        {
             ev.push(Evidence::file(
                 &f.path,
                 format!(
@@ -198,7 +223,9 @@ pub fn custom_input(input: &Input) -> Decided {
     }
     for d in &facts.docs {
         for l in &d.colab_links {
-            ev.push(line(&d.path, Some(*l), "Colab demo link"));
+            if colab_link_is_demo(d, *l) {
+                ev.push(line(&d.path, Some(*l), "Colab demo link"));
+            }
         }
         if let Some(fm) = &d.front_matter {
             if let Some(sdk) = fm.get("sdk").and_then(|v| v.as_str()) {
@@ -223,6 +250,53 @@ pub fn custom_input(input: &Input) -> Decided {
     )
     .looking_for(&looked);
     (o, Some("Add predict.py that loads the trained model and takes `--input PATH` (or a small Gradio/Streamlit app).".into()))
+}
+
+/// Whether a Colab link on this line opens a demo: the notebook it names is
+/// not one that evaluates, trains or reproduces the paper's numbers
+/// (`logistic_regression_evaluator.ipynb`), unless its name also says demo.
+fn colab_link_is_demo(d: &crate::facts::docs::Doc, l: u32) -> bool {
+    let names: Vec<String> = d
+        .links
+        .iter()
+        .filter(|(ln, _)| *ln == l)
+        .filter_map(|(_, url)| {
+            let name = url.rsplit('/').next()?.to_ascii_lowercase();
+            name.ends_with(".ipynb").then_some(name)
+        })
+        .collect();
+    let demo = |n: &str| {
+        [
+            "demo",
+            "predict",
+            "infer",
+            "inference",
+            "interactive",
+            "playground",
+            "quickstart",
+            "try",
+        ]
+        .iter()
+        .any(|w| n.contains(w))
+    };
+    let other = |n: &str| {
+        [
+            "eval",
+            "train",
+            "finetun",
+            "fine_tun",
+            "fine-tun",
+            "benchmark",
+            "experiment",
+            "reproduc",
+            "ablation",
+            "figure",
+            "plot",
+        ]
+        .iter()
+        .any(|w| n.contains(w))
+    };
+    names.is_empty() || names.iter().any(|n| demo(n) || !other(n))
 }
 
 /// Experiment trackers whose calls record a run's metrics.
@@ -256,11 +330,19 @@ fn tracker_note(callee: &str) -> Option<&'static str> {
         Some("Neptune tracking")
     } else if matches!(
         name,
-        "CSVLogger" | "MLFlowLogger" | "WandbLogger" | "CometLogger" | "NeptuneLogger"
+        "CSVLogger"
+            | "MLFlowLogger"
+            | "WandbLogger"
+            | "CometLogger"
+            | "NeptuneLogger"
+            | "TestTubeLogger"
     ) {
         Some("Lightning logger")
     } else if prefix("clu.metric_writers") {
         Some("CLU metric writer")
+    } else if prefix("azureml.") && matches!(name, "get_context" | "start_logging") {
+        // The run object whose `log(…)` records metrics in the workspace.
+        Some("Azure ML run logging")
     } else if prefix("comet_ml.") && name == "Experiment" {
         Some("Comet tracking")
     } else {
@@ -268,9 +350,30 @@ fn tracker_note(callee: &str) -> Option<&'static str> {
     }
 }
 
+/// A log file whose rows a run writes as JSON or CSV records (`log.txt`
+/// holding one `json.dumps(stats)` per epoch): a metrics file by another name.
+fn is_record_log_path(p: &str) -> bool {
+    let lower = p.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    let Some((stem, ext)) = name.rsplit_once('.') else {
+        return false;
+    };
+    stem.split(['_', '-', '.'])
+        .any(|w| w == "log" || w == "logs")
+        && matches!(ext, "txt" | "json" | "jsonl" | "csv" | "tsv")
+}
+
 fn is_metrics_path(p: &str) -> bool {
     let lower = p.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
+    // Training histories pickled per run (`history_epoch_5.pth`) compare too.
+    if ["history", "metric"].iter().any(|w| name.contains(w))
+        && [".pth", ".pt", ".pkl", ".pickle", ".npy", ".npz"]
+            .iter()
+            .any(|e| name.ends_with(e))
+    {
+        return true;
+    }
     // The words may name the file or its folder (`results/test_rmse.txt`).
     [
         "metric", "score", "result", "eval", "summary", "history", "stats", "progress", "accuracy",
@@ -336,14 +439,22 @@ fn framework_logging(facts: &Facts) -> Vec<Evidence> {
                 ev.push(at(&f.path, c.loc, IMPLICIT_LOGGER));
                 return ev;
             }
+            let report_to = c.kwarg("report_to");
+            let reports = report_to.is_some_and(|v| {
+                !matches!(v, Value::Lit(Lit::None)) && !matches!(v.as_str(), Some("none"))
+            });
             if c.callee == "transformers.TrainingArguments"
-                && c.kwarg("logging_dir").is_some()
-                && !matches!(c.kwarg("report_to").and_then(Value::as_str), Some("none"))
+                && (c.kwarg("logging_dir").is_some() || reports)
+                && !matches!(report_to.and_then(Value::as_str), Some("none"))
             {
                 ev.push(at(
                     &f.path,
                     c.loc,
-                    "Hugging Face Trainer logs each run to logging_dir",
+                    if reports {
+                        "Hugging Face Trainer reports each run to its trackers (report_to)"
+                    } else {
+                        "Hugging Face Trainer logs each run to logging_dir"
+                    },
                 ));
                 return ev;
             }
@@ -435,7 +546,7 @@ pub fn run_comparison(input: &Input) -> Decided {
         let writes = f.calls.iter().any(|c| {
             matches!(
                 c.name(),
-                "dump" | "write_text" | "to_csv" | "to_json" | "savetxt" | "write"
+                "dump" | "write_text" | "to_csv" | "to_json" | "savetxt" | "write" | "save"
             ) || (c.callee == "open"
                 && c.args
                     .get(1)
@@ -444,9 +555,26 @@ pub fn run_comparison(input: &Input) -> Decided {
                     .is_some_and(|m| m.contains(['w', 'a'])))
         });
         if writes && !seen.contains("metrics file") {
-            if let Some((p, loc)) = f.path_literals.iter().find(|(p, _)| is_metrics_path(p)) {
+            // Records serialised into a log file: `f.write(json.dumps(stats))`.
+            let records = f.calls.iter().any(|c| {
+                matches!(
+                    c.callee.as_str(),
+                    "json.dumps" | "json.dump" | "csv.writer" | "csv.DictWriter"
+                )
+            });
+            if let Some((p, loc)) = f
+                .path_literals
+                .iter()
+                .find(|(p, _)| is_metrics_path(p) || (records && is_record_log_path(p)))
+            {
                 ev.push(at(&f.path, *loc, format!("writes metrics to {p}")));
             }
+        }
+        // A logger named as an instantiation target (`{"target": "pytorch_lightning.loggers.WandbLogger"}`).
+        if let Some((p, loc)) = f.class_paths.iter().find(|(p, _)| {
+            p.contains(".loggers.") && tracker_note(p).is_some_and(|n| !seen.contains(n))
+        }) {
+            ev.push(at(&f.path, *loc, format!("logger named as a target: {p}")));
         }
     }
     // Loggers configured for Hydra/Lightning: `_target_: ...TensorBoardLogger`.

@@ -104,6 +104,7 @@ fn py(path: &str) -> PyFile {
 trait PyExt {
     fn with(self, c: Call) -> Self;
     fn import(self, module: &str, line: u32) -> Self;
+    fn cli_param_default(self, name: &str, line: u32, default: Value) -> Self;
     fn cli_param(self, name: &str, line: u32) -> Self;
     fn reads_key(self, key: &str, line: u32) -> Self;
     fn path_literal(self, p: &str, line: u32) -> Self;
@@ -125,11 +126,25 @@ impl PyExt for PyFile {
         self
     }
 
+    fn cli_param_default(mut self, name: &str, line: u32, default: Value) -> Self {
+        self.cli_params.push(CliParam {
+            name: name.to_string(),
+            flags: vec![format!("--{name}")],
+            default: Some(default),
+            default_path: None,
+            required: false,
+            loc: loc(line),
+        });
+        self
+    }
+
     fn cli_param(mut self, name: &str, line: u32) -> Self {
         self.cli_params.push(CliParam {
             name: name.to_string(),
             flags: vec![format!("--{name}")],
             default: None,
+            default_path: None,
+            required: false,
             loc: loc(line),
         });
         self
@@ -951,6 +966,18 @@ fn c2_2_partial_when_the_config_seed_is_null() {
 #[test]
 fn c2_2_partial_when_the_seed_is_a_cli_default_no_pipeline_passes() {
     let b = Fx::new()
+        .entry(
+            py("train.py")
+                .cli_param_default("seed", 2, Value::Lit(Lit::Int(0)))
+                .with(call("torch.manual_seed", 8, vec![cli("seed")], vec![])),
+        )
+        .build();
+    assert_not_met(&b.decide(configuration::seeds_in_config), Partial);
+}
+
+#[test]
+fn c2_2_fail_when_the_seed_flag_defaults_to_none() {
+    let b = Fx::new()
         .entry(py("train.py").cli_param("seed", 2).with(call(
             "torch.manual_seed",
             8,
@@ -958,7 +985,7 @@ fn c2_2_partial_when_the_seed_is_a_cli_default_no_pipeline_passes() {
             vec![],
         )))
         .build();
-    assert_not_met(&b.decide(configuration::seeds_in_config), Partial);
+    assert_not_met(&b.decide(configuration::seeds_in_config), Fail);
 }
 
 #[test]

@@ -251,7 +251,31 @@ pub fn is_python_config_module(path: &str) -> bool {
 }
 
 /// Parses a config file. `Err` carries the parser's message.
-pub fn parse(path: &str, format: Format, text: &str) -> Result<Option<ConfigFile>, String> {
+/// What a candidate config file turned out to be.
+#[derive(Debug)]
+pub enum Candidate {
+    /// Run configuration.
+    Config(ConfigFile),
+    /// A conda environment under a name that does not say so
+    /// (`ci_dependencies.yml`): a package list, not configuration.
+    CondaEnvironment,
+    /// Not configuration: data, a manifest, a CI pipeline, a schema.
+    NotConfig,
+}
+
+impl Candidate {
+    /// The config file, when it is one.
+    pub fn config(self) -> Option<ConfigFile> {
+        match self {
+            Candidate::Config(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+/// Parses a candidate config file and tells configuration from the files
+/// that only look like it.
+pub fn parse(path: &str, format: Format, text: &str) -> Result<Candidate, String> {
     let tree: Json = match format {
         Format::Yaml => {
             if text.trim().is_empty() {
@@ -267,19 +291,24 @@ pub fn parse(path: &str, format: Format, text: &str) -> Result<Option<ConfigFile
         }
         Format::Ini => ini_tree(text),
         Format::Gin => gin_tree(text),
-        Format::Python => return Ok(None),
+        Format::Python => return Ok(Candidate::NotConfig),
     };
     let Json::Object(map) = &tree else {
         // A top-level list or scalar is data, not a mapping of parameters.
-        return Ok(None);
+        return Ok(Candidate::NotConfig);
     };
-    // A Kubernetes (or Kubernetes-style) manifest, a conda environment or a
-    // JSON Schema, wherever it lives: not ML configuration.
+    if is_conda_environment(map) {
+        return Ok(Candidate::CondaEnvironment);
+    }
+    // Infrastructure wherever it lives and whatever its name (SPEC: never ML
+    // configuration): a Kubernetes-style manifest, a JSON Schema, a CI
+    // pipeline, a model-deployment spec.
     if (map.contains_key("apiVersion") && map.contains_key("kind"))
-        || (map.contains_key("channels") && map.contains_key("dependencies"))
         || map.contains_key("$schema")
+        || is_ci_pipeline(map)
+        || is_deployment_spec(map)
     {
-        return Ok(None);
+        return Ok(Candidate::NotConfig);
     }
     let hydra_defaults = map.get("defaults").is_some_and(|d| d.is_array());
     let global_package = text.lines().next().is_some_and(|l| {
@@ -294,13 +323,76 @@ pub fn parse(path: &str, format: Format, text: &str) -> Result<Option<ConfigFile
     for k in &mut keys {
         k.line = index.find(&k.key);
     }
-    Ok(Some(ConfigFile {
+    Ok(Candidate::Config(ConfigFile {
         path: path.to_string(),
         format,
         keys,
         hydra_defaults,
         global_package,
     }))
+}
+
+/// A conda environment: a top-level `dependencies` list next to `channels` or
+/// `name`, or holding what only conda lists hold (`python=3.9`, `pip` and its
+/// nested `pip:` list).
+fn is_conda_environment(map: &serde_json::Map<String, Json>) -> bool {
+    let Some(Json::Array(deps)) = map.get("dependencies") else {
+        return false;
+    };
+    map.contains_key("channels")
+        || map.get("name").is_some_and(Json::is_string)
+        || deps.iter().any(|d| match d {
+            Json::String(s) => {
+                let name = s.split(['=', '<', '>', ' ']).next().unwrap_or(s);
+                name == "python" || name == "pip"
+            }
+            Json::Object(o) => o.contains_key("pip"),
+            _ => false,
+        })
+}
+
+/// Keys that only CI systems put in a step or job (GitHub Actions, Azure
+/// Pipelines, GitLab CI, Bitbucket).
+const CI_STEP_KEYS: &[&str] = &[
+    "task",
+    "script",
+    "bash",
+    "pwsh",
+    "powershell",
+    "uses",
+    "runs-on",
+    "checkout",
+    "template",
+    "job",
+    "stage",
+    "deployment",
+];
+
+/// A CI pipeline or a template of one: steps, jobs or stages made of CI
+/// steps, or a trigger with an agent pool.
+fn is_ci_pipeline(map: &serde_json::Map<String, Json>) -> bool {
+    let ci_item = |v: &Json| match v {
+        Json::Object(o) => {
+            CI_STEP_KEYS.iter().any(|k| o.contains_key(*k)) || o.contains_key("steps")
+        }
+        _ => false,
+    };
+    let ci_list = |v: &Json| match v {
+        Json::Array(items) => items.iter().any(ci_item),
+        // GitHub Actions and GitLab CI name their jobs: `jobs: {build: {runs-on: …}}`.
+        Json::Object(jobs) => jobs.values().any(ci_item),
+        _ => false,
+    };
+    ["steps", "jobs", "stages"]
+        .iter()
+        .any(|k| map.get(*k).is_some_and(ci_list))
+        || (map.contains_key("trigger") || map.contains_key("pr")) && map.contains_key("pool")
+}
+
+/// A model-serving deployment spec (Azure ML `computeType`, `entryScript`):
+/// where and how a model is hosted, not how it is trained.
+fn is_deployment_spec(map: &serde_json::Map<String, Json>) -> bool {
+    map.contains_key("computeType") || map.contains_key("entryScript")
 }
 
 fn first_line(s: &str) -> String {
@@ -520,7 +612,8 @@ mod tests {
         let text = "train:\n  lr: 0.1\n  epochs: 3\nseed: 7\n";
         let c = parse("params.yaml", Format::Yaml, text)
             .expect("ok")
-            .expect("mapping");
+            .config()
+            .expect("map");
         let got: Vec<_> = c.keys.iter().map(|k| (k.key.as_str(), k.line)).collect();
         assert_eq!(
             got,
@@ -540,11 +633,13 @@ mod tests {
             "{\n  \"a\": {\"b\": 1},\n  \"seed\": 2\n}",
         )
         .expect("ok")
+        .config()
         .expect("map");
         assert_eq!(j.keys[0].key, "a.b");
         assert_eq!(j.keys[1].line, Some(3));
         let t = parse("c.toml", Format::Toml, "seed = 1\n[train]\nlr = 0.1\n")
             .expect("ok")
+            .config()
             .expect("map");
         assert_eq!(
             t.keys.iter().map(|k| k.key.as_str()).collect::<Vec<_>>(),
@@ -553,6 +648,7 @@ mod tests {
         assert_eq!(t.keys[1].line, Some(3));
         let i = parse("c.ini", Format::Ini, "[train]\nlr = 0.1\n")
             .expect("ok")
+            .config()
             .expect("map");
         assert_eq!(i.keys[0].key, "train.lr");
         let g = parse(
@@ -561,6 +657,7 @@ mod tests {
             "train.lr = 0.1\nmodel/Dense.units = 3\n",
         )
         .expect("ok")
+        .config()
         .expect("map");
         assert_eq!(g.keys.len(), 2);
     }
@@ -569,6 +666,7 @@ mod tests {
     fn lists_at_top_level_are_data_and_errors_are_reported() {
         assert!(parse("d.json", Format::Json, "[1,2]")
             .expect("ok")
+            .config()
             .is_none());
         assert!(parse("bad.yaml", Format::Yaml, "a: [1,\n").is_err());
     }
@@ -583,5 +681,49 @@ mod tests {
         assert!(is_python_config_module("config.py"));
         assert!(is_python_config_module("configs/base.py"));
         assert!(!is_python_config_module("train.py"));
+    }
+
+    #[test]
+    fn infrastructure_and_environments_are_told_by_content() {
+        let kind = |name: &str, text: &str| parse(name, Format::Yaml, text).expect("ok");
+        // A conda environment under any name is a package list.
+        for text in [
+            "name: ci\ndependencies:\n  - python=3.7.*\n  - numpy=1.18.*\n",
+            "dependencies:\n  - numpy\n  - pip:\n      - torch==2.1\n",
+            "channels: [conda-forge]\ndependencies: [numpy]\n",
+        ] {
+            assert!(
+                matches!(
+                    kind("ci_dependencies.yml", text),
+                    Candidate::CondaEnvironment
+                ),
+                "{text}"
+            );
+        }
+        // CI pipelines and their templates, deployment specs: not configuration.
+        for text in [
+            "trigger:\n  branches: [main]\npool:\n  vmImage: ubuntu-latest\n",
+            "parameters:\n  - name: x\nsteps:\n  - task: AzureCLI@1\n    inputs: {}\n",
+            "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps: []\n",
+            "stages:\n  - stage: build\n    jobs: []\n",
+            "computeType: ACI\ncontainerResourceRequirements:\n  cpu: 1\n",
+            "entryScript: score.py\nruntime: python\n",
+        ] {
+            assert!(
+                matches!(kind("pipeline.yml", text), Candidate::NotConfig),
+                "{text}"
+            );
+        }
+        // ML configs with lists of their own stay configuration.
+        for text in [
+            "dependencies: [a, b]\nlr: 0.1\n",
+            "stages:\n  - epochs: 3\n    lr: 0.1\n",
+            "steps: 1000\nbatch_size: 32\n",
+        ] {
+            assert!(
+                matches!(kind("train.yaml", text), Candidate::Config(_)),
+                "{text}"
+            );
+        }
     }
 }

@@ -139,11 +139,40 @@ pub fn is_doc(path: &str) -> bool {
     if name.starts_with("readme") {
         return true;
     }
+    if is_project_meta(name) {
+        return false;
+    }
     match name.rsplit_once('.') {
         Some((_, "md" | "markdown" | "rst")) => true,
         Some((stem, "txt")) => stem.starts_with("datasheet") || stem.starts_with("data"),
         _ => false,
     }
+}
+
+/// Documents about the project's history and governance (`CHANGELOG.md`,
+/// `CONTRIBUTING.md`): their sections describe releases and rules, never the
+/// data, the hardware or how to run the project.
+pub fn is_project_meta(name: &str) -> bool {
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    matches!(
+        stem.replace(['-', ' '], "_").as_str(),
+        "changelog"
+            | "changes"
+            | "history"
+            | "news"
+            | "releases"
+            | "release_notes"
+            | "contributing"
+            | "code_of_conduct"
+            | "security"
+            | "support"
+            | "license"
+            | "licence"
+            | "authors"
+            | "contributors"
+            | "maintainers"
+            | "governance"
+    )
 }
 
 // ---------------------------------------------------------------------------

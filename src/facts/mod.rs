@@ -259,6 +259,19 @@ impl Facts {
         if let Some(partial) = walk.partial.get(&key) {
             return (partial.clone(), false);
         }
+        // A function that a CLI generator calls takes its parameters from the
+        // command line, whatever else happens to call a method of that name;
+        // a `None` default is what runs that do not give the flag get.
+        if self
+            .python_index(file)
+            .is_some_and(|fi| self.python[fi].cli_functions.iter().any(|f| f == func))
+        {
+            let v = match self.param_default(file, func, *index) {
+                Some(values::Lit::None) => values::Value::Lit(values::Lit::None),
+                _ => values::Value::Cli(name.clone()),
+            };
+            return (vec![v], true);
+        }
         let sites = match self.python_index(file) {
             Some(def) => self.call_index.sites(def, func),
             None => &[],
@@ -507,8 +520,14 @@ fn parse_one(f: &crate::source::ProjectFile, text: &str) -> Vec<Parsed> {
         out.push(Parsed::Dvc(f.path.clone(), tracked));
     } else if let Some(format) = config::is_candidate(&f.path, f.size) {
         match config::parse(&f.path, format, text) {
-            Ok(Some(c)) => out.push(Parsed::Config(c)),
-            Ok(None) => {}
+            Ok(config::Candidate::Config(c)) => out.push(Parsed::Config(c)),
+            Ok(config::Candidate::CondaEnvironment) if packages::kind_of(&f.path).is_none() => out
+                .push(Parsed::Packages(packages::parse_as(
+                    &f.path,
+                    packages::PackageFileKind::CondaEnvironment,
+                    text,
+                ))),
+            Ok(_) => {}
             Err(e) => out.push(Parsed::Skip(Skipped {
                 path: f.path.clone(),
                 reason: format!("config file does not parse: {e}"),
@@ -552,7 +571,8 @@ fn pipeline_part(path: &str, text: &str) -> Option<Pipelines> {
         }
         // Run commands in the README and other Markdown docs (TRAIN.md, docs/*.md).
         _ if (name.ends_with(".md") || (name.starts_with("readme") && !path.contains('/')))
-            && !path.starts_with(".github/") =>
+            && !path.starts_with(".github/")
+            && !docs::is_project_meta(name) =>
         {
             p.add_commands(path, text, true)
         }

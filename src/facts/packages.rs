@@ -230,7 +230,12 @@ pub fn kind_of(path: &str) -> Option<PackageFileKind> {
 
 /// Parses a package list; `None` when [`kind_of`] does not know the path.
 pub fn parse(path: &str, text: &str) -> Option<PackageFile> {
-    let kind = kind_of(path)?;
+    Some(parse_as(path, kind_of(path)?, text))
+}
+
+/// Parses a package list whose kind is already known (a conda environment
+/// recognised by its content rather than its name).
+pub fn parse_as(path: &str, kind: PackageFileKind, text: &str) -> PackageFile {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut f = PackageFile::new(path, kind);
     match kind {
@@ -248,7 +253,7 @@ pub fn parse(path: &str, text: &str) -> Option<PackageFile> {
     }
     // File order (TOML tables come back sorted by key); unknown lines last.
     f.requirements.sort_by_key(|r| r.line.unwrap_or(u32::MAX));
-    Some(f)
+    f
 }
 
 /// The pinning level of a project's package lists together.

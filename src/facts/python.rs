@@ -148,6 +148,11 @@ pub struct CliParam {
     pub flags: Vec<String>,
     /// Default value.
     pub default: Option<Value>,
+    /// The path literal the default is built from (`ROOT / "data/coco.yaml"`),
+    /// even where the whole default is not a literal.
+    pub default_path: Option<String>,
+    /// The parameter must be given (`required=True`, an argparse positional).
+    pub required: bool,
     /// Where.
     pub loc: Loc,
 }
@@ -237,6 +242,12 @@ pub struct PyFile {
     pub functions: Vec<FuncDef>,
     /// String literals that look like paths, anywhere in the file.
     pub path_literals: Vec<(String, Loc)>,
+    /// Functions whose parameters are command-line flags, handed to a CLI
+    /// generator (`fire.Fire(train)`, `typer.run(main)`).
+    pub cli_functions: Vec<String>,
+    /// String literals naming a class by its dotted path
+    /// (`"pytorch_lightning.loggers.WandbLogger"` as an instantiation target).
+    pub class_paths: Vec<(String, Loc)>,
     /// Has `if __name__ == "__main__":`.
     pub main_guard: bool,
     /// Files that notebook shell lines write (`!wget URL -O x.jpg`).
@@ -1138,6 +1149,11 @@ impl Collector<'_> {
                 }
             }
         }
+        if matches!(callee.as_str(), "fire.Fire" | "typer.run") {
+            if let Some(Expr::Name(n)) = call.arguments.args.first() {
+                self.file.cli_functions.push(n.id.to_string());
+            }
+        }
         // Whole-config consumers read every key below the one passed.
         if matches!(
             callee.as_str(),
@@ -1188,7 +1204,7 @@ impl Collector<'_> {
                 }
             }
         }
-        self.cli_param(&callee, &args, &kwargs, loc);
+        self.cli_param(&callee, &args, &kwargs, call, loc);
         for v in args.iter().chain(kwargs.iter().map(|(_, v)| v)) {
             if let Some(s) = v.as_str() {
                 if looks_like_path(s) {
@@ -1219,8 +1235,24 @@ impl Collector<'_> {
         });
     }
 
-    fn cli_param(&mut self, callee: &str, args: &[Value], kwargs: &[(String, Value)], loc: Loc) {
+    fn cli_param(
+        &mut self,
+        callee: &str,
+        args: &[Value],
+        kwargs: &[(String, Value)],
+        call: &ast::ExprCall,
+        loc: Loc,
+    ) {
         let kw = |n: &str| kwargs.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+        let default_expr = |positional: Option<usize>| {
+            call.arguments
+                .keywords
+                .iter()
+                .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "default"))
+                .map(|k| &k.value)
+                .or_else(|| positional.and_then(|i| call.arguments.args.get(i)))
+                .and_then(path_in_default)
+        };
         let name_of = |flag: &str| flag.trim_start_matches('-').replace('-', "_");
         if callee.ends_with(".add_argument")
             || callee == "click.option"
@@ -1236,10 +1268,15 @@ impl Collector<'_> {
                 Some(d) => d.to_string(),
                 None => name_of(long),
             };
+            let required = matches!(kw("required"), Some(Value::Lit(Lit::Bool(true))))
+                || (callee.ends_with(".add_argument") && !first.starts_with('-'))
+                || callee == "click.argument";
             self.file.cli_params.push(CliParam {
                 name,
                 flags,
                 default: kw("default"),
+                default_path: default_expr(None),
+                required,
                 loc,
             });
         } else if callee.starts_with("absl.flags.DEFINE_") {
@@ -1248,6 +1285,8 @@ impl Collector<'_> {
                     name: name.to_string(),
                     flags: vec![format!("--{name}")],
                     default: args.get(1).cloned().or_else(|| kw("default")),
+                    default_path: default_expr(Some(1)),
+                    required: false,
                     loc,
                 });
             }
@@ -1617,6 +1656,10 @@ impl<'a> Visitor<'a> for Collector<'_> {
                     let loc = self.loc(expr);
                     self.file.path_literals.push((text.to_string(), loc));
                 }
+                if is_class_path(text) {
+                    let loc = self.loc(expr);
+                    self.file.class_paths.push((text.to_string(), loc));
+                }
             }
             _ => visitor::walk_expr(self, expr),
         }
@@ -1767,6 +1810,38 @@ fn combine(l: Value, r: Value) -> Value {
 fn is_config_module(dotted: &str) -> bool {
     let last = dotted.rsplit('.').next().unwrap_or(dotted);
     CONFIG_MODULE_NAMES.contains(&last)
+}
+
+/// The path literal a CLI default is built from: the literal itself, the
+/// literal end of a join (`ROOT / "data/coco.yaml"`, `base + "x.yaml"`), or the
+/// argument of `str(…)`/`Path(…)`.
+fn path_in_default(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::StringLiteral(s) => {
+            let text = s.value.to_str();
+            looks_like_path(text).then(|| text.to_string())
+        }
+        Expr::BinOp(b) if matches!(b.op, Operator::Div | Operator::Add) => {
+            path_in_default(&b.right)
+        }
+        Expr::Call(c) if c.arguments.args.len() == 1 => path_in_default(&c.arguments.args[0]),
+        _ => None,
+    }
+}
+
+/// Whether a string literal is a dotted path to a class (`a.b.ClassName`).
+fn is_class_path(s: &str) -> bool {
+    let mut parts = s.split('.');
+    let Some(last) = parts.next_back() else {
+        return false;
+    };
+    s.len() <= 200
+        && s.matches('.').count() >= 2
+        && last.starts_with(|c: char| c.is_ascii_uppercase())
+        && s.split('.').all(|p| {
+            p.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
 }
 
 /// Whether a string literal plausibly names a file or folder in the project.

@@ -129,23 +129,19 @@ const WRITERS: &[(&str, usize)] = &[
     ("save_to_disk", 0),
 ];
 
+/// System files (`/proc/self/cgroup`, `/etc/os-release`): the same on every
+/// machine, read to learn about the machine, never the project's data.
+pub(crate) fn is_system_path(p: &str) -> bool {
+    ["/dev/", "/proc/", "/sys/", "/etc/", "/usr/", "/opt/conda"]
+        .iter()
+        .any(|s| p.starts_with(s))
+}
+
 /// Whether a path names a place on one machine (`/home/...`, `C:\\...`, `~/...`).
 pub(crate) fn is_absolute(p: &str) -> bool {
     let b = p.as_bytes();
-    // System files (`/proc/self/cgroup`, `/etc/os-release`) are the same on every machine.
-    if [
-        "/tmp/",
-        "/dev/",
-        "/proc/",
-        "/sys/",
-        "/etc/",
-        "/usr/",
-        "/opt/conda",
-    ]
-    .iter()
-    .any(|s| p.starts_with(s))
-        || p == "/tmp"
-    {
+    // Scratch space is on every machine too.
+    if is_system_path(p) || p == "/tmp" || p.starts_with("/tmp/") {
         return false;
     }
     p.starts_with('/')

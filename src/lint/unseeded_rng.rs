@@ -41,6 +41,7 @@ fn check(ctx: &Context) -> Vec<Finding> {
                 let overwritten = layer || call.name() == "DataLoader";
                 if ctx.is_seeded(&f.path, on_path, lib)
                     || (overwritten && ctx.is_seeded_for_training(&f.path, on_path, lib))
+                    || (layer && keras_layer_without_draws(call))
                     || (exports_only && is_example_input(call))
                 {
                     continue;
@@ -105,4 +106,44 @@ fn is_example_input(call: &crate::facts::python::Call) -> bool {
             call.name(),
             "randn" | "rand" | "randint" | "normal" | "uniform"
         )
+}
+
+/// A Keras layer whose weights are given rather than drawn: its kernel (or
+/// depthwise/embedding) initializer is a constant, and the bias starts at
+/// zeros unless told otherwise (`Conv2D(kernel_initializer=Constant(w))`,
+/// how converted weights are loaded).
+fn keras_layer_without_draws(call: &crate::facts::python::Call) -> bool {
+    use crate::facts::values::{Lit, Value};
+    if !call.callee.contains("keras.layers.") || call.name().contains("Dropout") {
+        return false;
+    }
+    let constant = |v: &Value| match v {
+        Value::Lit(Lit::Str(s)) => matches!(s.as_str(), "zeros" | "ones" | "constant" | "identity"),
+        Value::Call(c) => {
+            let name = c.rsplit('.').next().unwrap_or(c);
+            matches!(
+                name,
+                "Constant"
+                    | "Zeros"
+                    | "Ones"
+                    | "Identity"
+                    | "constant_initializer"
+                    | "zeros_initializer"
+                    | "ones_initializer"
+            )
+        }
+        _ => false,
+    };
+    let weights = [
+        "kernel_initializer",
+        "depthwise_initializer",
+        "embeddings_initializer",
+    ];
+    weights.iter().any(|k| call.kwarg(k).is_some())
+        && weights.iter().all(|k| call.kwarg(k).is_none_or(constant))
+        // Biases start at zeros; one is drawn only where a random initializer
+        // is named (a branch between two constants evaluates to neither).
+        && call
+            .kwarg("bias_initializer")
+            .is_none_or(|v| constant(v) || !matches!(v, Value::Lit(_) | Value::Call(_)))
 }

@@ -1,0 +1,247 @@
+//! Disagreements found by labelling public ML repositories blind (before the
+//! tool ran on them), each reduced to a minimal project written here. Every
+//! test holds a general rule, never a repository's names.
+
+use std::fs;
+use std::path::Path;
+
+use reproscale::source::Input;
+use reproscale::Report;
+
+fn assess(files: &[(&str, &str)]) -> Report {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        fs::create_dir_all(p.parent().unwrap_or(Path::new("."))).expect("mkdir");
+        fs::write(p, text).expect("write");
+    }
+    reproscale::assess(&Input::Directory(dir.path().to_path_buf())).expect("assess")
+}
+
+fn criterion<'a>(r: &'a Report, id: &str) -> &'a reproscale::assessment::CriterionResult {
+    r.criteria
+        .iter()
+        .find(|c| c.id.as_str() == id)
+        .expect("criterion")
+}
+
+fn status(r: &Report, id: &str) -> &'static str {
+    criterion(r, id).status.as_str()
+}
+
+fn notes(r: &Report, id: &str) -> String {
+    let c = criterion(r, id);
+    c.evidence
+        .iter()
+        .map(|e| format!("{}:{:?} {}", e.path, e.line, e.note))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+const READS_CONFIG: &str = "import yaml\nimport numpy as np\ncfg = yaml.safe_load(open('config.yaml'))\nnp.random.seed(cfg['seed'])\nprint(np.random.rand(), cfg['lr'])\nif __name__ == '__main__':\n    pass\n";
+
+#[test]
+fn a_conda_environment_under_any_name_is_a_package_list_not_a_config() {
+    let r = assess(&[
+        ("train.py", READS_CONFIG),
+        ("config.yaml", "seed: 1\nlr: 0.1\n"),
+        (
+            "ci/ci_dependencies.yml",
+            "name: ci\ndependencies:\n  - python=3.7.*\n  - numpy=1.18.*\n  - pyyaml=6.*\n",
+        ),
+    ]);
+    assert_eq!(status(&r, "2.3"), "pass", "{}", notes(&r, "2.3"));
+    // Listed with wildcard versions (L1): partial, not "no package list".
+    assert_eq!(status(&r, "4.1"), "partial", "{}", notes(&r, "4.1"));
+    assert!(notes(&r, "4.1").contains("ci/ci_dependencies.yml"));
+}
+
+#[test]
+fn ci_pipelines_and_deployment_specs_are_infrastructure_whatever_their_name() {
+    let r = assess(&[
+        ("train.py", READS_CONFIG),
+        ("config.yaml", "seed: 1\nlr: 0.1\n"),
+        (
+            "setup/build-image.yml",
+            "trigger:\n  branches:\n    include: [main]\npool:\n  vmImage: ubuntu-latest\nsteps:\n  - script: docker build .\n",
+        ),
+        (
+            "setup/steps-template.yml",
+            "parameters:\n  - name: env\nsteps:\n  - task: AzureCLI@1\n    inputs: {}\n",
+        ),
+        ("scoring/deployment_config.yml", "computeType: ACI\ncontainerResourceRequirements:\n  cpu: 1\n"),
+    ]);
+    assert_eq!(status(&r, "2.3"), "pass", "{}", notes(&r, "2.3"));
+}
+
+#[test]
+fn the_other_files_of_a_config_folder_chosen_by_a_flag_are_its_other_choices() {
+    let train = "import argparse\nfrom pathlib import Path\nimport yaml\nROOT = Path(__file__).parent\np = argparse.ArgumentParser()\np.add_argument('--hyp', default=ROOT / 'data/hyps/hyp.low.yaml')\nargs = p.parse_args()\nhyp = yaml.safe_load(open(args.hyp))\nprint(hyp['lr'])\n";
+    let r = assess(&[
+        ("train.py", train),
+        ("data/hyps/hyp.low.yaml", "lr: 0.01\n"),
+        ("data/hyps/hyp.high.yaml", "lr: 0.1\n"),
+        ("data/hyps/extra/hyp.tiny.yaml", "lr: 0.001\n"),
+    ]);
+    assert_eq!(status(&r, "2.3"), "pass", "{}", notes(&r, "2.3"));
+    assert!(notes(&r, "2.3").contains("another choice for --hyp"));
+
+    // A path written in code is no choice: its neighbour is unread.
+    let fixed = "import yaml\nhyp = yaml.safe_load(open('configs/a.yaml'))\nprint(hyp['lr'])\nif __name__ == '__main__':\n    pass\n";
+    let r = assess(&[
+        ("train.py", fixed),
+        ("configs/a.yaml", "lr: 0.01\n"),
+        ("configs/b.yaml", "lr: 0.1\n"),
+    ]);
+    assert_eq!(status(&r, "2.3"), "partial", "{}", notes(&r, "2.3"));
+    assert!(notes(&r, "2.3").contains("configs/b.yaml"));
+}
+
+#[test]
+fn a_readme_command_with_a_placeholder_config_name_passes_the_whole_folder() {
+    let main = "import argparse\nfrom omegaconf import OmegaConf\np = argparse.ArgumentParser()\np.add_argument('--base', nargs='*')\nopt = p.parse_args()\nconfigs = [OmegaConf.load(c) for c in opt.base]\nif __name__ == '__main__':\n    pass\n";
+    let r = assess(&[
+        ("main.py", main),
+        (
+            "README.md",
+            "# Model\n\n## Training\n\n```\nCUDA_VISIBLE_DEVICES=<GPU_ID> python main.py --base configs/ldm/<config_spec>.yaml -t\n```\n",
+        ),
+        ("configs/ldm/small.yaml", "model:\n  lr: 0.1\n"),
+        ("configs/ldm/large.yaml", "model:\n  lr: 0.01\n"),
+    ]);
+    assert_eq!(status(&r, "2.3"), "pass", "{}", notes(&r, "2.3"));
+}
+
+#[test]
+fn keras_layers_built_from_given_weights_draw_nothing() {
+    let given = "from tensorflow import keras\ndef convert(w, b):\n    return keras.layers.Conv2D(3, 1, kernel_initializer=keras.initializers.Constant(w), bias_initializer='zeros' if b is None else keras.initializers.Constant(b))\nif __name__ == '__main__':\n    convert(1, None)\n";
+    let r = assess(&[("export.py", given)]);
+    assert!(
+        r.findings.iter().all(|f| f.rule != "unseeded-rng"),
+        "{:?}",
+        r.findings
+    );
+    let drawn = "from tensorflow import keras\nlayer = keras.layers.Conv2D(3, 1)\nif __name__ == '__main__':\n    pass\n";
+    let r = assess(&[("model.py", drawn)]);
+    assert!(r.findings.iter().any(|f| f.rule == "unseeded-rng"));
+}
+
+#[test]
+fn system_files_are_not_data_paths() {
+    let code = "import argparse\nimport pandas as pd\np = argparse.ArgumentParser()\np.add_argument('--data')\nargs = p.parse_args()\ndf = pd.read_csv(args.data)\ndef in_docker():\n    with open('/proc/self/cgroup') as f:\n        return 'docker' in f.read()\n";
+    let r = assess(&[("train.py", code)]);
+    assert_eq!(status(&r, "3.3"), "pass", "{}", notes(&r, "3.3"));
+}
+
+#[test]
+fn a_colab_link_to_an_evaluation_notebook_is_not_a_demo() {
+    let base = [(
+        "train.py",
+        "import torch\nprint(torch.zeros(1))\nif __name__ == '__main__':\n    pass\n",
+    )];
+    let eval_link = "# X\n\nCheck the [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://github.com/o/r/blob/main/feature_eval/logistic_regression_evaluator.ipynb) notebook for reproducibility.\n";
+    let mut files = base.to_vec();
+    files.push(("README.md", eval_link));
+    let r = assess(&files);
+    assert_eq!(status(&r, "5.1"), "fail", "{}", notes(&r, "5.1"));
+
+    let demo_link = "# X\n\n* [Colab notebook](https://colab.research.google.com/github/o/r/blob/main/colab/cifar10_demo.ipynb): a demo on Colab.\n";
+    let mut files = base.to_vec();
+    files.push(("README.md", demo_link));
+    let r = assess(&files);
+    assert_eq!(status(&r, "5.1"), "pass", "{}", notes(&r, "5.1"));
+}
+
+#[test]
+fn a_package_list_that_declares_nothing_is_no_package_list() {
+    let r = assess(&[
+        ("setup.py", "from setuptools import setup\nsetup(name='x', version='0.1', python_requires='>=3.6')\n"),
+        ("demo.py", "import numpy as np\nprint(np.zeros(2))\nif __name__ == '__main__':\n    pass\n"),
+    ]);
+    assert_eq!(status(&r, "4.1"), "fail", "{}", notes(&r, "4.1"));
+    assert!(notes(&r, "4.1").contains("declares no packages"));
+}
+
+#[test]
+fn data_synthesised_from_literal_arguments_is_fixed_in_code() {
+    let fixed = "import numpy as np\nfrom sklearn.datasets import make_moons\nnp.random.seed(0)\nX, y = make_moons(n_samples=100, noise=0.1)\nprint(X.shape)\nif __name__ == '__main__':\n    pass\n";
+    let r = assess(&[("train.py", fixed)]);
+    assert_eq!(status(&r, "3.3"), "partial", "{}", notes(&r, "3.3"));
+
+    let chosen = "import argparse\nimport numpy as np\nfrom sklearn.datasets import make_moons\np = argparse.ArgumentParser()\np.add_argument('--samples', type=int, default=100)\nargs = p.parse_args()\nnp.random.seed(0)\nX, y = make_moons(n_samples=args.samples, noise=0.1)\n";
+    let r = assess(&[("train.py", chosen)]);
+    assert_eq!(status(&r, "3.3"), "pass", "{}", notes(&r, "3.3"));
+}
+
+#[test]
+fn a_seed_flag_that_defaults_to_none_leaves_default_runs_unseeded() {
+    let code = "import argparse\nimport random\nimport torch\np = argparse.ArgumentParser()\np.add_argument('--seed', default=None, type=int)\nargs = p.parse_args()\nif args.seed is not None:\n    random.seed(args.seed)\n    torch.manual_seed(args.seed)\n";
+    let r = assess(&[("train.py", code)]);
+    assert_eq!(status(&r, "2.2"), "fail", "{}", notes(&r, "2.2"));
+    assert!(notes(&r, "2.2").contains("defaults to None"));
+
+    let set = code.replace("default=None", "default=0");
+    let r = assess(&[("train.py", &set)]);
+    assert_eq!(status(&r, "2.2"), "partial", "{}", notes(&r, "2.2"));
+}
+
+#[test]
+fn run_comparison_sees_record_logs_named_loggers_and_trainer_reporting() {
+    let cases: [(&str, &str); 5] = [
+        (
+            "import json\nfrom pathlib import Path\ndef main(out, epochs):\n    for e in range(epochs):\n        stats = {'epoch': e, 'loss': 0.1}\n        with (Path(out) / 'log.txt').open('a') as f:\n            f.write(json.dumps(stats) + '\\n')\nif __name__ == '__main__':\n    main('out', 3)\n",
+            "log.txt",
+        ),
+        (
+            "def logger_config(name):\n    return {'target': 'pytorch_lightning.loggers.TestTubeLogger', 'params': {'name': name}}\nif __name__ == '__main__':\n    logger_config('x')\n",
+            "TestTubeLogger",
+        ),
+        (
+            "from azureml.core import Run\nrun = Run.get_context()\nrun.log('mse', 0.5)\nif __name__ == '__main__':\n    pass\n",
+            "Azure ML",
+        ),
+        (
+            "import transformers\nargs = transformers.TrainingArguments(output_dir='o', report_to='wandb' if True else None)\nif __name__ == '__main__':\n    pass\n",
+            "report_to",
+        ),
+        (
+            "import torch\ndef save(history, d, epoch):\n    torch.save(history, '{}/history_epoch_{}.pth'.format(d, epoch))\nif __name__ == '__main__':\n    save({}, 'ckpt', 1)\n",
+            "history_epoch",
+        ),
+    ];
+    for (code, seen) in cases {
+        let r = assess(&[("train.py", code)]);
+        assert_eq!(status(&r, "5.2"), "pass", "{code}\n{}", notes(&r, "5.2"));
+        assert!(notes(&r, "5.2").contains(seen), "{}", notes(&r, "5.2"));
+    }
+    // A log written with plain text is not a metrics record.
+    let plain = "def main():\n    with open('log.txt', 'a') as f:\n        f.write('started')\nif __name__ == '__main__':\n    main()\n";
+    let r = assess(&[("train.py", plain)]);
+    assert_eq!(status(&r, "5.2"), "fail", "{}", notes(&r, "5.2"));
+}
+
+#[test]
+fn parameters_of_a_function_handed_to_fire_are_command_line_flags() {
+    // `trainer.train(...)` is a method of another object, not a caller of `train`.
+    let code = "import fire\nimport torch\nfrom datasets import load_dataset\n\ndef train(data_path: str = 'org/some-dataset', seed=None):\n    data = load_dataset(data_path)\n    torch.manual_seed(seed)\n    trainer = object()\n    trainer.train(resume_from_checkpoint=None)\n    return data\n\nif __name__ == '__main__':\n    fire.Fire(train)\n";
+    let r = assess(&[("finetune.py", code)]);
+    assert_eq!(status(&r, "3.3"), "pass", "{}", notes(&r, "3.3"));
+    assert!(
+        notes(&r, "3.3").contains("--data_path"),
+        "{}",
+        notes(&r, "3.3")
+    );
+}
+
+#[test]
+fn changelogs_do_not_describe_the_data() {
+    let r = assess(&[
+        ("train.py", "import pandas as pd\ndf = pd.read_csv('data/train.csv')\nif __name__ == '__main__':\n    pass\n"),
+        ("data/train.csv", "a,b\n1,2\n"),
+        (
+            "CHANGELOG.md",
+            "# Changelog\n\n## Data\n\nThe dataset loader now reads the training data from a new folder and the dataset is cached between runs.\n",
+        ),
+    ]);
+    assert_eq!(status(&r, "3.2"), "fail", "{}", notes(&r, "3.2"));
+}
