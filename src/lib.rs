@@ -97,10 +97,18 @@ pub struct Report {
 
 /// Reads and assesses a project, honouring its `[tool.reproscale]` settings.
 pub fn assess(input: &source::Input) -> Result<Report, Error> {
-    let mut project = source::read(input, &facts::wants)?;
-    let settings = ProjectConfig::from_project(&project)?;
+    let (mut project, settings) = read_project(input)?;
     settings.apply_excludes(&mut project)?;
     Ok(assess_project(project, &settings))
+}
+
+/// Reads a project and its `[tool.reproscale]` settings, the one way
+/// `assess` and `verify` both do it. The settings' excludes are not applied
+/// yet: verify copies every file, and assesses only those left after them.
+pub fn read_project(input: &source::Input) -> Result<(Project, ProjectConfig), Error> {
+    let project = source::read(input, &facts::wants)?;
+    let settings = ProjectConfig::from_project(&project)?;
+    Ok((project, settings))
 }
 
 /// Assesses a project already read.
@@ -130,7 +138,7 @@ pub fn assess_project(project: Project, settings: &ProjectConfig) -> Report {
         crate::note!("criteria: {:?}", t.elapsed());
     }
     let stages = assessment::stages(&criteria);
-    Report {
+    let report = Report {
         project: info,
         stars: assessment::stars(&stages),
         basis: Basis::Static,
@@ -145,5 +153,10 @@ pub fn assess_project(project: Project, settings: &ProjectConfig) -> Report {
             .iter()
             .map(|e| e.path.clone())
             .collect(),
-    }
+    };
+    drop(ctx);
+    // Freeing a large project's facts is millions of small frees; the report
+    // does not need to wait for them.
+    std::thread::spawn(move || drop(facts));
+    report
 }

@@ -245,3 +245,146 @@ fn changelogs_do_not_describe_the_data() {
     ]);
     assert_eq!(status(&r, "3.2"), "fail", "{}", notes(&r, "3.2"));
 }
+
+// Round 3.
+
+#[test]
+fn an_image_the_code_renders_then_reads_back_is_output_not_data() {
+    let r = assess(&[(
+        "sample.py",
+        "import argparse\nimport torch\nfrom torchvision.utils import save_image\nfrom PIL import Image\np = argparse.ArgumentParser()\np.add_argument('--seed', type=int, default=0)\nargs = p.parse_args()\ntorch.manual_seed(args.seed)\nx = torch.randn(4, 3, 8, 8)\nsave_image(x, 'sample.png', nrow=2)\nshown = Image.open('sample.png')\nif __name__ == '__main__':\n    pass\n",
+    )]);
+    let missing: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule == "missing-data-file")
+        .collect();
+    assert!(missing.is_empty(), "{missing:?}");
+    assert!(
+        !notes(&r, "3.3").contains("sample.png"),
+        "{}",
+        notes(&r, "3.3")
+    );
+}
+
+#[test]
+fn a_checkpoint_loaded_from_a_weights_folder_is_a_model_not_the_data() {
+    let r = assess(&[
+        (
+            "download.py",
+            "import os\nimport torch\nfrom torchvision.datasets.utils import download_url\ndef download_model(name):\n    local = f'pretrained_models/{name}'\n    if not os.path.isfile(local):\n        download_url(f'https://example.org/models/{name}', 'pretrained_models')\n    return torch.load(local)\nif __name__ == '__main__':\n    download_model('m.pt')\n",
+        ),
+        (
+            "train.py",
+            "import argparse\nimport pandas as pd\np = argparse.ArgumentParser()\np.add_argument('--data', required=True)\nargs = p.parse_args()\ndf = pd.read_csv(args.data)\nif __name__ == '__main__':\n    print(len(df))\n",
+        ),
+    ]);
+    assert_eq!(status(&r, "3.3"), "pass", "{}", notes(&r, "3.3"));
+}
+
+#[test]
+fn a_test_named_script_that_takes_its_input_on_the_command_line_is_a_script() {
+    let r = assess(&[
+        (
+            "train.py",
+            "import torch\nimport torch.nn as nn\ntorch.manual_seed(0)\nm = nn.Linear(2, 1)\nopt = torch.optim.SGD(m.parameters(), lr=0.1)\nloss = m(torch.ones(1, 2)).sum()\nloss.backward()\nopt.step()\ntorch.save(m.state_dict(), 'model.pt')\nif __name__ == '__main__':\n    pass\n",
+        ),
+        (
+            "test_on_image.py",
+            "import argparse\nimport torch\nimport torch.nn as nn\nfrom PIL import Image\np = argparse.ArgumentParser()\np.add_argument('--image_path', required=True)\np.add_argument('--checkpoint_model', required=True)\nopt = p.parse_args()\nm = nn.Linear(2, 1)\nm.load_state_dict(torch.load(opt.checkpoint_model))\nimg = Image.open(opt.image_path)\nprint(m)\n",
+        ),
+    ]);
+    assert!(
+        r.entry_points.iter().any(|e| e == "test_on_image.py"),
+        "{:?}",
+        r.entry_points
+    );
+    assert_eq!(status(&r, "5.1"), "pass", "{}", notes(&r, "5.1"));
+    assert!(notes(&r, "5.1").contains("test_on_image.py"));
+}
+
+#[test]
+fn a_pytest_module_stays_a_test_whatever_flags_it_defines() {
+    let r = assess(&[
+        (
+            "train.py",
+            "import numpy as np\nnp.random.seed(0)\nprint(np.random.rand())\nif __name__ == '__main__':\n    pass\n",
+        ),
+        (
+            "test_train.py",
+            "import argparse\nimport pytest\np = argparse.ArgumentParser()\np.add_argument('--fast', action='store_true')\nargs = p.parse_args([])\ndef test_runs():\n    assert True\nif __name__ == '__main__':\n    pass\n",
+        ),
+    ]);
+    assert!(
+        !r.entry_points.iter().any(|e| e == "test_train.py"),
+        "{:?}",
+        r.entry_points
+    );
+}
+
+#[test]
+fn top_level_cli_scripts_alone_do_not_narrow_the_run_path() {
+    // A workflow runs `train.py` through a variable the tool cannot follow;
+    // the only scripts it can see parse flags at the top level.
+    let r = assess(&[
+        (
+            "scripts/condense.py",
+            "import argparse\np = argparse.ArgumentParser()\np.add_argument('table')\nargs = p.parse_args()\nprint(open(args.table).read())\n",
+        ),
+        (
+            "scripts/train.py",
+            "import sys\nfrom sklearn.svm import SVC\nX = [[0.0], [1.0]]\ny = [0, 1]\nm = SVC(probability=True).fit(X, y)\nprint(m.predict(X))\n",
+        ),
+    ]);
+    assert!(r.entry_points.is_empty(), "{:?}", r.entry_points);
+    assert_eq!(status(&r, "1.3"), "fail", "{}", notes(&r, "1.3"));
+}
+
+#[test]
+fn a_top_level_cli_script_joins_a_run_path_that_entry_points_define() {
+    let r = assess(&[
+        (
+            "train.py",
+            "import numpy as np\nnp.random.seed(0)\nprint(np.random.rand())\nif __name__ == '__main__':\n    pass\n",
+        ),
+        (
+            "tools/evaluate.py",
+            "import argparse\nimport random\np = argparse.ArgumentParser()\np.add_argument('--n', type=int, default=3)\nargs = p.parse_args()\nprint(random.random() * args.n)\n",
+        ),
+    ]);
+    assert!(
+        r.entry_points.iter().any(|e| e == "tools/evaluate.py"),
+        "{:?}",
+        r.entry_points
+    );
+    assert_ne!(status(&r, "1.3"), "pass", "{}", notes(&r, "1.3"));
+}
+
+#[test]
+fn tpu_estimators_and_resolvers_use_an_accelerator() {
+    let r = assess(&[(
+        "run_pretraining.py",
+        "import tensorflow as tf\nfrom tensorflow.contrib import tpu as contrib_tpu\nfrom tensorflow.contrib import cluster_resolver as contrib_cluster_resolver\nflags = tf.flags\nFLAGS = flags.FLAGS\nflags.DEFINE_bool('use_tpu', False, 'Use a TPU.')\nflags.DEFINE_string('tpu_name', None, 'TPU name.')\ndef main(_):\n    resolver = contrib_cluster_resolver.TPUClusterResolver(FLAGS.tpu_name)\n    est = contrib_tpu.TPUEstimator(use_tpu=FLAGS.use_tpu, model_fn=None, config=None)\n    return est\nif __name__ == '__main__':\n    tf.app.run()\n",
+    )]);
+    assert_ne!(status(&r, "4.3"), "not_applicable", "{}", notes(&r, "4.3"));
+    assert!(
+        notes(&r, "4.3").contains("TPUEstimator"),
+        "{}",
+        notes(&r, "4.3")
+    );
+}
+
+#[test]
+fn a_notebook_that_names_its_gpu_in_prose_documents_the_hardware() {
+    let nb = |prose: &str| {
+        format!(
+            r#"{{"cells":[{{"cell_type":"markdown","source":["{prose}"]}},{{"cell_type":"code","source":["import torch\n","torch.manual_seed(0)\n","x = torch.ones(2).cuda()\n"]}}],"metadata":{{}},"nbformat":4,"nbformat_minor":5}}"#
+        )
+    };
+    let named = assess(&[("train.ipynb", &nb("Trained on one NVIDIA A100 (80 GB)."))]);
+    assert_eq!(status(&named, "4.3"), "pass", "{}", notes(&named, "4.3"));
+    assert!(notes(&named, "4.3").contains("train.ipynb"));
+    // A bare "GPU" in prose explains a code cell; it names no machine.
+    let bare = assess(&[("train.ipynb", &nb("Now we move the model to the GPU."))]);
+    assert_eq!(status(&bare, "4.3"), "fail", "{}", notes(&bare, "4.3"));
+}

@@ -1060,8 +1060,16 @@ fn explain(id: &str) -> Result<i32, Failure> {
 
 /// Writes to stdout; a closed pipe (`| head`) is a clean exit.
 fn emit(text: &str) -> Result<(), Failure> {
-    let mut out = anstream::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+    // Only styled text needs anstream, which strips escapes byte by byte when
+    // stdout is not a terminal: JSON and SARIF go straight out.
+    let written = if text.as_bytes().contains(&0x1b) {
+        let mut out = anstream::stdout().lock();
+        out.write_all(text.as_bytes()).and_then(|_| out.flush())
+    } else {
+        let mut out = io::stdout().lock();
+        out.write_all(text.as_bytes()).and_then(|_| out.flush())
+    };
+    match written {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Failure {

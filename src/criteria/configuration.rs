@@ -287,10 +287,8 @@ pub fn seeds_in_config(input: &Input) -> Decided {
         for v in &p.values {
             // A seed parameter of a function nothing in the project calls: its
             // value is decided elsewhere (a framework, a caller outside), or never.
-            if let Value::Param {
-                func, name, file, ..
-            } = v
-            {
+            if let Value::Param(param) = v {
+                let (func, name, file) = (&param.func, &param.name, &param.file);
                 if !facts.is_called(file, func) {
                     uncalled.push(at(
                         &p.path,

@@ -582,12 +582,24 @@ pub fn data_swappable(input: &Input) -> Decided {
     let folders = crate::lint::data_paths::folder_read_calls(facts)
         .into_iter()
         .map(|(f, c, v)| (f, c, v, true));
+    // A file that the same script writes first (a rendered image, then shown)
+    // is its output read back, not where the data lives. Another stage's
+    // output is still a location fixed in code.
+    let written: std::collections::HashSet<(&str, String)> =
+        crate::lint::data_paths::written_by(facts)
+            .into_iter()
+            .collect();
     for (f, call, values, reads_folder) in files.chain(folders) {
         // Packaging and test code reads VERSION files and fixtures, not the data.
         let aux = super::inputs::is_aux_path(&f.path);
         if !facts.run_path.contains(&f.path) || aux {
             continue;
         }
+        let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
+        let self_written = |p: &str| {
+            written.contains(&(f.path.as_str(), crate::facts::pipeline::join("", p)))
+                || written.contains(&(f.path.as_str(), crate::facts::pipeline::join(dir, p)))
+        };
         for v in values {
             match &v {
                 // `pd.read_csv("https://…")`: the location is fixed in code.
@@ -607,6 +619,7 @@ pub fn data_swappable(input: &Input) -> Decided {
                         || crate::lint::data_paths::is_data_path(facts, p)
                         || crate::lint::data_paths::is_text_data(p);
                     if !data
+                        || self_written(p)
                         || crate::lint::data_paths::is_model_artifact(&call.callee, p)
                         || crate::lint::data_paths::is_system_path(p)
                     {

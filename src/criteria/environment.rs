@@ -453,6 +453,18 @@ pub fn hardware_documented(input: &Input) -> Decided {
             }
         }
     }
+    // A notebook's prose that names the machine (`one V100 16 GB`) documents
+    // it like a doc does; its bare "GPU"s explain code cells ("move the model
+    // to the GPU"), so they do not count.
+    for f in facts.python.iter().filter(|f| f.is_notebook) {
+        for (loc, h) in &f.markdown_hardware {
+            let vague_tpu =
+                matches!(h.kind, HardwareKind::Tpu) && !h.text.chars().any(|c| c.is_ascii_digit());
+            if !matches!(h.kind, HardwareKind::GenericGpu) && !vague_tpu {
+                specific.push(at(&f.path, *loc, format!("documents {}", h.text)));
+            }
+        }
+    }
     for (e, instance) in super::hardware::gpu_infrastructure(facts) {
         if let Some(i) = instance {
             specific.push(Evidence {

@@ -55,7 +55,10 @@ pub fn accelerator_use(facts: &Facts) -> Vec<Evidence> {
             {
                 Some(format!("{}() on a GPU/TPU device", name))
             } else if c.callee.starts_with("tensorflow.config") && name.contains("gpu")
-                || name == "TPUStrategy"
+                || matches!(
+                    name,
+                    "TPUStrategy" | "TPUEstimator" | "TPUClusterResolver" | "xla_device"
+                )
                 || c.callee.starts_with("jax.devices")
                     && c.args.first().and_then(Value::as_str) == Some("tpu")
             {

@@ -84,17 +84,13 @@ pub fn evaluate(
             }
         }
     }
-    let outcome_of = |id: CriterionId| {
-        decided
-            .iter()
-            .find(|(i, _)| *i == id)
-            .map(|(_, d)| d.0.clone())
+    let outcome_of = |id: CriterionId| decided.iter().find(|(i, _)| *i == id).map(|(_, d)| &d.0);
+    let derived = match (outcome_of(CriterionId::C1_3), outcome_of(CriterionId::C2_2)) {
+        (Some(c13), Some(c22)) => Some(configuration::config_repeatable(c13, c22)),
+        _ => None,
     };
-    if let (Some(c13), Some(c22)) = (outcome_of(CriterionId::C1_3), outcome_of(CriterionId::C2_2)) {
-        decided.push((
-            CriterionId::C2_4,
-            configuration::config_repeatable(&c13, &c22),
-        ));
+    if let Some(d) = derived {
+        decided.push((CriterionId::C2_4, d));
     }
     catalog::CRITERIA
         .iter()

@@ -9,7 +9,9 @@
 //! a function of its own file or one it imports; a qualified call reaches a
 //! function in a module of that name.
 
-use std::collections::{HashMap, HashSet};
+// Keys are short names and offsets hashed millions of times per project;
+// foldhash is several times cheaper than SipHash and needs no DoS resistance here.
+use foldhash::{HashMap, HashSet};
 
 use super::python::PyFile;
 
@@ -54,8 +56,8 @@ impl CallIndex {
     /// Resolves every call of every file once; `imports` holds, per file, the
     /// files its imports resolve to (empty where unknown).
     pub fn build(python: &[PyFile], imports: &[Vec<usize>]) -> Self {
-        let mut by_stem: HashMap<&str, Vec<usize>> = HashMap::new();
-        let mut defines: HashSet<(usize, &str)> = HashSet::new();
+        let mut by_stem: HashMap<&str, Vec<usize>> = HashMap::default();
+        let mut defines: HashSet<(usize, &str)> = HashSet::default();
         for (fi, f) in python.iter().enumerate() {
             if f.is_notebook {
                 continue;

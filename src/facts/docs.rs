@@ -1034,7 +1034,7 @@ struct Tok<'a> {
     start: usize,
     end: usize,
     text: &'a str,
-    lower: String,
+    lower: std::borrow::Cow<'a, str>,
 }
 
 /// Word tokens: runs of ASCII letters, digits and `_`.
@@ -1052,7 +1052,12 @@ fn tokens(l: &str) -> Vec<Tok<'_>> {
                 start: s,
                 end: i,
                 text: &l[s..i],
-                lower: l[s..i].to_ascii_lowercase(),
+                // Most words in prose are lower case already: no copy for them.
+                lower: if b[s..i].iter().any(u8::is_ascii_uppercase) {
+                    std::borrow::Cow::Owned(l[s..i].to_ascii_lowercase())
+                } else {
+                    std::borrow::Cow::Borrowed(&l[s..i])
+                },
             });
         } else {
             i += 1;
@@ -1169,12 +1174,22 @@ fn version_at(l: &str, toks: &[Tok], k: usize) -> Option<(usize, usize, u32)> {
     Some((toks[last].end, last, major))
 }
 
+/// Hardware named in prose that is not a document of its own (a notebook's
+/// Markdown cell), by 1-based line within `text`.
+pub fn hardware_in_text(text: &str) -> Vec<HardwareMention> {
+    let mut out = Vec::new();
+    for (i, l) in text.lines().enumerate() {
+        hardware_on_line(l, u32::try_from(i + 1).unwrap_or(u32::MAX), &mut out);
+    }
+    out
+}
+
 fn hardware_on_line(l: &str, line: u32, out: &mut Vec<HardwareMention>) {
     let toks = tokens(l);
     if toks.is_empty() {
         return;
     }
-    let has = |words: &[&str]| toks.iter().any(|t| words.contains(&t.lower.as_str()));
+    let has = |words: &[&str]| toks.iter().any(|t| words.contains(&t.lower.as_ref()));
     let mut found: Vec<HardwareMention> = Vec::new();
     let mut push = |kind: HardwareKind, from: usize, to: usize| {
         let text = l[from..to].to_string();
@@ -1190,7 +1205,7 @@ fn hardware_on_line(l: &str, line: u32, out: &mut Vec<HardwareMention>) {
     let mut k = 0;
     while k < toks.len() {
         let t = &toks[k];
-        let lw = t.lower.as_str();
+        let lw = t.lower.as_ref();
         let next = toks.get(k + 1);
         let prev = k.checked_sub(1).and_then(|p| toks.get(p));
         let spaced = |a: &Tok, b: &Tok| gap_is(l, a.end, b.start, &[' ', '-', '\t']);
@@ -1221,7 +1236,7 @@ fn hardware_on_line(l: &str, line: u32, out: &mut Vec<HardwareMention>) {
                 if let Some(n) = next.filter(|n| {
                     spaced(t, n)
                         && matches!(
-                            n.lower.as_str(),
+                            n.lower.as_ref(),
                             "nano" | "tx1" | "tx2" | "xavier" | "orin" | "agx"
                         )
                 }) {
@@ -1237,7 +1252,7 @@ fn hardware_on_line(l: &str, line: u32, out: &mut Vec<HardwareMention>) {
                         let mut skip = k + 1;
                         if let Some(m) = toks
                             .get(k + 2)
-                            .filter(|m| spaced(n, m) && matches!(m.lower.as_str(), "ti" | "super"))
+                            .filter(|m| spaced(n, m) && matches!(m.lower.as_ref(), "ti" | "super"))
                         {
                             end = m.end;
                             skip = k + 2;
@@ -1252,7 +1267,7 @@ fn hardware_on_line(l: &str, line: u32, out: &mut Vec<HardwareMention>) {
                 let suffix = next.filter(|n| {
                     spaced(t, n)
                         && matches!(
-                            n.lower.as_str(),
+                            n.lower.as_ref(),
                             "x" | "xp" | "v" | "rtx" | "z" | "black" | "xm"
                         )
                 });
@@ -1283,13 +1298,13 @@ fn hardware_on_line(l: &str, line: u32, out: &mut Vec<HardwareMention>) {
         } else if is_gpu_model(lw) && !in_hash(l, t) {
             let from = prev
                 .filter(|p| {
-                    matches!(p.lower.as_str(), "nvidia" | "amd" | "instinct") && spaced(p, t)
+                    matches!(p.lower.as_ref(), "nvidia" | "amd" | "instinct") && spaced(p, t)
                 })
                 .map_or(t.start, |p| p.start);
             push(HardwareKind::GpuModel, from, t.end);
         } else if WEAK_GPU_MODELS.contains(&lw) && !in_hash(l, t) {
             let after_brand =
-                prev.is_some_and(|p| matches!(p.lower.as_str(), "nvidia" | "tesla" | "geforce"));
+                prev.is_some_and(|p| matches!(p.lower.as_ref(), "nvidia" | "tesla" | "geforce"));
             let upper = t.text.bytes().all(|c| !c.is_ascii_lowercase());
             if after_brand || (upper && has(GPU_CONTEXT)) {
                 push(HardwareKind::GpuModel, t.start, t.end);
@@ -1304,7 +1319,7 @@ fn hardware_on_line(l: &str, line: u32, out: &mut Vec<HardwareMention>) {
             let hi = (unit_tok + 5).min(toks.len() - 1);
             let near = toks[lo..=hi]
                 .iter()
-                .any(|x| MEMORY_CONTEXT.contains(&x.lower.as_str()) || names_gpu_model(&x.lower));
+                .any(|x| MEMORY_CONTEXT.contains(&x.lower.as_ref()) || names_gpu_model(&x.lower));
             if near {
                 push(HardwareKind::Memory, from, to);
                 k = unit_tok + 1;
@@ -1325,7 +1340,7 @@ fn hardware_on_line(l: &str, line: u32, out: &mut Vec<HardwareMention>) {
                 ) {
                     break;
                 }
-                if matches!(toks[j].lower.as_str(), "version" | "toolkit" | "runtime") {
+                if matches!(toks[j].lower.as_ref(), "version" | "toolkit" | "runtime") {
                     cur = j;
                     j += 1;
                     continue;
@@ -1391,7 +1406,7 @@ fn hardware_on_line(l: &str, line: u32, out: &mut Vec<HardwareMention>) {
                 ) {
                     break;
                 }
-                if matches!(toks[j].lower.as_str(), "version" | "nvidia" | "r") {
+                if matches!(toks[j].lower.as_ref(), "version" | "nvidia" | "r") {
                     cur = j;
                     j += 1;
                     continue;
@@ -1445,14 +1460,14 @@ fn hardware_on_line(l: &str, line: u32, out: &mut Vec<HardwareMention>) {
     });
     if !specific {
         for (k, t) in toks.iter().enumerate() {
-            if !matches!(t.lower.as_str(), "gpu" | "gpus" | "cuda") {
+            if !matches!(t.lower.as_ref(), "gpu" | "gpus" | "cuda") {
                 continue;
             }
             let before = &toks[k.saturating_sub(2)..k];
             let after = &toks[k + 1..(k + 4).min(toks.len())];
             let negated = before
                 .iter()
-                .any(|b| matches!(b.lower.as_str(), "no" | "without" | "non"))
+                .any(|b| matches!(b.lower.as_ref(), "no" | "without" | "non"))
                 || after.iter().any(|a| a.lower == "not")
                 || toks
                     .get(k + 1)
@@ -1464,7 +1479,7 @@ fn hardware_on_line(l: &str, line: u32, out: &mut Vec<HardwareMention>) {
                 .last()
                 .filter(|p| {
                     matches!(
-                        p.lower.as_str(),
+                        p.lower.as_ref(),
                         "a" | "an" | "one" | "single" | "multiple" | "any" | "nvidia" | "modern"
                     ) || is_number(&p.lower)
                 })
@@ -1472,7 +1487,7 @@ fn hardware_on_line(l: &str, line: u32, out: &mut Vec<HardwareMention>) {
             let to = after
                 .first()
                 .filter(|n| {
-                    matches!(n.lower.as_str(), "required" | "needed" | "recommended")
+                    matches!(n.lower.as_ref(), "required" | "needed" | "recommended")
                         && gap_is(l, t.end, n.start, &[' ', ':', '-'])
                 })
                 .map_or(t.end, |n| n.end);
@@ -1522,7 +1537,7 @@ fn memory_at(l: &str, toks: &[Tok], k: usize) -> Option<(usize, usize, usize)> {
     {
         return None;
     }
-    let u = unit.lower.as_str();
+    let u = unit.lower.as_ref();
     if !UNITS.contains(&u) || (u == "g" && unit.text != "G") || !plausible_amount(&t.lower, u) {
         return None;
     }

@@ -224,16 +224,10 @@ impl Facts {
     /// no limit reached): only complete results are cached, so the cache never
     /// depends on which chain, or which thread, reached a parameter first.
     fn resolve_chain(&self, value: &values::Value, walk: &mut Walk) -> (Vec<values::Value>, bool) {
-        let values::Value::Param {
-            func,
-            name,
-            index,
-            file,
-        } = value
-        else {
+        let values::Value::Param(param) = value else {
             // `Image.open(p)` for p in a folder named by a parameter: resolve the parameter.
             if let values::Value::Derived(inner) | values::Value::File(inner) = value {
-                if matches!(inner.as_ref(), values::Value::Param { .. }) {
+                if matches!(inner.as_ref(), values::Value::Param(_)) {
                     let wrap = |v: values::Value| match value {
                         values::Value::File(_) => values::Value::File(Box::new(v)),
                         _ => values::Value::Derived(Box::new(v)),
@@ -244,6 +238,12 @@ impl Facts {
             }
             return (vec![value.clone()], true);
         };
+        let values::ParamRef {
+            func,
+            name,
+            index,
+            file,
+        } = param.as_ref();
         let key: ParamKey = (file.clone(), func.clone(), name.clone());
         if walk.chain.len() > MAX_CHAIN || walk.chain.contains(&key) {
             return (vec![values::Value::Unknown], false);

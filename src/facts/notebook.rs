@@ -87,7 +87,18 @@ pub fn parse(path: &str, text: &str) -> Result<PyFile, NotebookError> {
         .collect();
     let mut code = Vec::new();
     let mut shell_outputs = Vec::new();
+    let mut hardware = Vec::new();
     for (i, cell) in cells.iter().enumerate() {
+        if cell.cell_type == "markdown" {
+            let cell_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            for h in super::docs::hardware_in_text(&cell.source.joined()) {
+                let loc = super::values::Loc {
+                    line: h.line,
+                    cell: Some(cell_no),
+                };
+                hardware.push((loc, h));
+            }
+        }
         if cell.cell_type != "code" {
             continue;
         }
@@ -101,6 +112,7 @@ pub fn parse(path: &str, text: &str) -> Result<PyFile, NotebookError> {
     }
     let mut file = parse_cells(path, &code);
     file.shell_outputs = shell_outputs;
+    file.markdown_hardware = hardware;
     Ok(file)
 }
 

@@ -6,14 +6,16 @@
 //! the `__main__` guard, and syntax errors. Names are resolved through
 //! imports and aliases (`np.random.seed` → `numpy.random.seed`).
 
-use std::collections::{HashMap, HashSet};
+// Keys are short names and offsets hashed millions of times per project;
+// foldhash is several times cheaper than SipHash and needs no DoS resistance here.
+use foldhash::{HashMap, HashSet};
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Number, Operator, Stmt, UnaryOp};
 use ruff_python_parser::{parse_cells_unchecked, parse_unchecked_source, ParseOptions};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use super::values::{Lit, Loc, Value};
+use super::values::{Lit, Loc, ParamRef, Value};
 
 /// An import statement (one per imported name).
 #[derive(Debug, Clone)]
@@ -250,8 +252,30 @@ pub struct PyFile {
     pub class_paths: Vec<(String, Loc)>,
     /// Has `if __name__ == "__main__":`.
     pub main_guard: bool,
+    /// Parses its command line outside any function (`args = parser.parse_args()`
+    /// at the top level): a script run by itself, with or without a main guard.
+    pub module_level_cli: bool,
     /// Files that notebook shell lines write (`!wget URL -O x.jpg`).
     pub shell_outputs: Vec<String>,
+    /// Hardware a notebook's Markdown cells name (`Colab TPU`, `one A100`),
+    /// with the cell and the line within it.
+    pub markdown_hardware: Vec<(Loc, super::docs::HardwareMention)>,
+}
+
+impl PyFile {
+    /// Gives back what the growing vectors reserved: every file's facts are
+    /// kept for the whole assessment, so the slack would add up to a third of
+    /// them on large projects.
+    fn shrink(&mut self) {
+        self.calls.shrink_to_fit();
+        self.assigns.shrink_to_fit();
+        self.constants.shrink_to_fit();
+        self.key_reads.shrink_to_fit();
+        self.path_literals.shrink_to_fit();
+        self.functions.shrink_to_fit();
+        self.imports.shrink_to_fit();
+        self.class_paths.shrink_to_fit();
+    }
 }
 
 /// Maps byte offsets to (cell, line).
@@ -432,20 +456,22 @@ fn collect(path: &str, module: &ast::ModModule, map: &LineMap) -> PyFile {
             path: path.to_string(),
             ..PyFile::default()
         },
-        aliases: HashMap::new(),
-        names: HashMap::new(),
+        aliases: HashMap::default(),
+        names: HashMap::default(),
         depth: 0,
-        sorted_calls: HashSet::new(),
+        sorted_calls: HashSet::default(),
         pending_assign: None,
-        returns: HashMap::new(),
+        returns: HashMap::default(),
         func_stack: Vec::new(),
         class_stack: Vec::new(),
-        self_attrs: HashMap::new(),
+        self_attrs: HashMap::default(),
     };
     for stmt in &module.body {
         c.visit_stmt(stmt);
     }
-    c.file
+    let mut file = c.file;
+    file.shrink();
+    file
 }
 
 /// Callees that load a config object from a file or a pipeline.
@@ -733,7 +759,7 @@ impl Collector<'_> {
                 .iter()
                 .map(|e| self.eval(e))
                 .find_map(|v| match v {
-                    Value::Config(_) | Value::Cli(_) | Value::Param { .. } => {
+                    Value::Config(_) | Value::Cli(_) | Value::Param(_) => {
                         Some(Value::Derived(Box::new(v)))
                     }
                     d @ Value::Derived(_) => Some(d),
@@ -898,7 +924,7 @@ impl Collector<'_> {
             // `Path(d).glob(…)`; `glob.glob(d)` (the module's function) is handled below.
             if matches!(m, "glob" | "rglob" | "iterdir") && !callee.starts_with("glob.") {
                 return match self.eval(&a.value) {
-                    v @ (Value::Config(_) | Value::Cli(_) | Value::Param { .. }) => {
+                    v @ (Value::Config(_) | Value::Cli(_) | Value::Param(_)) => {
                         Value::Derived(Box::new(v))
                     }
                     v @ Value::Derived(_) => v,
@@ -947,7 +973,7 @@ impl Collector<'_> {
             "sorted" | "list" | "enumerate" | "tqdm" | "tqdm.tqdm" | "os.listdir"
             | "os.scandir" | "os.walk" | "glob.glob" | "glob.iglob" => {
                 return match arg0.map(|e| self.eval(e)) {
-                    Some(v @ (Value::Config(_) | Value::Cli(_) | Value::Param { .. })) => {
+                    Some(v @ (Value::Config(_) | Value::Cli(_) | Value::Param(_))) => {
                         Value::Derived(Box::new(v))
                     }
                     Some(v @ Value::Derived(_)) => v,
@@ -992,7 +1018,7 @@ impl Collector<'_> {
                 }
                 // A folder from the config joined with a file name is a path derived from the config.
                 return match parts.into_iter().next() {
-                    Some(v @ (Value::Config(_) | Value::Cli(_) | Value::Param { .. })) => {
+                    Some(v @ (Value::Config(_) | Value::Cli(_) | Value::Param(_))) => {
                         Value::Derived(Box::new(v))
                     }
                     Some(v @ Value::Derived(_)) => v,
@@ -1148,6 +1174,15 @@ impl Collector<'_> {
                     }
                 }
             }
+        }
+        if self.func_stack.is_empty()
+            && self.class_stack.is_empty()
+            && matches!(
+                callee.rsplit('.').next(),
+                Some("parse_args" | "parse_known_args")
+            )
+        {
+            self.file.module_level_cli = true;
         }
         if matches!(callee.as_str(), "fire.Fire" | "typer.run") {
             if let Some(Expr::Name(n)) = call.arguments.args.first() {
@@ -1375,12 +1410,12 @@ impl Collector<'_> {
             } else if CLI_PARAM_NAMES.contains(&pname) {
                 Value::CliNamespace
             } else {
-                Value::Param {
+                Value::Param(Box::new(ParamRef {
                     func: fname.clone(),
                     name: pname.to_string(),
                     index,
                     file: self.file.path.clone(),
-                }
+                }))
             };
             self.names.insert(pname.to_string(), value);
         }
@@ -1565,7 +1600,7 @@ impl<'a> Visitor<'a> for Collector<'_> {
                 self.visit_expr(&f.iter);
                 match iter_value {
                     // Items of a config mapping are not reads of keys named after them.
-                    Value::Config(_) | Value::Cli(_) | Value::Derived(_) | Value::Param { .. } => {
+                    Value::Config(_) | Value::Cli(_) | Value::Derived(_) | Value::Param(_) => {
                         let base = match iter_value {
                             Value::Derived(b) => *b,
                             other => other,
@@ -1629,7 +1664,7 @@ impl<'a> Visitor<'a> for Collector<'_> {
             | Expr::DictComp(ast::ExprDictComp { generators, .. }) => {
                 for g in generators {
                     match self.eval(&g.iter) {
-                        v @ (Value::Config(_) | Value::Cli(_) | Value::Param { .. }) => {
+                        v @ (Value::Config(_) | Value::Cli(_) | Value::Param(_)) => {
                             self.bind_target(&g.target, Value::Derived(Box::new(v)));
                         }
                         v @ Value::Derived(_) => self.bind_target(&g.target, v),
@@ -1765,7 +1800,7 @@ fn template(text: String, holes: Vec<Value>) -> Value {
     }
     for h in holes {
         match h {
-            v @ (Value::Config(_) | Value::Cli(_) | Value::Param { .. }) => {
+            v @ (Value::Config(_) | Value::Cli(_) | Value::Param(_)) => {
                 return Value::Derived(Box::new(v))
             }
             v @ Value::Derived(_) => return v,
@@ -1783,7 +1818,7 @@ fn combine(l: Value, r: Value) -> Value {
         }
     }
     for v in [&l, &r] {
-        if matches!(v, Value::Config(_) | Value::Cli(_) | Value::Param { .. }) {
+        if matches!(v, Value::Config(_) | Value::Cli(_) | Value::Param(_)) {
             return v.clone();
         }
     }

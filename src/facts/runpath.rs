@@ -70,6 +70,7 @@ impl RunPath {
         let index: HashMap<&str, &PyFile> = python.iter().map(|f| (f.path.as_str(), f)).collect();
         let mut entries: BTreeMap<String, EntryPoint> = BTreeMap::new();
         let mut missing = Vec::new();
+        let mut top_level_cli: HashSet<&str> = HashSet::new();
 
         for f in python {
             let name = f.path.rsplit('/').next().unwrap_or(&f.path);
@@ -90,10 +91,17 @@ impl RunPath {
                     why: "notebook".into(),
                     declared_at: None,
                 });
-            } else if f.main_guard && !is_auxiliary(&f.path) {
+            } else if f.main_guard && !is_auxiliary_file(f) {
                 entries.entry(f.path.clone()).or_insert(EntryPoint {
                     path: f.path.clone(),
                     why: "`if __name__ == \"__main__\"` guard".into(),
+                    declared_at: None,
+                });
+            } else if f.module_level_cli && !is_auxiliary_file(f) {
+                top_level_cli.insert(f.path.as_str());
+                entries.entry(f.path.clone()).or_insert(EntryPoint {
+                    path: f.path.clone(),
+                    why: "script that parses its command line at the top level".into(),
                     declared_at: None,
                 });
             }
@@ -102,7 +110,10 @@ impl RunPath {
             let target = resolve_invocation(inv, &index);
             match target {
                 // `python setup.py install` installs; it does not run the project.
-                Some(path) if is_auxiliary(&path) => {}
+                Some(path)
+                    if index
+                        .get(path.as_str())
+                        .map_or(is_auxiliary(&path), |f| is_auxiliary_file(f)) => {}
                 Some(path) => {
                     let e = entries.entry(path.clone()).or_insert(EntryPoint {
                         path: path.clone(),
@@ -152,6 +163,15 @@ impl RunPath {
             });
         if declared_pipeline {
             entries.retain(|_, e| e.declared_at.is_some() || e.why.starts_with("Kedro"));
+        }
+        // A top-level CLI script adds to a run path that something else
+        // defines; alone it must not narrow "every file counts" to a few
+        // scripts while the ones a workflow runs indirectly drop out.
+        if entries
+            .values()
+            .all(|e| e.declared_at.is_none() && top_level_cli.contains(e.path.as_str()))
+        {
+            entries.clear();
         }
         let entry_points: Vec<EntryPoint> = entries.into_values().collect();
         let mut files = BTreeSet::new();
@@ -248,6 +268,27 @@ fn is_auxiliary(path: &str) -> bool {
             name,
             "setup.py" | "conftest.py" | "noxfile.py" | "fabfile.py"
         )
+}
+
+/// [`is_auxiliary`], except that a `test_*.py` script that takes its input
+/// from the command line and holds no tests is a script (`test_on_image.py
+/// --image x.png`), not a test module.
+fn is_auxiliary_file(f: &PyFile) -> bool {
+    if !is_auxiliary(&f.path) {
+        return false;
+    }
+    let lower = f.path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    let folders = lower.rsplit_once('/').map_or("", |(d, _)| d);
+    let named_only = (name.starts_with("test_") || name.ends_with("_test.py"))
+        && !folders
+            .split('/')
+            .any(|s| matches!(s, "tests" | "test" | "docs" | "doc"));
+    let holds_tests = f.functions.iter().any(|d| d.name.starts_with("test"))
+        || f.imports
+            .iter()
+            .any(|i| matches!(i.module.split('.').next(), Some("pytest" | "unittest")));
+    !(named_only && !f.cli_params.is_empty() && !holds_tests)
 }
 
 fn parent(path: &str) -> &str {

@@ -62,16 +62,7 @@ pub enum Value {
     /// Time or entropy (`time.time()`, `os.urandom`); the function named.
     Entropy(String),
     /// A parameter of a project function, resolved later through its call sites.
-    Param {
-        /// Function name.
-        func: String,
-        /// Parameter name.
-        name: String,
-        /// Positional index.
-        index: usize,
-        /// The file that defines the function.
-        file: String,
-    },
+    Param(Box<ParamRef>),
     /// A file handle opened on the given path value.
     File(Box<Value>),
     /// Computed from another value, not equal to it (a file found in a folder
@@ -81,6 +72,20 @@ pub enum Value {
     Call(String),
     /// Anything else.
     Unknown,
+}
+
+/// A parameter of a project function (boxed in [`Value`]: values are copied
+/// into every call's arguments, and this variant is three times the others).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamRef {
+    /// Function name.
+    pub func: String,
+    /// Parameter name.
+    pub name: String,
+    /// Positional index.
+    pub index: usize,
+    /// The file that defines the function.
+    pub file: String,
 }
 
 impl Value {
@@ -122,7 +127,7 @@ impl Value {
                 format!("{f}() (a draw from an RNG that nothing seeds)")
             }
             Value::Entropy(f) => format!("{f}() (time/entropy)"),
-            Value::Param { func, name, .. } => format!("parameter `{name}` of {func}()"),
+            Value::Param(p) => format!("parameter `{}` of {}()", p.name, p.func),
             Value::File(p) => format!("a file opened on {}", p.describe()),
             Value::Derived(v) => format!("a value derived from {}", v.describe()),
             Value::Call(c) => format!("the result of {c}()"),

@@ -127,6 +127,14 @@ const WRITERS: &[(&str, usize)] = &[
     ("write_text", 0),
     ("write_bytes", 0),
     ("save_to_disk", 0),
+    // Images and audio a script renders, then often reads back to show.
+    ("torchvision.utils.save_image", 1),
+    ("save_image", 1),
+    ("imwrite", 0),
+    ("imsave", 0),
+    ("torchaudio.save", 0),
+    ("soundfile.write", 0),
+    ("scipy.io.wavfile.write", 0),
 ];
 
 /// System files (`/proc/self/cgroup`, `/etc/os-release`): the same on every
@@ -274,7 +282,7 @@ pub(crate) fn loads_data(f: &PyFile) -> bool {
             // `open(os.path.join(data_dir, name))`: a file found in a folder.
             || (matches!(callee, "open" | "io.open")
                 && !open_mode_writes(c)
-                && matches!(c.args.first(), Some(Value::Derived(_) | Value::Param { .. })))
+                && matches!(c.args.first(), Some(Value::Derived(_) | Value::Param(_))))
             || FOLDER_READERS.iter().any(|(r, _)| *r == callee)
             || matches!(c.name(), "Dataset" | "DataLoader" | "imread" | "load_image")
     })
@@ -334,7 +342,24 @@ pub(crate) fn is_model_artifact(callee: &str, path: &str) -> bool {
     matches!(
         ext.as_str(),
         "pt" | "pth" | "ckpt" | "onnx" | "safetensors" | "joblib" | "keras" | "tflite" | "mar"
-    ) || (loads_model(callee) && matches!(ext.as_str(), "pkl" | "pickle" | "h5" | "bin" | "model"))
+    ) || (loads_model(callee)
+        && (matches!(ext.as_str(), "pkl" | "pickle" | "h5" | "bin" | "model")
+            || in_model_folder(path)))
+}
+
+/// A path under a folder that holds trained weights (`checkpoints/…`,
+/// `pretrained_models/{}`), whatever the file is called.
+fn in_model_folder(path: &str) -> bool {
+    let Some((dirs, _)) = path.rsplit_once('/') else {
+        return false;
+    };
+    dirs.split('/').any(|d| {
+        let d = d.to_ascii_lowercase();
+        matches!(
+            d.as_str(),
+            "checkpoint" | "checkpoints" | "ckpt" | "ckpts" | "weights" | "models" | "saved_models"
+        ) || d.starts_with("pretrained")
+    })
 }
 
 /// Calls that load trained models (or checkpoints) far more often than data.
@@ -400,17 +425,23 @@ fn portable(p: &str) -> String {
     }
 }
 
-/// Paths the project's code writes.
+/// Paths the project's code writes (each as written and relative to the
+/// writing file's folder).
 fn written(facts: &Facts) -> Vec<String> {
-    let mut out: Vec<String> = facts
+    written_by(facts).into_iter().map(|(_, p)| p).collect()
+}
+
+/// [`written`], each with the file whose code writes it.
+pub(crate) fn written_by(facts: &Facts) -> Vec<(&str, String)> {
+    let mut out: Vec<(&str, String)> = facts
         .python
         .iter()
         .flat_map(|f| {
             let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
             f.shell_outputs.iter().flat_map(move |p| {
                 [
-                    crate::facts::pipeline::join("", p),
-                    crate::facts::pipeline::join(dir, p),
+                    (f.path.as_str(), crate::facts::pipeline::join("", p)),
+                    (f.path.as_str(), crate::facts::pipeline::join(dir, p)),
                 ]
             })
         })
@@ -444,8 +475,8 @@ fn written(facts: &Facts) -> Vec<String> {
                     _ => "",
                 };
                 let p = format!("{p}{ext}");
-                out.push(crate::facts::pipeline::join("", &p));
-                out.push(crate::facts::pipeline::join(dir, &p));
+                out.push((f.path.as_str(), crate::facts::pipeline::join("", &p)));
+                out.push((f.path.as_str(), crate::facts::pipeline::join(dir, &p)));
             }
         }
     }

@@ -30,7 +30,7 @@ use serde::Serialize;
 
 use crate::facts;
 use crate::project_config::{ConfigError, ProjectConfig};
-use crate::source::{self, Input};
+use crate::source::Input;
 use compare::{ArtifactResult, Tolerances, Verdict};
 use fingerprint::Fingerprint;
 use plan::{Param, Plan, PlanError};
@@ -503,8 +503,7 @@ fn verify_runs(
     let progress = progress::Progress::new(progress, opts.bars);
     let started = std::time::Instant::now();
     let input = Input::Directory(root.to_path_buf());
-    let project = source::read(&input, &facts::wants).map_err(crate::Error::from)?;
-    let settings = ProjectConfig::from_project(&project).map_err(crate::Error::from)?;
+    let (project, settings) = crate::read_project(&input)?;
     let files: Vec<String> = project.files.iter().map(|f| f.path.clone()).collect();
     let mut assessed = project.clone();
     settings
@@ -683,84 +682,24 @@ fn verify_runs(
     let copies = run::prepare_all(n, &spec, base.path(), opts.jobs);
     timing.copy_seconds = timing::since(phase);
     let phase = std::time::Instant::now();
-    let next = AtomicUsize::new(0);
-    let slots: Mutex<Vec<Option<Result<RunResult, String>>>> = Mutex::new(vec![None; n]);
-    let stage_names: Vec<String> = plan.stages.iter().map(|s| s.name.clone()).collect();
-    let shown = progress.runs(n, &plan.source, &stage_names);
-    std::thread::scope(|scope| {
-        for _ in 0..opts.jobs.clamp(1, n) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                if i >= n {
-                    break;
-                }
-                shown.start(i);
-                let r = match &copies[i] {
-                    Ok(c) => run::execute(c, &plan.stages, &spec, base.path()),
-                    Err(e) => Err(e.clone()),
-                };
-                shown.finish(i, &r);
-                if let Ok(mut s) = slots.lock() {
-                    s[i] = Some(r);
-                }
-            });
+    let mut runs = match schedule(&copies, &plan, &spec, base.path(), opts.jobs, &progress) {
+        Ok(runs) => runs,
+        Err(e) => {
+            result.failure = Some(e);
+            return Ok(result);
         }
-    });
-    shown.done();
-    let mut runs = Vec::new();
-    for r in slots.into_inner().unwrap_or_default().into_iter().flatten() {
-        match r {
-            Ok(r) => runs.push(r),
-            Err(e) => {
-                result.failure = Some(e);
-                return Ok(result);
-            }
-        }
-    }
-    runs.sort_by_key(|r| r.index);
+    };
     if let Some(bad) = runs.iter().find(|r| !r.succeeded()) {
-        let stage = bad.stages.last();
-        let what = match stage {
-            Some(s) if s.timed_out => format!(
-                "stage `{}` of run {} timed out after {:?} and was killed with its process group",
-                s.name,
-                bad.index + 1,
-                opts.timeout
-            ),
-            Some(s) => format!(
-                "stage `{}` of run {} exited with {}",
-                s.name,
-                bad.index + 1,
-                s.exit_code
-                    .map_or("a signal".to_string(), |c| c.to_string())
-            ),
-            None => "no stage ran".to_string(),
-        };
-        let tail = stage.map(|s| s.stderr_tail.clone()).unwrap_or_default();
-        let mut what = what;
-        if let Some(e) = result.environment.as_mut() {
-            e.undeclared = freshenv::missing_modules(&tail);
-            if !e.undeclared.is_empty() {
-                what = format!(
-                    "{what}: the fresh environment lacks undeclared package(s) {}",
-                    e.undeclared
-                        .iter()
-                        .map(|u| format!("{} (import {})", u.package, u.module))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-            }
-        }
-        result.failure = Some(if tail.is_empty() {
-            what
-        } else {
-            format!("{what}:\n{tail}")
-        });
+        result.failure = Some(summarise_failure(
+            bad,
+            opts.timeout,
+            result.environment.as_mut(),
+        ));
         result.runs = runs;
         return Ok(result);
     }
-
     timing.runs_seconds = timing::since(phase);
+
     let phase = std::time::Instant::now();
     {
         use rayon::prelude::*;
@@ -779,115 +718,42 @@ fn verify_runs(
     let (mut paths, declared) = collect::artifacts(&declared, &refs);
     paths.retain(|p| !exclude.matches(p));
     timing.collect_seconds = timing::since(phase);
+
     let phase = std::time::Instant::now();
-    let shown = progress.compare(paths.len(), n, paths.len() * (runs.len() - 1));
-    let others: Vec<&Path> = runs[1..].iter().map(|r| r.dir.as_path()).collect();
-    let artifacts = compare::compare_runs(
+    let artifacts = compare_outputs(
         &paths,
-        &runs[0].dir,
-        &others,
+        &runs,
         &tolerances,
         &volatile,
-        &|k| shown.add(k),
+        &progress,
+        &mut timing,
     );
-    shown.done();
-    let others = u64::try_from(others.len()).unwrap_or(1);
-    timing.compared_files = u64::try_from(artifacts.len()).unwrap_or(u64::MAX);
-    timing.compared_bytes = artifacts.iter().map(|a| a.size_a + others * a.size_b).sum();
-    timing.slowest_run_seconds = runs.iter().map(|r| r.wall_seconds).fold(0.0, f64::max);
-    let hashed = timing::since(phase);
-    if hashed > 0.0 {
-        timing.compare_gb_per_second = timing.compared_bytes as f64 / 1e9 / hashed;
-    }
     let worst = artifacts
         .iter()
         .map(|a| a.verdict)
         .max()
         .unwrap_or(Verdict::BitExact);
     result.verdict = overall(worst);
-    result.stages = plan
-        .stages
-        .iter()
-        .map(|s| {
-            let mine = artifacts.iter().filter(|a| {
-                s.outs.is_empty()
-                    || s.outs.iter().any(|o| {
-                        a.path == *o || a.path.starts_with(&format!("{}/", o.trim_end_matches('/')))
-                    })
-            });
-            let v = mine.map(|a| a.verdict).max().unwrap_or(Verdict::BitExact);
-            StageVerdict {
-                name: s.name.clone(),
-                verdict: overall(v),
-            }
-        })
-        .collect();
+    result.stages = stage_verdicts(&plan, &artifacts);
     result.artifacts = artifacts;
     result.artifacts_declared = declared;
     timing.compare_seconds = timing::since(phase);
-    let phase = std::time::Instant::now();
 
+    let phase = std::time::Instant::now();
+    let cx = probes::Context {
+        plan: &plan,
+        spec: &spec,
+        base: base.path(),
+        reference: &runs[0],
+        paths: &paths,
+        tol: &tolerances,
+        volatile: &volatile,
+    };
     if opts.probes {
-        let mut probes: Vec<(&'static str, Param)> = Vec::new();
-        probes.extend(plan.seeds.iter().cloned().map(|p| ("seed", p)));
-        probes.extend(plan.params.iter().cloned().map(|p| ("config", p)));
-        let cx = probes::Context {
-            plan: &plan,
-            spec: &spec,
-            base: base.path(),
-            reference: &runs[0],
-            paths: &paths,
-            tol: &tolerances,
-            volatile: &volatile,
-        };
-        let shown = progress.steps("probes", probes.len());
-        for (i, (kind, param)) in probes.into_iter().enumerate() {
-            progress.step(&shown, &format!("probe: changing {} ({kind})", param.name));
-            result
-                .probes
-                .push(probes::probe(kind, &param, 100 + i, &cx));
-        }
-        shown.done();
+        result.probes = run_probes(&cx, &progress);
     }
     if opts.vary {
-        let all = variations(base.path());
-        let shown = progress.steps("vary", all.len());
-        for (i, (name, env)) in all.into_iter().enumerate() {
-            progress.step(&shown, &format!("vary: {name}"));
-            let r = run::run(
-                200 + i,
-                &plan.stages,
-                &spec,
-                base.path(),
-                Some((&name, env)),
-                &|_| Ok(()),
-            );
-            result.variations.push(match r {
-                Ok(r) if r.succeeded() => {
-                    let changed = changed_artifacts(&runs[0], &r, &paths, &tolerances, &volatile);
-                    Variation {
-                        name,
-                        outputs_changed: !changed.is_empty(),
-                        evidence: if changed.is_empty() {
-                            "outputs repeat".into()
-                        } else {
-                            format!("changed: {}", changed.join(", "))
-                        },
-                    }
-                }
-                Ok(r) => Variation {
-                    name,
-                    outputs_changed: true,
-                    evidence: format!("the run failed (exit {:?})", r.exit_code),
-                },
-                Err(e) => Variation {
-                    name,
-                    outputs_changed: true,
-                    evidence: format!("could not run: {e}"),
-                },
-            });
-        }
-        shown.done();
+        result.variations = vary(&cx, &progress);
     }
     if result.verdict == Overall::Differs {
         let found = causes::findings(&facts);
@@ -903,6 +769,206 @@ fn verify_runs(
     timing.cleanup_seconds = timing::since(phase);
     result.timing = Some(timing);
     Ok(result)
+}
+
+/// Runs the identical runs in their copies, at most `jobs` at once, and
+/// returns them in index order. A copy that could not be made, or a run that
+/// could not be started, ends verify with its message; a run that ran and
+/// failed is returned like any other (see [`summarise_failure`]).
+fn schedule(
+    copies: &[Result<run::Copied, String>],
+    plan: &Plan,
+    spec: &RunSpec,
+    base: &Path,
+    jobs: usize,
+    progress: &progress::Progress<'_>,
+) -> Result<Vec<RunResult>, String> {
+    let n = copies.len();
+    let next = AtomicUsize::new(0);
+    let slots: Mutex<Vec<Option<Result<RunResult, String>>>> = Mutex::new(vec![None; n]);
+    let stage_names: Vec<String> = plan.stages.iter().map(|s| s.name.clone()).collect();
+    let shown = progress.runs(n, &plan.source, &stage_names);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.clamp(1, n.max(1)) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= n {
+                    break;
+                }
+                shown.start(i);
+                let r = match &copies[i] {
+                    Ok(c) => run::execute(c, &plan.stages, spec, base),
+                    Err(e) => Err(e.clone()),
+                };
+                shown.finish(i, &r);
+                if let Ok(mut s) = slots.lock() {
+                    s[i] = Some(r);
+                }
+            });
+        }
+    });
+    shown.done();
+    let mut runs = Vec::new();
+    for r in slots.into_inner().unwrap_or_default().into_iter().flatten() {
+        runs.push(r?);
+    }
+    runs.sort_by_key(|r| r.index);
+    Ok(runs)
+}
+
+/// Why a run failed, in one message: the stage and how it ended, the
+/// packages a fresh environment lacked (recorded in `environment`), then the
+/// stage's stderr tail.
+fn summarise_failure(
+    bad: &RunResult,
+    timeout: Duration,
+    environment: Option<&mut freshenv::Environment>,
+) -> String {
+    let stage = bad.stages.last();
+    let mut what = match stage {
+        Some(s) if s.timed_out => format!(
+            "stage `{}` of run {} timed out after {:?} and was killed with its process group",
+            s.name,
+            bad.index + 1,
+            timeout
+        ),
+        Some(s) => format!(
+            "stage `{}` of run {} exited with {}",
+            s.name,
+            bad.index + 1,
+            s.exit_code
+                .map_or("a signal".to_string(), |c| c.to_string())
+        ),
+        None => "no stage ran".to_string(),
+    };
+    let tail = stage.map(|s| s.stderr_tail.clone()).unwrap_or_default();
+    if let Some(e) = environment {
+        e.undeclared = freshenv::missing_modules(&tail);
+        if !e.undeclared.is_empty() {
+            what = format!(
+                "{what}: the fresh environment lacks undeclared package(s) {}",
+                e.undeclared
+                    .iter()
+                    .map(|u| format!("{} (import {})", u.package, u.module))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
+    if tail.is_empty() {
+        what
+    } else {
+        format!("{what}:\n{tail}")
+    }
+}
+
+/// Compares every artifact of run 0 with the same path in each other run,
+/// and records the sizes and throughput in `timing`.
+fn compare_outputs(
+    paths: &[String],
+    runs: &[RunResult],
+    tolerances: &Tolerances,
+    volatile: &[String],
+    progress: &progress::Progress<'_>,
+    timing: &mut Timing,
+) -> Vec<ArtifactResult> {
+    let started = std::time::Instant::now();
+    let shown = progress.compare(paths.len(), runs.len(), paths.len() * (runs.len() - 1));
+    let others: Vec<&Path> = runs[1..].iter().map(|r| r.dir.as_path()).collect();
+    let artifacts =
+        compare::compare_runs(paths, &runs[0].dir, &others, tolerances, volatile, &|k| {
+            shown.add(k)
+        });
+    shown.done();
+    let others = u64::try_from(others.len()).unwrap_or(1);
+    timing.compared_files = u64::try_from(artifacts.len()).unwrap_or(u64::MAX);
+    timing.compared_bytes = artifacts.iter().map(|a| a.size_a + others * a.size_b).sum();
+    timing.slowest_run_seconds = runs.iter().map(|r| r.wall_seconds).fold(0.0, f64::max);
+    let hashed = timing::since(started);
+    if hashed > 0.0 {
+        timing.compare_gb_per_second = timing.compared_bytes as f64 / 1e9 / hashed;
+    }
+    artifacts
+}
+
+/// Each stage's verdict: the worst of the artifacts under its outputs (all
+/// artifacts when it declares none).
+fn stage_verdicts(plan: &Plan, artifacts: &[ArtifactResult]) -> Vec<StageVerdict> {
+    plan.stages
+        .iter()
+        .map(|s| {
+            let mine = artifacts.iter().filter(|a| {
+                s.outs.is_empty()
+                    || s.outs.iter().any(|o| {
+                        a.path == *o || a.path.starts_with(&format!("{}/", o.trim_end_matches('/')))
+                    })
+            });
+            let v = mine.map(|a| a.verdict).max().unwrap_or(Verdict::BitExact);
+            StageVerdict {
+                name: s.name.clone(),
+                verdict: overall(v),
+            }
+        })
+        .collect()
+}
+
+/// The seed probes, then the config probes, one at a time.
+fn run_probes(cx: &probes::Context<'_>, progress: &progress::Progress<'_>) -> Vec<Probe> {
+    let mut todo: Vec<(&'static str, Param)> = Vec::new();
+    todo.extend(cx.plan.seeds.iter().cloned().map(|p| ("seed", p)));
+    todo.extend(cx.plan.params.iter().cloned().map(|p| ("config", p)));
+    let shown = progress.steps("probes", todo.len());
+    let mut done = Vec::with_capacity(todo.len());
+    for (i, (kind, param)) in todo.into_iter().enumerate() {
+        progress.step(&shown, &format!("probe: changing {} ({kind})", param.name));
+        done.push(probes::probe(kind, &param, 100 + i, cx));
+    }
+    shown.done();
+    done
+}
+
+/// `--vary`: the pipeline once per variation, each compared with run 0.
+fn vary(cx: &probes::Context<'_>, progress: &progress::Progress<'_>) -> Vec<Variation> {
+    let all = variations(cx.base);
+    let shown = progress.steps("vary", all.len());
+    let mut done = Vec::with_capacity(all.len());
+    for (i, (name, env)) in all.into_iter().enumerate() {
+        progress.step(&shown, &format!("vary: {name}"));
+        let r = run::run(
+            200 + i,
+            &cx.plan.stages,
+            cx.spec,
+            cx.base,
+            Some((&name, env)),
+            &|_| Ok(()),
+        );
+        done.push(match r {
+            Ok(r) if r.succeeded() => {
+                let changed = changed_artifacts(cx.reference, &r, cx.paths, cx.tol, cx.volatile);
+                Variation {
+                    name,
+                    outputs_changed: !changed.is_empty(),
+                    evidence: if changed.is_empty() {
+                        "outputs repeat".into()
+                    } else {
+                        format!("changed: {}", changed.join(", "))
+                    },
+                }
+            }
+            Ok(r) => Variation {
+                name,
+                outputs_changed: true,
+                evidence: format!("the run failed (exit {:?})", r.exit_code),
+            },
+            Err(e) => Variation {
+                name,
+                outputs_changed: true,
+                evidence: format!("could not run: {e}"),
+            },
+        });
+    }
+    shown.done();
+    done
 }
 
 /// Kills what the runs of one verify call left running, when dropped.
