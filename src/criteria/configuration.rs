@@ -143,6 +143,10 @@ struct SeedLookup<'a> {
     passed: std::collections::BTreeMap<&'a str, Vec<&'a Invocation>>,
     /// Config keys whose value is null, with `path:line`.
     null_keys: Vec<(&'a str, String)>,
+    /// Flags some file defines with a default read from the config.
+    default_from_config: std::collections::HashSet<&'a str>,
+    /// Flags some file defines as optional with no default (or `None`).
+    opt_in: std::collections::HashSet<&'a str>,
 }
 
 impl<'a> SeedLookup<'a> {
@@ -162,14 +166,26 @@ impl<'a> SeedLookup<'a> {
                     })
             })
             .collect();
+        // Indexed once: every seed point asks about its flag.
+        let params = || facts.python.iter().flat_map(|f| &f.cli_params);
+        let default_from_config = params()
+            .filter(|p| matches!(p.default, Some(Value::Config(_))))
+            .map(|p| p.name.as_str())
+            .collect();
+        let opt_in = params()
+            .filter(|p| !p.required && matches!(p.default, None | Some(Value::Lit(Lit::None))))
+            .map(|p| p.name.as_str())
+            .collect();
         SeedLookup {
             passed: facts.pipelines.flags_passed(),
             null_keys,
+            default_from_config,
+            opt_in,
         }
     }
 }
 
-fn classify(facts: &Facts, lookup: &SeedLookup, v: &Value) -> SeedOrigin {
+fn classify(lookup: &SeedLookup, v: &Value) -> SeedOrigin {
     let passed = &lookup.passed;
     match v {
         Value::Config(k) => {
@@ -196,16 +212,8 @@ fn classify(facts: &Facts, lookup: &SeedLookup, v: &Value) -> SeedOrigin {
                     inv.origin.path, inv.origin.kind
                 ));
             }
-            let default_from_config = facts
-                .python
-                .iter()
-                .flat_map(|f| &f.cli_params)
-                .any(|p| &p.name == flag && matches!(p.default, Some(Value::Config(_))));
-            let opt_in = facts.python.iter().flat_map(|f| &f.cli_params).any(|p| {
-                &p.name == flag
-                    && !p.required
-                    && matches!(p.default, None | Some(Value::Lit(Lit::None)))
-            });
+            let default_from_config = lookup.default_from_config.contains(flag.as_str());
+            let opt_in = lookup.opt_in.contains(flag.as_str());
             if default_from_config {
                 SeedOrigin::Config(format!(
                     "from --{flag}, whose default is read from the config"
@@ -301,7 +309,7 @@ pub fn seeds_in_config(input: &Input) -> Decided {
                     continue;
                 }
             }
-            match classify(facts, &lookup, v) {
+            match classify(&lookup, v) {
                 SeedOrigin::Config(why) => {
                     good.push(at(&p.path, p.loc, format!("{}(): {why}", p.callee)))
                 }

@@ -111,11 +111,12 @@ fn runs_trained_model(input: &Input, f: &crate::facts::python::PyFile) -> bool {
     {
         return false;
     }
-    let rp = &input.ctx.facts.run_path;
-    rp.entry_points
-        .iter()
-        .enumerate()
-        .any(|(i, e)| e.path == f.path && input.ctx.inference_only.get(i).copied().unwrap_or(false))
+    input
+        .ctx
+        .facts
+        .run_path
+        .entry_index(&f.path)
+        .is_some_and(|i| input.ctx.inference_only.get(i).copied().unwrap_or(false))
 }
 
 pub fn custom_input(input: &Input) -> Decided {

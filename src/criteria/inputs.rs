@@ -108,15 +108,16 @@ pub(super) fn loader_note(callee: &str, call: &crate::facts::python::Call) -> Op
 /// committed files that a command-line default or a config value names.
 pub(super) fn committed_data(facts: &Facts) -> Vec<Evidence> {
     let mut ev = Vec::new();
+    // Data files already shown, so each is listed once: a set, because a
+    // project can read thousands of them.
+    let mut shown: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let config_paths: std::collections::HashSet<&str> =
+        facts.configs.iter().map(|c| c.path.as_str()).collect();
     let is_input_file = |p: &str| -> Option<String> {
         let lower = p.to_ascii_lowercase();
         let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
         let text_meta = ext == "txt" && !crate::lint::data_paths::is_text_data(p);
-        if ext.is_empty()
-            || NOT_DATA_EXTS.contains(&ext)
-            || text_meta
-            || facts.configs.iter().any(|c| c.path == p)
-        {
+        if ext.is_empty() || NOT_DATA_EXTS.contains(&ext) || text_meta || config_paths.contains(p) {
             return None;
         }
         let p = p.trim_start_matches("./");
@@ -146,6 +147,7 @@ pub(super) fn committed_data(facts: &Facts) -> Vec<Evidence> {
                 &f.path,
                 format!("committed data file ({} bytes){flag}", f.size),
             ));
+            shown.insert(f.path.clone());
         }
     }
     for (f, call, p) in crate::lint::data_paths::reads(facts) {
@@ -167,20 +169,18 @@ pub(super) fn committed_data(facts: &Facts) -> Vec<Evidence> {
             || (ext == "txt" && !crate::lint::data_paths::is_text_data(&path));
         if packaging
             || !DATA_EXTS.contains(&ext.as_str())
-            || facts.configs.iter().any(|c| c.path == path)
+            || config_paths.contains(path.as_str())
             || facts.lfs_pointers.contains(&path)
         {
             continue;
         }
-        if !ev
-            .iter()
-            .any(|e: &Evidence| e.path == path || e.note.ends_with(&path))
-        {
+        if !shown.contains(&path) {
             ev.push(at(
                 &f.path,
                 call.loc,
                 format!("reads committed data file {path}"),
             ));
+            shown.insert(path);
         }
     }
     // Named by a default or a config value: after the files found directly,
@@ -193,11 +193,12 @@ pub(super) fn committed_data(facts: &Facts) -> Vec<Evidence> {
             {
                 if let Some(path) = is_input_file(p) {
                     let flag = c.flags.first().cloned().unwrap_or_else(|| c.name.clone());
-                    named.push(at(
+                    let e = at(
                         &f.path,
                         c.loc,
                         format!("committed file {path} is the default of {flag}"),
-                    ));
+                    );
+                    named.push((path, e));
                 }
             }
         }
@@ -205,19 +206,17 @@ pub(super) fn committed_data(facts: &Facts) -> Vec<Evidence> {
     for c in &facts.configs {
         for k in &c.keys {
             if let Some(path) = is_input_file(&k.value) {
-                named.push(crate::criteria::evidence::line(
+                let e = crate::criteria::evidence::line(
                     &c.path,
                     k.line,
                     format!("committed file {path} is named by `{}`", k.key),
-                ));
+                );
+                named.push((path, e));
             }
         }
     }
-    for e in named {
-        if !ev
-            .iter()
-            .any(|x: &Evidence| x.note.contains(&e.path) || e.note.contains(&x.path))
-        {
+    for (path, e) in named {
+        if !shown.contains(&path) {
             ev.push(e);
         }
     }

@@ -496,26 +496,25 @@ fn run_path(entries: &[String], reached: &[String]) -> RunPath {
     entries.dedup();
     let files: BTreeSet<String> = entries.iter().chain(reached).cloned().collect();
     let paths: Vec<String> = files.iter().cloned().collect();
-    let everything: Vec<usize> = (0..paths.len()).collect();
-    RunPath {
-        entry_points: entries
-            .iter()
-            .map(|p| EntryPoint {
-                path: p.clone(),
-                why: "hand-made entry point".to_string(),
-                declared_at: None,
-            })
-            .collect(),
-        fallback_all: entries.is_empty(),
-        reached_by: paths
-            .iter()
-            .map(|p| (p.clone(), (0..entries.len()).collect()))
-            .collect(),
-        reach: entries.iter().map(|_| everything.clone()).collect(),
-        paths,
-        files,
-        ..RunPath::default()
-    }
+    // Each entry point imports every file, so it reaches all of them.
+    let imports: Vec<Vec<usize>> = paths
+        .iter()
+        .map(|p| match entries.contains(p) {
+            true => (0..paths.len()).collect(),
+            false => Vec::new(),
+        })
+        .collect();
+    let entry_points = entries
+        .iter()
+        .map(|p| EntryPoint {
+            path: p.clone(),
+            why: "hand-made entry point".to_string(),
+            declared_at: None,
+        })
+        .collect();
+    let mut rp = RunPath::from_graph(entry_points, paths, imports, Vec::new());
+    rp.files = files;
+    rp
 }
 
 /// Built facts and the hand-made findings.

@@ -42,16 +42,22 @@ pub struct RunPath {
     pub missing: Vec<MissingScript>,
     /// No entry point was found, so every file counts as on the path.
     pub fallback_all: bool,
-    /// For each file on the path, the entry points (indexes into `entry_points`) that reach it.
-    pub reached_by: HashMap<String, Vec<usize>>,
-    /// For each entry point, the files it reaches (itself included), as
-    /// indexes into `paths`.
-    pub reach: Vec<Vec<usize>>,
-    /// Python files and notebooks in the order `reach` indexes them.
+    /// Python files and notebooks, in the order every index here uses.
     pub paths: Vec<String>,
     /// For each file (by the same index), the project files its imports
     /// resolve to.
     pub imports: Vec<Vec<usize>>,
+    /// Each file's strongly connected component of the import graph.
+    /// Components are numbered so that every import leads to a component
+    /// numbered no higher: folding over ascending numbers sees what a
+    /// component reaches before the component itself.
+    comp: Vec<usize>,
+    /// The components each component imports (itself excluded).
+    comp_edges: Vec<Vec<usize>>,
+    /// Each entry point's file index (none for a path that is no Python file).
+    entry_file: Vec<Option<usize>>,
+    /// File index by path.
+    index: HashMap<String, usize>,
 }
 
 impl RunPath {
@@ -174,9 +180,6 @@ impl RunPath {
             entries.clear();
         }
         let entry_points: Vec<EntryPoint> = entries.into_values().collect();
-        let mut files = BTreeSet::new();
-        let mut reached_by: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut reach = Vec::with_capacity(entry_points.len());
         // Resolve each file's imports once (in parallel); every entry point's
         // walk then follows plain edges between file indexes.
         let paths: Vec<&str> = python.iter().map(|f| f.path.as_str()).collect();
@@ -205,52 +208,209 @@ impl RunPath {
                 out
             })
             .collect();
-        // Reach is kept as file indexes: with every module an entry point that
-        // imports the previous one, the sets add up to n²/2 members, which as
-        // cloned strings cost hundreds of MB on a few thousand modules.
-        let mut seen = vec![usize::MAX; paths.len()];
-        let mut by_file: Vec<Vec<usize>> = vec![Vec::new(); paths.len()];
-        for (i, e) in entry_points.iter().enumerate() {
-            let mut reached = Vec::new();
-            let Some(&start) = position.get(e.path.as_str()) else {
-                reach.push(reached);
-                continue;
-            };
-            let mut queue = VecDeque::from([start]);
-            seen[start] = i;
-            while let Some(n) = queue.pop_front() {
-                reached.push(n);
-                for &t in &edges[n] {
-                    if seen[t] != i {
-                        seen[t] = i;
-                        queue.push_back(t);
-                    }
+        let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
+        RunPath::from_graph(entry_points, paths, edges, missing)
+    }
+
+    /// The run path of `entry_points` over files `paths` whose imports are
+    /// `imports` (file indexes). Reach is never listed per entry point: with
+    /// every module an entry point that imports the previous one, the lists
+    /// add up to n²/2 members; each question about reach is a fold over the
+    /// import graph's components instead, linear in its size.
+    pub fn from_graph(
+        entry_points: Vec<EntryPoint>,
+        paths: Vec<String>,
+        imports: Vec<Vec<usize>>,
+        missing: Vec<MissingScript>,
+    ) -> RunPath {
+        let index: HashMap<String, usize> = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.clone(), i))
+            .collect();
+        let entry_file: Vec<Option<usize>> = entry_points
+            .iter()
+            .map(|e| index.get(&e.path).copied())
+            .collect();
+        let comp = components(&imports);
+        let n_comp = comp.iter().map(|c| c + 1).max().unwrap_or(0);
+        let mut comp_edges: Vec<Vec<usize>> = vec![Vec::new(); n_comp];
+        for (v, targets) in imports.iter().enumerate() {
+            for &w in targets {
+                if comp[v] != comp[w] {
+                    comp_edges[comp[v]].push(comp[w]);
                 }
             }
-            reached.sort_unstable();
-            for &n in &reached {
-                by_file[n].push(i);
-            }
-            reach.push(reached);
         }
-        for (n, entries) in by_file.into_iter().enumerate() {
-            if !entries.is_empty() {
-                files.insert(paths[n].to_string());
-                reached_by.insert(paths[n].to_string(), entries);
-            }
+        for e in &mut comp_edges {
+            e.sort_unstable();
+            e.dedup();
         }
-        let python_paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
-        RunPath {
-            paths: python_paths,
+        let mut rp = RunPath {
             fallback_all: entry_points.is_empty(),
             entry_points,
-            files,
+            files: BTreeSet::new(),
             missing,
-            reached_by,
-            reach,
-            imports: edges,
+            paths,
+            imports,
+            comp,
+            comp_edges,
+            entry_file,
+            index,
+        };
+        let entries: Vec<usize> = (0..rp.entry_points.len()).collect();
+        let reached = rp.reached_from(&entries);
+        rp.files = rp
+            .paths
+            .iter()
+            .zip(&reached)
+            .filter(|(_, r)| **r)
+            .map(|(p, _)| p.clone())
+            .collect();
+        rp
+    }
+
+    /// The index of the entry point at `path` in [`Self::entry_points`].
+    pub fn entry_index(&self, path: &str) -> Option<usize> {
+        // Entry points are sorted by path.
+        self.entry_points
+            .binary_search_by(|e| e.path.as_str().cmp(path))
+            .ok()
+    }
+
+    /// The index of a Python file or notebook in [`Self::paths`].
+    pub fn file_index(&self, path: &str) -> Option<usize> {
+        self.index.get(path).copied()
+    }
+
+    /// For each entry point, `or` over `per_file` of every file it reaches
+    /// (itself included); `zero` for an entry point that is no Python file.
+    pub fn over_reach<T: Copy>(&self, per_file: &[T], zero: T, or: impl Fn(T, T) -> T) -> Vec<T> {
+        let mut val = vec![zero; self.comp_edges.len()];
+        for (f, &c) in self.comp.iter().enumerate() {
+            if let Some(&v) = per_file.get(f) {
+                val[c] = or(val[c], v);
+            }
+        }
+        for c in 0..val.len() {
+            for &d in &self.comp_edges[c] {
+                val[c] = or(val[c], val[d]);
+            }
+        }
+        self.entry_file
+            .iter()
+            .map(|f| f.map_or(zero, |f| val[self.comp[f]]))
+            .collect()
+    }
+
+    /// For each file, `and` over `per_entry` of every entry point that
+    /// reaches it; `None` for a file that no entry point reaches.
+    pub fn over_reached_by<T: Copy>(
+        &self,
+        per_entry: &[T],
+        and: impl Fn(T, T) -> T,
+    ) -> Vec<Option<T>> {
+        let mut val: Vec<Option<T>> = vec![None; self.comp_edges.len()];
+        let meet = |a: Option<T>, b: T| Some(a.map_or(b, |a| and(a, b)));
+        for (e, f) in self.entry_file.iter().enumerate() {
+            if let (Some(f), Some(&v)) = (f, per_entry.get(e)) {
+                val[self.comp[*f]] = meet(val[self.comp[*f]], v);
+            }
+        }
+        // Importers first: a component's value is final before it flows on.
+        for c in (0..val.len()).rev() {
+            if let Some(v) = val[c] {
+                for &d in &self.comp_edges[c] {
+                    val[d] = meet(val[d], v);
+                }
+            }
+        }
+        self.comp.iter().map(|&c| val[c]).collect()
+    }
+
+    /// Which files (by index) any of `entries` (indexes into
+    /// [`Self::entry_points`]) reaches.
+    pub fn reached_from(&self, entries: &[usize]) -> Vec<bool> {
+        let mut seen = vec![false; self.paths.len()];
+        let mut queue: VecDeque<usize> = entries
+            .iter()
+            .filter_map(|&e| self.entry_file.get(e).copied().flatten())
+            .collect();
+        for &f in &queue {
+            seen[f] = true;
+        }
+        while let Some(v) = queue.pop_front() {
+            for &w in &self.imports[v] {
+                if !seen[w] {
+                    seen[w] = true;
+                    queue.push_back(w);
+                }
+            }
+        }
+        seen
+    }
+}
+
+/// Strongly connected components of a graph given as adjacency lists
+/// (Tarjan's algorithm, iterative: import chains run thousands deep).
+/// Components are numbered in the order they complete, so every edge leads
+/// to a component numbered no higher than its source's.
+fn components(edges: &[Vec<usize>]) -> Vec<usize> {
+    const UNSEEN: usize = usize::MAX;
+    let n = edges.len();
+    let mut order = vec![UNSEEN; n];
+    let mut low = vec![0usize; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<usize> = Vec::new();
+    let mut comp = vec![UNSEEN; n];
+    let mut next = 0usize;
+    let mut n_comp = 0usize;
+    // (node, how many of its edges were followed)
+    let mut walk: Vec<(usize, usize)> = Vec::new();
+    for root in 0..n {
+        if order[root] != UNSEEN {
+            continue;
+        }
+        order[root] = next;
+        low[root] = next;
+        next += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        walk.push((root, 0));
+        while let Some(&(v, i)) = walk.last() {
+            if let Some(&w) = edges[v].get(i) {
+                if let Some(top) = walk.last_mut() {
+                    top.1 += 1;
+                }
+                if order[w] == UNSEEN {
+                    order[w] = next;
+                    low[w] = next;
+                    next += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    walk.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(order[w]);
+                }
+                continue;
+            }
+            walk.pop();
+            if let Some(&(u, _)) = walk.last() {
+                low[u] = low[u].min(low[v]);
+            }
+            if low[v] == order[v] {
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    comp[w] = n_comp;
+                    if w == v {
+                        break;
+                    }
+                }
+                n_comp += 1;
+            }
         }
     }
+    comp
 }
 
 /// Tests, packaging and docs scripts are not how a project is run.
@@ -431,4 +591,101 @@ fn ancestors(path: &str) -> impl Iterator<Item = &str> {
         cur = (!here.is_empty()).then(|| parent(here));
         Some(here)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str) -> EntryPoint {
+        EntryPoint {
+            path: path.into(),
+            why: "test".into(),
+            declared_at: None,
+        }
+    }
+
+    /// Reach by plain search from one file, the definition the folds must match.
+    fn reach_of(imports: &[Vec<usize>], start: usize) -> Vec<bool> {
+        let mut seen = vec![false; imports.len()];
+        let mut todo = vec![start];
+        seen[start] = true;
+        while let Some(v) = todo.pop() {
+            for &w in &imports[v] {
+                if !seen[w] {
+                    seen[w] = true;
+                    todo.push(w);
+                }
+            }
+        }
+        seen
+    }
+
+    #[test]
+    fn folds_over_reach_match_a_plain_search_with_cycles_and_chains() {
+        // a -> b -> c -> b (cycle), c -> d; e -> d; f alone; g -> a.
+        let paths: Vec<String> = ["a", "b", "c", "d", "e", "f", "g"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let imports = vec![
+            vec![1],
+            vec![2],
+            vec![1, 3],
+            vec![],
+            vec![3],
+            vec![],
+            vec![0],
+        ];
+        let entries = vec![entry("a"), entry("e"), entry("f"), entry("g"), entry("zz")];
+        let rp = RunPath::from_graph(entries, paths.clone(), imports.clone(), Vec::new());
+        // One bit per file: the fold's OR is the reach set itself.
+        let bits: Vec<u64> = (0..paths.len()).map(|i| 1u64 << i).collect();
+        let by_entry = rp.over_reach(&bits, 0, |a, b| a | b);
+        for (e, ep) in rp.entry_points.iter().enumerate() {
+            let want = match rp.file_index(&ep.path) {
+                Some(f) => reach_of(&imports, f)
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| **r)
+                    .fold(0u64, |m, (i, _)| m | 1 << i),
+                None => 0,
+            };
+            assert_eq!(by_entry[e], want, "entry {}", ep.path);
+        }
+        // Each entry's own bit, ORed over the entries that reach a file: the
+        // set of them, to compare with a plain search from every entry.
+        let own: Vec<u64> = (0..rp.entry_points.len()).map(|e| 1u64 << e).collect();
+        let by_file = rp.over_reached_by(&own, |a, b| a | b);
+        for (f, got) in by_file.iter().enumerate() {
+            let reaching: u64 = rp
+                .entry_points
+                .iter()
+                .enumerate()
+                .filter(|(_, ep)| {
+                    rp.file_index(&ep.path)
+                        .is_some_and(|s| reach_of(&imports, s)[f])
+                })
+                .fold(0, |m, (e, _)| m | 1 << e);
+            let want = (reaching != 0).then_some(reaching);
+            assert_eq!(*got, want, "file {}", paths[f]);
+        }
+        assert!(rp.files.contains("d") && rp.files.contains("f"));
+        assert_eq!(rp.entry_index("e"), Some(1));
+        assert_eq!(rp.entry_index("nope"), None);
+    }
+
+    #[test]
+    fn a_chain_thousands_deep_is_folded_without_recursion() {
+        let n = 20_000;
+        let paths: Vec<String> = (0..n).map(|i| format!("m{i:05}")).collect();
+        let imports: Vec<Vec<usize>> = (0..n)
+            .map(|i| if i > 0 { vec![i - 1] } else { vec![] })
+            .collect();
+        let entries = paths.iter().map(|p| entry(p)).collect();
+        let rp = RunPath::from_graph(entries, paths, imports, Vec::new());
+        let counts = rp.over_reach(&vec![1u64; n], 0, |a, b| a + b);
+        assert_eq!(counts[n - 1], n as u64);
+        assert_eq!(counts[0], 1);
+    }
 }

@@ -121,6 +121,15 @@ pub struct Context<'a> {
     /// Entry points whose reach loads trained weights and never trains
     /// (export, serving, prediction scripts), by entry index.
     pub inference_only: Vec<bool>,
+    /// For each file (by run-path index), the RNG bits that every entry
+    /// point reaching it seeds; `None` when no entry point reaches it.
+    seeded_by_all: Vec<Option<u64>>,
+    /// [`Self::seeded_by_all`] with entry points that only load trained
+    /// weights counted as seeding everything.
+    seeded_by_all_training: Vec<Option<u64>>,
+    /// For each file, whether every entry point reaching it only loads
+    /// trained weights.
+    reached_only_by_inference: Vec<Option<bool>>,
 }
 
 impl<'a> Context<'a> {
@@ -147,13 +156,20 @@ impl<'a> Context<'a> {
 
     fn seeded_for(&self, path: &str, on_path: bool, lib: &str, training_only: bool) -> bool {
         let rp = &self.facts.run_path;
-        match rp.reached_by.get(path) {
-            Some(entries) if on_path && !entries.is_empty() => entries.iter().all(|&e| {
-                (training_only && self.inference_only.get(e).copied().unwrap_or(false))
-                    || self.rng_bit(lib).is_some_and(|bit| {
-                        self.seeded_by_entry.get(e).is_some_and(|m| m & bit != 0)
-                    })
-            }),
+        let file = rp.file_index(path);
+        let by_all = file.and_then(|i| {
+            let masks = match training_only {
+                true => &self.seeded_by_all_training,
+                false => &self.seeded_by_all,
+            };
+            masks.get(i).copied().flatten()
+        });
+        let all_inference = training_only
+            && file.is_some_and(|i| self.reached_only_by_inference.get(i) == Some(&Some(true)));
+        match by_all {
+            Some(mask) if on_path => {
+                all_inference || self.rng_bit(lib).is_some_and(|bit| mask & bit != 0)
+            }
             _ if on_path && rp.fallback_all => self.seeded.contains(lib),
             _ => self
                 .seeded_in_file
@@ -196,16 +212,7 @@ impl<'a> Context<'a> {
             .iter()
             .map(|p| seeded_in_file.get(p).map_or(0, mask))
             .collect();
-        let seeded_by_entry = facts
-            .run_path
-            .reach
-            .iter()
-            .map(|files| {
-                files
-                    .iter()
-                    .fold(0u64, |m, &n| m | file_masks.get(n).copied().unwrap_or(0))
-            })
-            .collect();
+        let seeded_by_entry: Vec<u64> = facts.run_path.over_reach(&file_masks, 0, |a, b| a | b);
         // (loads weights, trains) for each file; the run path indexes files
         // in the order of `facts.python`.
         let kinds: Vec<(bool, bool)> = facts
@@ -218,16 +225,24 @@ impl<'a> Context<'a> {
                 )
             })
             .collect();
-        let inference_only = facts
+        let inference_only: Vec<bool> = facts
             .run_path
-            .reach
-            .iter()
-            .map(|files| {
-                let loads = files.iter().any(|&n| kinds.get(n).is_some_and(|k| k.0));
-                let trains = files.iter().any(|&n| kinds.get(n).is_some_and(|k| k.1));
-                loads && !trains
-            })
+            .over_reach(&kinds, (false, false), |a, b| (a.0 || b.0, a.1 || b.1))
+            .into_iter()
+            .map(|(loads, trains)| loads && !trains)
             .collect();
+        let seeded_by_all = facts
+            .run_path
+            .over_reached_by(&seeded_by_entry, |a, b| a & b);
+        let training: Vec<u64> = seeded_by_entry
+            .iter()
+            .zip(&inference_only)
+            .map(|(&m, &inference)| if inference { u64::MAX } else { m })
+            .collect();
+        let seeded_by_all_training = facts.run_path.over_reached_by(&training, |a, b| a & b);
+        let reached_only_by_inference = facts
+            .run_path
+            .over_reached_by(&inference_only, |a, b| a && b);
         Context {
             facts,
             seeds,
@@ -236,6 +251,9 @@ impl<'a> Context<'a> {
             seeded_by_entry,
             rng_bits,
             inference_only,
+            seeded_by_all,
+            seeded_by_all_training,
+            reached_only_by_inference,
         }
     }
 }

@@ -105,12 +105,12 @@ fn reaches(facts: &Facts, scripts: &[String], path: &str) -> Option<bool> {
     for s in scripts {
         entries.push(rp.entry_points.iter().position(|e| &e.path == s)?);
     }
+    let reached = rp.reached_from(&entries);
     Some(
         scripts.iter().any(|s| s == path)
             || rp
-                .reached_by
-                .get(path)
-                .is_some_and(|by| by.iter().any(|e| entries.contains(e))),
+                .file_index(path)
+                .is_some_and(|i| reached.get(i).copied().unwrap_or(false)),
     )
 }
 
