@@ -22,8 +22,6 @@ pub mod timing;
 pub mod upgrade;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -784,32 +782,20 @@ fn schedule(
     progress: &progress::Progress<'_>,
 ) -> Result<Vec<RunResult>, String> {
     let n = copies.len();
-    let next = AtomicUsize::new(0);
-    let slots: Mutex<Vec<Option<Result<RunResult, String>>>> = Mutex::new(vec![None; n]);
     let stage_names: Vec<String> = plan.stages.iter().map(|s| s.name.clone()).collect();
     let shown = progress.runs(n, &plan.source, &stage_names);
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.clamp(1, n.max(1)) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                if i >= n {
-                    break;
-                }
-                shown.start(i);
-                let r = match &copies[i] {
-                    Ok(c) => run::execute(c, &plan.stages, spec, base),
-                    Err(e) => Err(e.clone()),
-                };
-                shown.finish(i, &r);
-                if let Ok(mut s) = slots.lock() {
-                    s[i] = Some(r);
-                }
-            });
-        }
+    let done = run::indexed_parallel(n, jobs, |i| {
+        shown.start(i);
+        let r = match &copies[i] {
+            Ok(c) => run::execute(c, &plan.stages, spec, base),
+            Err(e) => Err(e.clone()),
+        };
+        shown.finish(i, &r);
+        r
     });
     shown.done();
     let mut runs = Vec::new();
-    for r in slots.into_inner().unwrap_or_default().into_iter().flatten() {
+    for r in done.into_iter().flatten() {
         runs.push(r?);
     }
     runs.sort_by_key(|r| r.index);

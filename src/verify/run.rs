@@ -212,11 +212,25 @@ pub fn prepare_all(
     base: &Path,
     jobs: usize,
 ) -> Vec<Result<Copied, String>> {
+    indexed_parallel(n, jobs, |i| prepare(i, spec, base, None, &|_| Ok(())))
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| c.unwrap_or_else(|| Err(format!("the copy for run {} was not made", i + 1))))
+        .collect()
+}
+
+/// `work(0)` to `work(n - 1)` on at most `jobs` threads, each thread taking
+/// the next index when it is free; the results in index order (`None` only
+/// where a thread panicked).
+pub fn indexed_parallel<T: Send>(
+    n: usize,
+    jobs: usize,
+    work: impl Fn(usize) -> T + Sync,
+) -> Vec<Option<T>> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
     let next = AtomicUsize::new(0);
-    let slots: Mutex<Vec<Option<Result<Copied, String>>>> =
-        Mutex::new((0..n).map(|_| None).collect());
+    let slots: Mutex<Vec<Option<T>>> = Mutex::new((0..n).map(|_| None).collect());
     std::thread::scope(|scope| {
         for _ in 0..jobs.clamp(1, n.max(1)) {
             scope.spawn(|| loop {
@@ -224,20 +238,14 @@ pub fn prepare_all(
                 if i >= n {
                     break;
                 }
-                let c = prepare(i, spec, base, None, &|_| Ok(()));
+                let r = work(i);
                 if let Ok(mut s) = slots.lock() {
-                    s[i] = Some(c);
+                    s[i] = Some(r);
                 }
             });
         }
     });
-    slots
-        .into_inner()
-        .unwrap_or_default()
-        .into_iter()
-        .enumerate()
-        .map(|(i, c)| c.unwrap_or_else(|| Err(format!("the copy for run {} was not made", i + 1))))
-        .collect()
+    slots.into_inner().unwrap_or_default()
 }
 
 /// Makes the copy `label` names (`run-<index>`, and the variation), lets
