@@ -272,7 +272,7 @@ fn a_checkpoint_loaded_from_a_weights_folder_is_a_model_not_the_data() {
     let r = assess(&[
         (
             "download.py",
-            "import os\nimport torch\nfrom torchvision.datasets.utils import download_url\ndef download_model(name):\n    local = f'pretrained_models/{name}'\n    if not os.path.isfile(local):\n        download_url(f'https://example.org/models/{name}', 'pretrained_models')\n    return torch.load(local)\nif __name__ == '__main__':\n    download_model('m.pt')\n",
+            "import os\nimport torch\nfrom torchvision.datasets.utils import download_url\ndef download_model(name):\n    local = f'pretrained/{name}'\n    if not os.path.isfile(local):\n        download_url(f'https://example.org/models/{name}', 'pretrained')\n    return torch.load(local)\nif __name__ == '__main__':\n    download_model('m.pt')\n",
         ),
         (
             "train.py",
@@ -290,17 +290,17 @@ fn a_test_named_script_that_takes_its_input_on_the_command_line_is_a_script() {
             "import torch\nimport torch.nn as nn\ntorch.manual_seed(0)\nm = nn.Linear(2, 1)\nopt = torch.optim.SGD(m.parameters(), lr=0.1)\nloss = m(torch.ones(1, 2)).sum()\nloss.backward()\nopt.step()\ntorch.save(m.state_dict(), 'model.pt')\nif __name__ == '__main__':\n    pass\n",
         ),
         (
-            "test_on_image.py",
+            "test_model.py",
             "import argparse\nimport torch\nimport torch.nn as nn\nfrom PIL import Image\np = argparse.ArgumentParser()\np.add_argument('--image_path', required=True)\np.add_argument('--checkpoint_model', required=True)\nopt = p.parse_args()\nm = nn.Linear(2, 1)\nm.load_state_dict(torch.load(opt.checkpoint_model))\nimg = Image.open(opt.image_path)\nprint(m)\n",
         ),
     ]);
     assert!(
-        r.entry_points.iter().any(|e| e == "test_on_image.py"),
+        r.entry_points.iter().any(|e| e == "test_model.py"),
         "{:?}",
         r.entry_points
     );
     assert_eq!(status(&r, "5.1"), "pass", "{}", notes(&r, "5.1"));
-    assert!(notes(&r, "5.1").contains("test_on_image.py"));
+    assert!(notes(&r, "5.1").contains("test_model.py"));
 }
 
 #[test]

@@ -585,10 +585,7 @@ pub fn data_swappable(input: &Input) -> Decided {
     // A file that the same script writes first (a rendered image, then shown)
     // is its output read back, not where the data lives. Another stage's
     // output is still a location fixed in code.
-    let written: std::collections::HashSet<(&str, String)> =
-        crate::lint::data_paths::written_by(facts)
-            .into_iter()
-            .collect();
+    let written: std::collections::HashSet<&(&str, String)> = input.ctx.written.iter().collect();
     for (f, call, values, reads_folder) in files.chain(folders) {
         // Packaging and test code reads VERSION files and fixtures, not the data.
         let aux = super::inputs::is_aux_path(&f.path);

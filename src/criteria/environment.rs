@@ -420,6 +420,14 @@ pub fn example_environment(input: &Input) -> Decided {
 }
 
 /// 4.3: the hardware the project relies on is documented.
+/// Whether a mention names the hardware (a GPU model, memory, a CUDA
+/// version, `TPU v3-8`) rather than only a kind of it ("multi-GPU, TPU").
+fn names_the_machine(h: &crate::facts::docs::HardwareMention) -> bool {
+    let vague_tpu =
+        matches!(h.kind, HardwareKind::Tpu) && !h.text.chars().any(|c| c.is_ascii_digit());
+    !matches!(h.kind, HardwareKind::GenericGpu) && !vague_tpu
+}
+
 pub fn hardware_documented(input: &Input) -> Decided {
     let facts = input.ctx.facts;
     let uses = super::hardware::accelerator_use(facts);
@@ -443,13 +451,10 @@ pub fn hardware_documented(input: &Input) -> Decided {
     {
         for h in &d.hardware {
             let ev = line(&d.path, Some(h.line), format!("documents {}", h.text));
-            // "multi-GPU, TPU" names no hardware; "TPU v3-8" does.
-            let vague_tpu =
-                matches!(h.kind, HardwareKind::Tpu) && !h.text.chars().any(|c| c.is_ascii_digit());
-            if matches!(h.kind, HardwareKind::GenericGpu) || vague_tpu {
-                generic.push(ev);
-            } else {
+            if names_the_machine(h) {
                 specific.push(ev);
+            } else {
+                generic.push(ev);
             }
         }
     }
@@ -457,12 +462,12 @@ pub fn hardware_documented(input: &Input) -> Decided {
     // it like a doc does; its bare "GPU"s explain code cells ("move the model
     // to the GPU"), so they do not count.
     for f in facts.python.iter().filter(|f| f.is_notebook) {
-        for (loc, h) in &f.markdown_hardware {
-            let vague_tpu =
-                matches!(h.kind, HardwareKind::Tpu) && !h.text.chars().any(|c| c.is_ascii_digit());
-            if !matches!(h.kind, HardwareKind::GenericGpu) && !vague_tpu {
-                specific.push(at(&f.path, *loc, format!("documents {}", h.text)));
-            }
+        for (loc, h) in f
+            .markdown_hardware
+            .iter()
+            .filter(|(_, h)| names_the_machine(h))
+        {
+            specific.push(at(&f.path, *loc, format!("documents {}", h.text)));
         }
     }
     for (e, instance) in super::hardware::gpu_infrastructure(facts) {

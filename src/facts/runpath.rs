@@ -415,40 +415,57 @@ fn components(edges: &[Vec<usize>]) -> Vec<usize> {
 
 /// Tests, packaging and docs scripts are not how a project is run.
 fn is_auxiliary(path: &str) -> bool {
+    auxiliary(path).is_some()
+}
+
+/// Why a path is not how a project is run.
+#[derive(Clone, Copy, PartialEq)]
+enum Auxiliary {
+    /// Under a tests or docs folder.
+    Folder,
+    /// Named like a test module (`test_*.py`, `*_test.py`).
+    TestName,
+    /// Packaging and tooling (`setup.py`, `conftest.py`, …).
+    Tooling,
+}
+
+fn auxiliary(path: &str) -> Option<Auxiliary> {
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
     // Folder names only: a script called `test` (run through its shebang) is a script.
     let folders = lower.rsplit_once('/').map_or("", |(d, _)| d);
-    folders
+    if folders
         .split('/')
         .any(|s| matches!(s, "tests" | "test" | "docs" | "doc"))
-        || name.starts_with("test_")
-        || name.ends_with("_test.py")
-        || matches!(
-            name,
-            "setup.py" | "conftest.py" | "noxfile.py" | "fabfile.py"
-        )
+    {
+        Some(Auxiliary::Folder)
+    } else if matches!(
+        name,
+        "setup.py" | "conftest.py" | "noxfile.py" | "fabfile.py"
+    ) {
+        Some(Auxiliary::Tooling)
+    } else if name.starts_with("test_") || name.ends_with("_test.py") {
+        Some(Auxiliary::TestName)
+    } else {
+        None
+    }
 }
 
 /// [`is_auxiliary`], except that a `test_*.py` script that takes its input
-/// from the command line and holds no tests is a script (`test_on_image.py
-/// --image x.png`), not a test module.
+/// from the command line and holds no tests is a script (`test_model.py
+/// --input x.png`), not a test module.
 fn is_auxiliary_file(f: &PyFile) -> bool {
-    if !is_auxiliary(&f.path) {
-        return false;
+    match auxiliary(&f.path) {
+        None => false,
+        Some(Auxiliary::TestName) => {
+            let holds_tests = f.functions.iter().any(|d| d.name.starts_with("test"))
+                || f.imports
+                    .iter()
+                    .any(|i| matches!(i.module.split('.').next(), Some("pytest" | "unittest")));
+            f.cli_params.is_empty() || holds_tests
+        }
+        Some(_) => true,
     }
-    let lower = f.path.to_ascii_lowercase();
-    let name = lower.rsplit('/').next().unwrap_or(&lower);
-    let folders = lower.rsplit_once('/').map_or("", |(d, _)| d);
-    let named_only = (name.starts_with("test_") || name.ends_with("_test.py"))
-        && !folders
-            .split('/')
-            .any(|s| matches!(s, "tests" | "test" | "docs" | "doc"));
-    let holds_tests = f.functions.iter().any(|d| d.name.starts_with("test"))
-        || f.imports
-            .iter()
-            .any(|i| matches!(i.module.split('.').next(), Some("pytest" | "unittest")));
-    !(named_only && !f.cli_params.is_empty() && !holds_tests)
 }
 
 fn parent(path: &str) -> &str {

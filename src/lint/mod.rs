@@ -130,6 +130,9 @@ pub struct Context<'a> {
     /// For each file, whether every entry point reaching it only loads
     /// trained weights.
     reached_only_by_inference: Vec<Option<bool>>,
+    /// Files the project's code writes, each with the file that writes it
+    /// (as written and relative to the writer's folder).
+    pub written: Vec<(&'a str, String)>,
 }
 
 impl<'a> Context<'a> {
@@ -254,6 +257,7 @@ impl<'a> Context<'a> {
             seeded_by_all,
             seeded_by_all_training,
             reached_only_by_inference,
+            written: data_paths::written_by(facts),
         }
     }
 }
