@@ -388,3 +388,136 @@ fn a_notebook_that_names_its_gpu_in_prose_documents_the_hardware() {
     let bare = assess(&[("train.ipynb", &nb("Now we move the model to the GPU."))]);
     assert_eq!(status(&bare, "4.3"), "fail", "{}", notes(&bare, "4.3"));
 }
+
+// Round 4.
+
+#[test]
+fn initial_parameter_values_are_overwritten_by_loaded_weights() {
+    let model = "import torch\nfrom torch import nn\nclass Net(nn.Module):\n    def __init__(self, d):\n        super().__init__()\n        self.pos = nn.Parameter(0.5 * torch.randn(d, d))\n        self.register_buffer('mask', torch.rand(d))\n";
+    let predict = "import sys\nimport torch\nfrom model import Net\nif __name__ == '__main__':\n    net = Net(4)\n    net.load_state_dict(torch.load(sys.argv[1]))\n    print(net.pos.sum())\n";
+    let r = assess(&[("model.py", model), ("predict.py", predict)]);
+    assert_eq!(status(&r, "1.3"), "pass", "{}", notes(&r, "1.3"));
+    // Nothing random reaches the outputs, so no seed is needed either.
+    assert_eq!(status(&r, "2.2"), "not_applicable", "{}", notes(&r, "2.2"));
+
+    // The same draw outside a parameter's initial value is live randomness.
+    let live = "import torch\nif __name__ == '__main__':\n    print(torch.randn(3))\n";
+    let r = assess(&[("sample.py", live)]);
+    assert_eq!(status(&r, "1.3"), "fail", "{}", notes(&r, "1.3"));
+
+    // And a training run draws its initial weights: they must be seeded.
+    let train = "import torch\nfrom model import Net\nif __name__ == '__main__':\n    net = Net(4)\n    opt = torch.optim.SGD(net.parameters(), lr=0.1)\n    loss = net.pos.sum()\n    loss.backward()\n    opt.step()\n";
+    let r = assess(&[("model.py", model), ("train.py", train)]);
+    assert_eq!(status(&r, "1.3"), "fail", "{}", notes(&r, "1.3"));
+}
+
+#[test]
+fn a_readme_run_from_the_cloned_folder_names_the_project_root() {
+    let run = "import argparse\np = argparse.ArgumentParser()\np.add_argument('-c', default='configs/a.yaml')\nargs = p.parse_args()\nprint(args.c)\n";
+    let readme = "# Demo\n\n```\n$ git clone https://example.org/Demo\n$ cd Demo\n$ python run.py -c configs/<your-config.yaml>\n```\n";
+    let r = assess(&[("run.py", run), ("README.md", readme)]);
+    assert_eq!(status(&r, "1.1"), "pass", "{}", notes(&r, "1.1"));
+    assert!(
+        notes(&r, "1.1").contains("entry point run.py"),
+        "{}",
+        notes(&r, "1.1")
+    );
+}
+
+#[test]
+fn a_first_run_handed_a_weights_url_fetches_its_input_unless_it_also_needs_data() {
+    let generate = "import argparse\np = argparse.ArgumentParser()\np.add_argument('--network')\np.add_argument('--seeds')\np.add_argument('--outdir')\nargs = p.parse_args()\nprint(args.network)\n";
+    let readme = "# Gen\n\n```bash\n# sample images\npython generate.py --outdir=out --seeds=1-4 \\\n    --network=https://models.example.org/net.pkl\n```\n";
+    let r = assess(&[("generate.py", generate), ("README.md", readme)]);
+    assert_eq!(status(&r, "1.2"), "pass", "{}", notes(&r, "1.2"));
+    assert!(
+        notes(&r, "1.2").contains("README.md:Some(5)"),
+        "{}",
+        notes(&r, "1.2")
+    );
+
+    // Evaluating downloaded weights on a dataset the reader must supply
+    // fetches only the weights.
+    let evaluate = "import argparse\np = argparse.ArgumentParser()\np.add_argument('--resume')\np.add_argument('--data-path', default='/datasets/imagenet')\nargs = p.parse_args()\nprint(args.resume, args.data_path)\n";
+    let readme =
+        "# Eval\n\n```\npython main.py --eval --resume https://models.example.org/w.pth\n```\n";
+    let r = assess(&[("main.py", evaluate), ("README.md", readme)]);
+    assert_eq!(status(&r, "1.2"), "fail", "{}", notes(&r, "1.2"));
+    // A converter in a sub-project's docs is not the project's first run.
+    let readme =
+        "# Tools\n\n```\npython generate.py --network https://models.example.org/net.pkl\n```\n";
+    let r = assess(&[("tools/generate.py", generate), ("tools/README.md", readme)]);
+    assert_eq!(status(&r, "1.2"), "fail", "{}", notes(&r, "1.2"));
+}
+
+#[test]
+fn torchvision_download_helpers_fetch_the_input() {
+    let dl = "from torchvision.datasets.utils import download_url\ndef fetch():\n    download_url('https://example.org/w.pt', 'weights')\nif __name__ == '__main__':\n    fetch()\n";
+    let r = assess(&[("download.py", dl)]);
+    assert_eq!(status(&r, "1.2"), "pass", "{}", notes(&r, "1.2"));
+}
+
+#[test]
+fn a_metrics_file_the_pipeline_writes_is_not_a_config() {
+    let train = "import json\nfrom sklearn.neural_network import MLPClassifier\nclf = MLPClassifier(max_iter=30, random_state=0)\nwith open('metrics.json', 'w') as f:\n    json.dump({'acc': 1.0}, f)\n";
+    let r = assess(&[
+        ("train.py", train),
+        ("metrics.json", "{\"acc\": 0.9, \"recall\": 0.8}\n"),
+        (
+            "dvc.yaml",
+            "stages:\n  train:\n    cmd: python train.py\n    deps: [train.py]\n    metrics:\n    - metrics.json:\n        cache: false\n",
+        ),
+    ]);
+    assert_eq!(status(&r, "2.1"), "fail", "{}", notes(&r, "2.1"));
+    assert_eq!(status(&r, "2.3"), "fail", "{}", notes(&r, "2.3"));
+}
+
+#[test]
+fn launch_scripts_passing_flags_are_not_a_config_file() {
+    let train = "import argparse\nimport torch\np = argparse.ArgumentParser()\np.add_argument('--lr', type=float, default=0.1)\np.add_argument('--seed', type=int, default=0)\nargs = p.parse_args()\ntorch.manual_seed(args.seed)\nprint(torch.rand(1) * args.lr)\n";
+    let script = "#!/bin/bash\npython train.py \\\n  --lr 0.01 \\\n  --seed 1\n";
+    let r = assess(&[("train.py", train), ("scripts/run.sh", script)]);
+    assert_eq!(status(&r, "2.1"), "partial", "{}", notes(&r, "2.1"));
+    assert_eq!(status(&r, "2.3"), "partial", "{}", notes(&r, "2.3"));
+    // The continued lines are one command: both flags are passed.
+    assert!(
+        notes(&r, "2.1").contains("--lr --seed"),
+        "{}",
+        notes(&r, "2.1")
+    );
+    // A declared pipeline passing the same flags is configuration (SPEC 2.3).
+    let r = assess(&[
+        ("train.py", train),
+        (
+            "Makefile",
+            "train:\n\tpython train.py \\\n\t  --lr 0.01 --seed 1\n",
+        ),
+    ]);
+    assert_eq!(status(&r, "2.1"), "pass", "{}", notes(&r, "2.1"));
+}
+
+#[test]
+fn files_named_on_a_command_line_do_not_document_the_data() {
+    let prep = "import argparse\nimport pickle\np = argparse.ArgumentParser()\np.add_argument('-save_data')\nargs = p.parse_args()\npickle.dump({}, open(args.save_data, 'wb'))\n";
+    let readme =
+        "# T\n\n## Preprocess the data\n\n```bash\npython preprocess.py -save_data m30k.pkl\n```\n";
+    let r = assess(&[("preprocess.py", prep), ("README.md", readme)]);
+    assert_eq!(status(&r, "3.2"), "fail", "{}", notes(&r, "3.2"));
+    // A layout shown in a code block still documents it.
+    let readme = "# T\n\n## Data\n\n```\ndata/train.csv\ndata/test.csv\n```\n";
+    let r = assess(&[("preprocess.py", prep), ("README.md", readme)]);
+    assert_eq!(status(&r, "3.2"), "pass", "{}", notes(&r, "3.2"));
+}
+
+#[test]
+fn a_download_cache_under_home_is_not_a_machine_path() {
+    let nb_cell = "import os\nfrom torchvision.datasets import CIFAR100\nds = CIFAR100(os.path.expanduser('~/.cache'), download=True, train=False)\nprint(len(ds))\n";
+    let r = assess(&[(
+        "eval.py",
+        &format!("{nb_cell}if __name__ == '__main__':\n    pass\n"),
+    )]);
+    assert_ne!(status(&r, "3.3"), "fail", "{}", notes(&r, "3.3"));
+    let pinned = "from torchvision.datasets import CIFAR100\nds = CIFAR100('/home/alice/data', download=True)\nif __name__ == '__main__':\n    print(len(ds))\n";
+    let r = assess(&[("eval.py", pinned)]);
+    assert_eq!(status(&r, "3.3"), "fail", "{}", notes(&r, "3.3"));
+}

@@ -235,6 +235,47 @@ fn shipped_or_fetched(facts: &crate::facts::Facts) -> Vec<Evidence> {
     for (p, l, cmd) in &facts.pipelines.downloads {
         ev.push(line(p, Some(*l), format!("download: {cmd}")));
     }
+    // A documented first run handed a URL (`python generate.py
+    // --network=https://…/model.pkl`) fetches what it reads.
+    for inv in &facts.pipelines.invocations {
+        let fetches = inv.flags.iter().find_map(|(_, v)| match v {
+            crate::facts::pipeline::FlagValue::Literal(u) if fetched_url(u) => Some(u.as_str()),
+            _ => None,
+        });
+        let fetches = fetches.or_else(|| {
+            inv.positionals
+                .iter()
+                .map(String::as_str)
+                .find(|u| fetched_url(u))
+        });
+        // A run that also takes a local dataset (`--resume URL --data-path
+        // /path/to/imagenet`, or a script with such a flag) fetches only its weights.
+        let local_input = inv.flags.iter().any(|(name, v)| {
+            names_local_input(name)
+                && !matches!(v, crate::facts::pipeline::FlagValue::Literal(u) if fetched_url(u))
+        }) || inv.script.as_deref().is_some_and(|script| {
+            facts
+                .python
+                .iter()
+                .filter(|f| f.path == script)
+                .flat_map(|f| &f.cli_params)
+                .any(|p| names_local_input(&p.name))
+        });
+        // The first run is the one the project's own README shows; a sub-project's
+        // docs show its tools (converters, exporters) fed the same weights.
+        let first_run = matches!(
+            inv.origin.kind,
+            crate::facts::pipeline::OriginKind::DocsBlock { readme: true }
+        ) && !inv.origin.path.contains('/');
+        let runs = inv.script.is_some() || inv.module.is_some();
+        if let Some(url) = fetches.filter(|_| first_run && runs && !local_input) {
+            ev.push(line(
+                &inv.origin.path,
+                inv.origin.line,
+                format!("the documented run fetches its input from {url}"),
+            ));
+        }
+    }
     for (p, l, key, value) in super::inputs::config_data_locations(facts) {
         if super::inputs::is_remote(value) {
             ev.push(line(p, l, format!("`{key}` fetches the data from {value}")));
@@ -250,6 +291,39 @@ fn shipped_or_fetched(facts: &crate::facts::Facts) -> Vec<Evidence> {
         }
     }
     ev
+}
+
+/// A flag or parameter that names a local input (`--data-path`, `coco_path`,
+/// `input_dir`), not an output, a cache or the weights.
+fn names_local_input(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ["data", "path", "root", "dir", "input"]
+        .iter()
+        .any(|w| name.contains(w))
+        && ![
+            "out",
+            "log",
+            "save",
+            "ckpt",
+            "checkpoint",
+            "model",
+            "cache",
+            "network",
+            "weight",
+            "resume",
+            "pretrain",
+        ]
+        .iter()
+        .any(|w| name.contains(w))
+}
+
+/// A remote location a command is given, not a local server it talks to.
+fn fetched_url(u: &str) -> bool {
+    let host = u.split_once("://").map_or("", |(_, rest)| rest);
+    super::inputs::is_remote(u)
+        && !["localhost", "127.0.0.1", "0.0.0.0", "[::1]"]
+            .iter()
+            .any(|h| host.starts_with(h))
 }
 
 /// 1.3: every source of randomness on the run path is seeded.
@@ -341,8 +415,11 @@ pub fn uses_randomness(input: &Input) -> bool {
         .filter(|f| facts.run_path.contains(&f.path))
         .any(|f| {
             f.calls.iter().any(|c| {
-                rng_lib(c).is_some()
-                    || sklearn_call_is_random(c)
+                rng_lib(c).is_some_and(|lib| {
+                    !crate::lint::unseeded_rng::overwritten_by_weights(
+                        input.ctx, &f.path, true, c, lib,
+                    )
+                }) || sklearn_call_is_random(c)
                     || crate::lint::seeds::unseeded_local_generator(c)
             })
         })

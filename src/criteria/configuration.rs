@@ -28,6 +28,17 @@ fn pipeline_flag_invocations(facts: &Facts) -> Vec<&Invocation> {
         .collect()
 }
 
+/// Whether every config source is a shell script passing flags: SPEC names
+/// config files and pipelines (Makefile, dvc.yaml, MLproject), and a launch
+/// script holds values without being either.
+fn only_script_flags(facts: &Facts, sources: &[Evidence]) -> bool {
+    let scripts = pipeline_flag_invocations(facts)
+        .iter()
+        .filter(|i| i.origin.kind == crate::facts::pipeline::OriginKind::Script)
+        .count();
+    scripts > 0 && scripts == sources.len()
+}
+
 /// Evidence for every config source.
 fn config_sources(facts: &Facts) -> Vec<Evidence> {
     let mut ev = Vec::new();
@@ -117,6 +128,19 @@ pub fn config_files(input: &Input) -> Decided {
                 "Move the literal at {} (and the others listed) into the config file.",
                 first.location()
             )),
+        );
+    }
+    if only_script_flags(facts, &sources) {
+        let mut o = Outcome::new(
+            Status::Partial,
+            "parameters are passed only as flags in shell scripts, not held in a config file",
+        )
+        .with_evidence(sources)
+        .looking_for(&looked);
+        o.notes = notes;
+        return (
+            o,
+            Some("Move the values the scripts pass into a config file (e.g. params.yaml) that the code reads.".into()),
         );
     }
     let n = sources.len();
@@ -854,6 +878,19 @@ pub fn code_reads_config(input: &Input) -> Decided {
         .with_evidence(readers);
     o.notes = unread_json;
     if n == 0 {
+        if only_script_flags(facts, &sources) {
+            let mut partial = Outcome::new(
+                Status::Partial,
+                "no config file is read: shell scripts pass the run's parameters as flags",
+            )
+            .with_evidence(sources)
+            .looking_for(&looked);
+            partial.notes = o.notes;
+            return (
+                partial,
+                Some("Keep the parameters in a config file and load it in the entry point.".into()),
+            );
+        }
         o.summary = "parameters are passed by the pipeline".into();
         o.evidence = sources;
     }

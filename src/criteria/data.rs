@@ -693,15 +693,20 @@ pub fn data_swappable(input: &Input) -> Decided {
         };
         for v in facts.resolve(root) {
             match &v {
-                Value::Lit(Lit::Str(p)) if crate::lint::data_paths::is_absolute(p) => absolute
-                    .push(at(
+                // A download cache under the home folder (`~/.cache`) exists for
+                // every user; only a folder of one machine is absolute.
+                Value::Lit(Lit::Str(p))
+                    if crate::lint::data_paths::is_absolute(p) && !p.starts_with("~/") =>
+                {
+                    absolute.push(at(
                         &ev.path,
                         call.loc,
                         format!(
                             "{}(root=\"{p}\"): absolute data folder in code",
                             call.name()
                         ),
-                    )),
+                    ))
+                }
                 Value::Lit(Lit::Str(p)) => literal.push(at(
                     &ev.path,
                     call.loc,

@@ -88,6 +88,7 @@ fn call(callee: &str, line: u32, args: Vec<Value>, kwargs: Vec<(&str, Value)>) -
         kwargs,
         star_kwargs: false,
         in_sorted: false,
+        initial_weight: false,
         assigned_to: None,
     }
 }

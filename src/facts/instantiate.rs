@@ -166,6 +166,7 @@ fn seed_call(loc: Loc, seed: Value) -> Call {
         kwargs: Vec::new(),
         star_kwargs: false,
         in_sorted: false,
+        initial_weight: false,
         assigned_to: None,
         arg_kinds: vec![kind],
         kwarg_kinds: Vec::new(),

@@ -641,6 +641,22 @@ pub fn extract(project: Project) -> Facts {
     }
 
     lap("pipelines");
+    // A file the pipeline declares as metrics or plots is a result the run
+    // writes, whatever it looks like (`metrics.json`), never configuration.
+    let results: HashSet<&str> = pipelines
+        .dvc_metrics
+        .iter()
+        .map(|(_, _, m)| m.as_str())
+        .chain(
+            pipelines
+                .dvc_stages
+                .iter()
+                .flat_map(|(_, st)| st.metrics.iter().map(String::as_str)),
+        )
+        .collect();
+    if !results.is_empty() {
+        configs.retain(|c| !results.contains(c.path.as_str()));
+    }
     let hydra_dirs = hydra_dirs(&python, &configs);
     apply_hydra_groups(&mut configs, &hydra_dirs);
     skipped.sort();

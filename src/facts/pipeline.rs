@@ -216,6 +216,34 @@ fn is_python(word: &str) -> bool {
     base == "python" || base == "python3" || base.starts_with("python3.") || base == "py"
 }
 
+/// Command lines with their backslash continuations joined (`python train.py \\`
+/// / `    --lr 0.1`), each with its first and last physical line; a
+/// continuation only joins the line right below it.
+fn join_continued(lines: Vec<(u32, String)>) -> Vec<(u32, u32, String)> {
+    let mut out: Vec<(u32, u32, String)> = Vec::with_capacity(lines.len());
+    let mut open: Option<(u32, u32, String)> = None;
+    for (n, line) in lines {
+        let (first, text) = match open.take() {
+            Some((first, last, mut acc)) if n == last + 1 => {
+                acc.push(' ');
+                acc.push_str(line.trim_start());
+                (first, acc)
+            }
+            Some(done) => {
+                out.push(done);
+                (n, line)
+            }
+            None => (n, line),
+        };
+        match text.trim_end().strip_suffix('\\') {
+            Some(head) => open = Some((first, n, head.to_string())),
+            None => out.push((first, n, text)),
+        }
+    }
+    out.extend(open);
+    out
+}
+
 /// A Makefile's logical lines, backslash continuations joined, each with the 1-based
 /// number of the physical line that ends it.
 pub fn make_lines(text: &str) -> Vec<(u32, String)> {
@@ -741,11 +769,11 @@ impl Pipelines {
         };
         // `CONFIG=cfg/train.yaml` … `python train.py --config $CONFIG`.
         let mut vars: HashMap<String, String> = HashMap::new();
-        for (n, line) in candidates {
+        for (n, end, line) in join_continued(candidates) {
             if n != last_line + 1 {
                 cwd.clear();
             }
-            last_line = n;
+            last_line = end;
             if let Some((name, value)) = shell_assignment(&line) {
                 vars.insert(name, value);
                 continue;

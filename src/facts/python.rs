@@ -46,6 +46,10 @@ pub struct Call {
     pub star_kwargs: bool,
     /// Directly wrapped in `sorted(...)` or another order-insensitive call (`set`, `max`, `len`, …).
     pub in_sorted: bool,
+    /// Inside the initial value of a model parameter or buffer
+    /// (`nn.Parameter(scale * torch.randn(d))`, `tf.Variable(…)`,
+    /// `self.register_buffer("b", …)`): loaded weights overwrite it.
+    pub initial_weight: bool,
     /// Assigned to this plain name (`x = call()`).
     pub assigned_to: Option<String>,
     /// The syntactic kind of each positional argument.
@@ -460,6 +464,7 @@ fn collect(path: &str, module: &ast::ModModule, map: &LineMap) -> PyFile {
         names: HashMap::default(),
         depth: 0,
         sorted_calls: HashSet::default(),
+        weight_inits: Vec::new(),
         pending_assign: None,
         returns: HashMap::default(),
         func_stack: Vec::new(),
@@ -595,6 +600,9 @@ struct Collector<'m> {
     /// Function nesting depth; 0 = module level.
     depth: usize,
     sorted_calls: HashSet<TextSize>,
+    /// Source ranges of parameter initial values, innermost last; calls are
+    /// recorded in source order, so ranges that end before a call are done.
+    weight_inits: Vec<TextRange>,
     pending_assign: Option<(TextSize, String)>,
     /// Functions of this file that return a config or the CLI namespace.
     returns: HashMap<String, Value>,
@@ -1251,8 +1259,38 @@ impl Collector<'_> {
             Some((start, name)) if *start == call.start() => Some(name.clone()),
             _ => None,
         };
+        while self
+            .weight_inits
+            .last()
+            .is_some_and(|r| r.end() <= call.start())
+        {
+            self.weight_inits.pop();
+        }
+        let initial_weight = self
+            .weight_inits
+            .last()
+            .is_some_and(|r| r.contains_range(call.range()));
+        let init_arg = match callee.as_str() {
+            "torch.nn.Parameter" | "torch.nn.parameter.Parameter" | "tensorflow.Variable" => {
+                call.arguments.args.first().or_else(|| {
+                    call.arguments
+                        .keywords
+                        .iter()
+                        .find(|k| matches!(k.arg.as_deref(), Some("data" | "initial_value")))
+                        .map(|k| &k.value)
+                })
+            }
+            c if c.ends_with(".register_buffer") || c.ends_with(".register_parameter") => {
+                call.arguments.args.get(1)
+            }
+            _ => None,
+        };
+        if let Some(arg) = init_arg {
+            self.weight_inits.push(arg.range());
+        }
         self.file.calls.push(Call {
             in_sorted: self.sorted_calls.contains(&call.start()),
+            initial_weight,
             callee,
             loc,
             args,

@@ -500,6 +500,17 @@ fn resolve_invocation(inv: &Invocation, index: &HashMap<&str, &PyFile>) -> Optio
                 return Some((*only).to_string());
             }
         }
+        // Docs are written from the folder the repository was cloned into
+        // (`git clone …; cd Project; python run.py`): a leading folder the
+        // project does not have is that clone, and the rest is the script.
+        if inv.origin.kind.is_docs() {
+            if let Some((first, rest)) = s.split_once('/') {
+                let prefix = format!("{first}/");
+                if index.contains_key(rest) && !index.keys().any(|p| p.starts_with(&prefix)) {
+                    return Some(rest.to_string());
+                }
+            }
+        }
         return None;
     }
     let module = inv.module.as_ref()?;

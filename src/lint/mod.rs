@@ -13,7 +13,7 @@ mod random_state_unset;
 mod seed_from_entropy;
 pub mod seeds;
 mod syntax_error;
-mod unseeded_rng;
+pub(crate) mod unseeded_rng;
 mod unsorted_listing;
 
 use std::collections::BTreeSet;

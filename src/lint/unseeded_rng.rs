@@ -14,6 +14,24 @@ pub(super) const RULE: RuleDef = RuleDef {
     check,
 };
 
+fn is_layer(call: &crate::facts::python::Call) -> bool {
+    call.callee.starts_with("torch.nn.") || call.callee.contains("keras.layers.")
+}
+
+/// A draw whose result does not reach the outputs where `path` runs: initial
+/// weights, which a loaded model overwrites, and a loader's order, which only
+/// orders an evaluation, on paths that load trained weights and never train.
+pub(crate) fn overwritten_by_weights(
+    ctx: &Context,
+    path: &str,
+    on_path: bool,
+    call: &crate::facts::python::Call,
+    lib: &str,
+) -> bool {
+    let overwritten = is_layer(call) || call.initial_weight || call.name() == "DataLoader";
+    overwritten && ctx.is_seeded_for_training(path, on_path, lib)
+}
+
 fn check(ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for f in &ctx.facts.python {
@@ -34,13 +52,9 @@ fn check(ctx: &Context) -> Vec<Finding> {
                 continue;
             }
             if let Some(lib) = rng_lib(call) {
-                let layer =
-                    call.callee.starts_with("torch.nn.") || call.callee.contains("keras.layers.");
-                // Initial weights are overwritten by a loaded model; a loader's
-                // order only orders an evaluation.
-                let overwritten = layer || call.name() == "DataLoader";
+                let layer = is_layer(call);
                 if ctx.is_seeded(&f.path, on_path, lib)
-                    || (overwritten && ctx.is_seeded_for_training(&f.path, on_path, lib))
+                    || overwritten_by_weights(ctx, &f.path, on_path, call, lib)
                     || (layer && keras_layer_without_draws(call))
                     || (exports_only && is_example_input(call))
                 {
