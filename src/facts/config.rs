@@ -276,17 +276,24 @@ impl Candidate {
 /// Parses a candidate config file and tells configuration from the files
 /// that only look like it.
 pub fn parse(path: &str, format: Format, text: &str) -> Result<Candidate, String> {
+    // YAML and TOML parsers know where each key is; the other formats are
+    // located by scanning lines (`KeyLines`).
+    let mut spans = None;
     let tree: Json = match format {
         Format::Yaml => {
             if text.trim().is_empty() {
                 Json::Object(Default::default())
             } else {
-                serde_saphyr::from_str::<Json>(text).map_err(|e| first_line(&e.to_string()))?
+                let (tree, lines) =
+                    super::spanned::yaml(text).map_err(|e| first_line(&e.to_string()))?;
+                spans = Some(lines);
+                tree
             }
         }
         Format::Json => serde_json::from_str(text).map_err(|e| e.to_string())?,
         Format::Toml => {
             let v: toml::Value = toml::from_str(text).map_err(|e| first_line(&e.to_string()))?;
+            spans = Some(super::spanned::toml_lines(text));
             serde_json::to_value(v).map_err(|e| e.to_string())?
         }
         Format::Ini => ini_tree(text),
@@ -318,10 +325,19 @@ pub fn parse(path: &str, format: Format, text: &str) -> Result<Candidate, String
     });
     let mut keys = Vec::new();
     flatten("", &tree, &mut keys);
-    let lines: Vec<&str> = text.lines().collect();
-    let index = KeyLines::new(&lines, format);
-    for k in &mut keys {
-        k.line = index.find(&k.key);
+    match spans {
+        Some(spans) => {
+            for k in &mut keys {
+                k.line = spans.get(&k.key).copied();
+            }
+        }
+        None => {
+            let lines: Vec<&str> = text.lines().collect();
+            let index = KeyLines::new(&lines, format);
+            for k in &mut keys {
+                k.line = index.find(&k.key);
+            }
+        }
     }
     Ok(Candidate::Config(ConfigFile {
         path: path.to_string(),
@@ -423,8 +439,9 @@ fn flatten(prefix: &str, v: &Json, out: &mut Vec<ConfigKey>) {
     }
 }
 
-/// Where each key segment appears, line by line, so that locating every key
-/// of a file costs one pass over its lines rather than one per key.
+/// Where each key segment of a JSON, INI or gin file appears, line by line, so
+/// that locating every key of a file costs one pass over its lines rather than
+/// one per key.
 ///
 /// A line is indexed under every segment `line_has_key` would accept on it;
 /// segments the index cannot list exactly (a JSON segment holding a quote)
@@ -447,21 +464,6 @@ impl<'a> KeyLines<'a> {
         for (i, line) in lines.iter().enumerate() {
             let t = line.trim_start();
             match format {
-                Format::Yaml => {
-                    let t = t.trim_start_matches("- ");
-                    for (p, _) in t.match_indices(':') {
-                        add(&t[..p], i);
-                    }
-                    for q in ['"', '\''] {
-                        if let Some(rest) = t.strip_prefix(q) {
-                            for (p, _) in rest.match_indices(q) {
-                                if rest[p + 1..].starts_with(':') {
-                                    add(&rest[..p], i);
-                                }
-                            }
-                        }
-                    }
-                }
                 Format::Json => {
                     // `"seg"` at the start of the line.
                     if let Some(rest) = t.strip_prefix('"') {
@@ -478,7 +480,7 @@ impl<'a> KeyLines<'a> {
                         }
                     }
                 }
-                Format::Toml | Format::Ini | Format::Gin => {
+                Format::Ini | Format::Gin => {
                     if let Some(rest) = t.strip_prefix('[') {
                         for (p, _) in rest.match_indices([']', '.']) {
                             add(&rest[..p], i);
@@ -493,7 +495,8 @@ impl<'a> KeyLines<'a> {
                         }
                     }
                 }
-                Format::Python => {}
+                // Located by their parsers (`spanned`).
+                Format::Yaml | Format::Toml | Format::Python => {}
             }
         }
         KeyLines { lines, format, at }
@@ -526,12 +529,6 @@ fn quoted<'t>(t: &'t str, seg: &str, q: char) -> Option<&'t str> {
 fn line_has_key(line: &str, seg: &str, format: Format) -> bool {
     let t = line.trim_start();
     match format {
-        Format::Yaml => {
-            let t = t.trim_start_matches("- ");
-            t.strip_prefix(seg).is_some_and(|r| r.starts_with(':'))
-                || quoted(t, seg, '"').is_some_and(|r| r.starts_with(':'))
-                || quoted(t, seg, '\'').is_some_and(|r| r.starts_with(':'))
-        }
         Format::Json => {
             quoted(t, seg, '"').is_some()
                 || t.match_indices('"').any(|(p, _)| {
@@ -539,7 +536,7 @@ fn line_has_key(line: &str, seg: &str, format: Format) -> bool {
                         .is_some_and(|r| r.starts_with(':') || r.starts_with(" :"))
                 })
         }
-        Format::Toml | Format::Ini | Format::Gin => {
+        Format::Ini | Format::Gin => {
             t.strip_prefix('[')
                 .and_then(|r| r.strip_prefix(seg))
                 .is_some_and(|r| r.starts_with(']') || r.starts_with('.'))
@@ -550,7 +547,7 @@ fn line_has_key(line: &str, seg: &str, format: Format) -> bool {
                         || k.strip_prefix(seg).is_some_and(|r| r.starts_with('.'))
                 })
         }
-        Format::Python => false,
+        Format::Yaml | Format::Toml | Format::Python => false,
     }
 }
 

@@ -18,6 +18,7 @@ pub mod pipeline;
 pub mod python;
 pub mod runpath;
 pub mod shell;
+pub mod spanned;
 pub mod values;
 
 use std::collections::{HashMap, HashSet};
