@@ -665,21 +665,27 @@ pub fn extract(project: Project) -> Facts {
     let kedro = is_kedro(&project);
     instantiate::link(&mut python, &configs, &project);
     let lightning_cli = instantiate::lightning_cli_sites(&python);
-    let run_path = runpath::RunPath::build(&project, &python, &pipelines, kedro);
-    lap("run path");
-    let mut calls_by_name: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
-    let mut function_names = HashSet::new();
-    for (fi, f) in python.iter().enumerate() {
-        for (ci, c) in f.calls.iter().enumerate() {
-            match calls_by_name.get_mut(c.name()) {
-                Some(v) => v.push((fi, ci)),
-                None => {
-                    calls_by_name.insert(c.name().to_string(), vec![(fi, ci)]);
+    // The run path and the call-name index read the same files independently.
+    let (run_path, (calls_by_name, function_names)) = rayon::join(
+        || runpath::RunPath::build(&project, &python, &pipelines, kedro),
+        || {
+            let mut calls_by_name: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+            let mut function_names = HashSet::new();
+            for (fi, f) in python.iter().enumerate() {
+                for (ci, c) in f.calls.iter().enumerate() {
+                    match calls_by_name.get_mut(c.name()) {
+                        Some(v) => v.push((fi, ci)),
+                        None => {
+                            calls_by_name.insert(c.name().to_string(), vec![(fi, ci)]);
+                        }
+                    }
                 }
+                function_names.extend(f.functions.iter().map(|d| d.name.clone()));
             }
-        }
-        function_names.extend(f.functions.iter().map(|d| d.name.clone()));
-    }
+            (calls_by_name, function_names)
+        },
+    );
+    lap("run path");
     let call_index = callsites::CallIndex::build(&python, &run_path.imports);
     lap("call index");
     let mut lfs_patterns = Vec::new();

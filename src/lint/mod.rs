@@ -303,15 +303,24 @@ pub fn find(id: &str) -> Option<&'static RuleDef> {
 
 /// Runs every rule; findings sorted by path, line, rule.
 pub fn run(ctx: &Context) -> Vec<Finding> {
+    use rayon::prelude::*;
     let timing = std::env::var_os("REPROSCALE_TIMING").is_some();
-    let mut all: Vec<Finding> = Vec::new();
-    for r in RULES {
-        let t = std::time::Instant::now();
-        all.extend((r.check)(ctx));
-        if timing {
-            crate::note!("  rule {}: {:?}", r.id, t.elapsed());
-        }
-    }
+    // Rules are independent reads of the context; they run side by side and
+    // are joined in catalogue order, so the sort below sees the same list.
+    let mut all: Vec<Finding> = RULES
+        .par_iter()
+        .map(|r| {
+            let t = std::time::Instant::now();
+            let found = (r.check)(ctx);
+            if timing {
+                crate::note!("  rule {}: {:?}", r.id, t.elapsed());
+            }
+            found
+        })
+        .collect::<Vec<Vec<Finding>>>()
+        .into_iter()
+        .flatten()
+        .collect();
     all.sort_by(|a, b| (&a.path, a.cell, a.line, a.rule).cmp(&(&b.path, b.cell, b.line, b.rule)));
     all.dedup();
     all
