@@ -320,6 +320,16 @@ fn a_cuda_fallback_device_is_gpu_use() {
 }
 
 #[test]
+fn a_device_flag_that_defaults_to_cuda_is_gpu_use() {
+    let train = "import argparse\nimport torch\np = argparse.ArgumentParser()\np.add_argument('--device', default='cuda:0')\nargs = p.parse_args()\nx = torch.zeros(1).to(args.device)\n";
+    let r = assess(&[("train.py", &format!("{train}{MAIN}"))]);
+    assert_eq!(status(&r, "4.3"), "fail");
+    let cpu = train.replace("cuda:0", "cpu");
+    let r = assess(&[("train.py", &format!("{cpu}{MAIN}"))]);
+    assert_eq!(status(&r, "4.3"), "not_applicable");
+}
+
+#[test]
 fn a_vague_accelerator_mention_is_not_hardware_documentation() {
     let r = assess(&[
         (

@@ -10,6 +10,18 @@ use crate::facts::Facts;
 /// Places where the code uses a GPU or TPU.
 pub fn accelerator_use(facts: &Facts) -> Vec<Evidence> {
     let mut out = Vec::new();
+    // Command-line flags whose default names a GPU device (`--device cuda`).
+    let gpu_flags: std::collections::HashMap<&str, &str> = facts
+        .python
+        .iter()
+        .flat_map(|f| &f.cli_params)
+        .filter_map(|p| match &p.default {
+            Some(Value::Lit(Lit::Str(d))) if names_gpu_device(d) => {
+                Some((p.name.as_str(), d.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
     for f in &facts.python {
         if !facts.run_path.contains(&f.path) {
             continue;
@@ -22,14 +34,16 @@ pub fn accelerator_use(facts: &Facts) -> Vec<Evidence> {
                     .filter(|(k, _)| matches!(k.as_str(), "device" | "accelerator" | "device_map"))
                     .map(|(_, v)| v),
             );
-            let mentions_gpu = device_arg.filter_map(Value::as_str).any(|s| {
-                let s = s.to_ascii_lowercase();
-                s.starts_with("cuda")
-                    || s == "gpu"
-                    || s == "tpu"
-                    || s == "auto" && name != "to"
-                    || s.starts_with("/gpu")
-                    || s == "mps"
+            let mut gpu_default = None;
+            let mentions_gpu = device_arg.into_iter().any(|v| match v {
+                Value::Lit(Lit::Str(s)) => {
+                    names_gpu_device(s) || s.eq_ignore_ascii_case("auto") && name != "to"
+                }
+                Value::Cli(flag) => {
+                    gpu_default = gpu_flags.get(flag.as_str()).map(|d| (flag, *d));
+                    gpu_default.is_some()
+                }
+                _ => false,
             });
             let note = if name == "cuda" && !c.callee.starts_with("torch.cuda") {
                 Some("moves tensors to a CUDA GPU (.cuda())".to_string())
@@ -53,7 +67,12 @@ pub fn accelerator_use(facts: &Facts) -> Vec<Evidence> {
                 "to" | "device" | "Trainer" | "Accelerator" | "from_pretrained"
             ) && mentions_gpu
             {
-                Some(format!("{}() on a GPU/TPU device", name))
+                Some(match gpu_default {
+                    Some((flag, d)) => {
+                        format!("{name}() on the device --{flag}, which defaults to \"{d}\"")
+                    }
+                    None => format!("{}() on a GPU/TPU device", name),
+                })
             } else if c.callee.starts_with("tensorflow.config") && name.contains("gpu")
                 || matches!(
                     name,
@@ -249,4 +268,10 @@ pub fn heaviness(facts: &Facts) -> Vec<Evidence> {
         }
     }
     out
+}
+
+/// A device string that names an accelerator (`cuda`, `cuda:0`, `gpu`, `/gpu:0`, `tpu`, `mps`).
+fn names_gpu_device(s: &str) -> bool {
+    let s = s.to_ascii_lowercase();
+    s.starts_with("cuda") || s == "gpu" || s == "tpu" || s.starts_with("/gpu") || s == "mps"
 }
