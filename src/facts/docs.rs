@@ -850,7 +850,7 @@ fn build_section(
         let kind = doc.kinds[i];
         // Files named on a command that runs code are its arguments (what a
         // script writes or is handed), not a description of the data.
-        if kind != Kind::FrontMatter && !(kind == Kind::Code && runs_code(l)) {
+        if kind != Kind::FrontMatter && !(kind == Kind::Code && super::pipeline::runs_code(l)) {
             collect_formats(l, &mut s.formats);
         }
         if matches!(kind, Kind::Code | Kind::Fence) {
@@ -985,35 +985,6 @@ fn build_section(
         }
     }
     s
-}
-
-/// A code line that runs a program of the project: `python x.py …`,
-/// `$ torchrun …`, `CUDA_VISIBLE_DEVICES=0 bash run.sh …`, `./train.sh …`.
-fn runs_code(l: &str) -> bool {
-    let t = l
-        .trim_start()
-        .trim_start_matches(['$', '>', '!', '%'])
-        .trim_start();
-    let Some(first) = t
-        .split_whitespace()
-        .find(|w| !w.contains('=') || w.starts_with('-'))
-    else {
-        return false;
-    };
-    let name = first.rsplit('/').next().unwrap_or(first);
-    matches!(
-        name,
-        "python"
-            | "python3"
-            | "python2"
-            | "py"
-            | "torchrun"
-            | "accelerate"
-            | "deepspeed"
-            | "bash"
-            | "sh"
-    ) || name.ends_with(".py")
-        || name.ends_with(".sh")
 }
 
 fn line_no(index: usize) -> u32 {

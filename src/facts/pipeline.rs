@@ -244,6 +244,28 @@ fn join_continued(lines: Vec<(u32, String)>) -> Vec<(u32, u32, String)> {
     out
 }
 
+/// A command line that runs the project's code: Python or a launcher of it,
+/// or a shell or Python script (`$ torchrun …`, `CUDA_VISIBLE_DEVICES=0 bash
+/// run.sh`, `./train.py`), after any prompt and environment assignments.
+pub fn runs_code(line: &str) -> bool {
+    let t = line
+        .trim_start()
+        .trim_start_matches(['$', '>', '!', '%'])
+        .trim_start();
+    let Some(first) = t
+        .split_whitespace()
+        .find(|w| !w.contains('=') || w.starts_with('-'))
+    else {
+        return false;
+    };
+    let name = first.rsplit('/').next().unwrap_or(first);
+    is_python(name)
+        || LAUNCHERS.contains(&name)
+        || matches!(name, "bash" | "sh")
+        || name.ends_with(".py")
+        || name.ends_with(".sh")
+}
+
 /// A Makefile's logical lines, backslash continuations joined, each with the 1-based
 /// number of the physical line that ends it.
 pub fn make_lines(text: &str) -> Vec<(u32, String)> {
