@@ -521,3 +521,72 @@ fn a_download_cache_under_home_is_not_a_machine_path() {
     let r = assess(&[("eval.py", pinned)]);
     assert_eq!(status(&r, "3.3"), "fail", "{}", notes(&r, "3.3"));
 }
+
+#[test]
+fn a_spacy_project_file_is_a_staged_pipeline_not_a_config() {
+    let project = r#"title: "NER demo"
+vars:
+  config: "config"
+  gpu_id: 0
+  train: "train"
+  models:
+    best: "training/${vars.config}/model-best"
+assets:
+  - dest: "assets/${vars.train}.jsonl"
+    url: "https://example.org/data/train.jsonl"
+    checksum: "63373dd656daa1fd3043ce166a59474c"
+workflows:
+  all: [convert, train]
+commands:
+  - name: convert
+    script:
+      - "python scripts/convert.py assets/${vars.train}.jsonl corpus/${vars.train}.spacy"
+    deps:
+      - "assets/${vars.train}.jsonl"
+    outputs:
+      - "corpus/${vars.train}.spacy"
+  - name: train
+    script:
+      - "spacy train configs/${vars.config}.cfg --output training/${vars.config} --paths.train corpus/${vars.train}.spacy --gpu-id ${vars.gpu_id}"
+    deps:
+      - "corpus/${vars.train}.spacy"
+      - "configs/${vars.config}.cfg"
+    outputs:
+      - ${vars.models.best}
+"#;
+    let convert = "import sys\nimport torch\nif __name__ == '__main__':\n    src, dst = sys.argv[1], sys.argv[2]\n    torch.zeros(1).cuda()\n    open(dst, 'w').write(open(src).read())\n";
+    let cfg = "[paths]\ntrain = null\n\n[training]\nseed = 0\nmax_epochs = 10\n";
+    let r = assess(&[
+        ("project.yml", project),
+        ("scripts/convert.py", convert),
+        ("configs/config.cfg", cfg),
+    ]);
+    // Commands whose outputs feed later commands are tracked stages.
+    assert_eq!(status(&r, "3.4"), "pass", "{}", notes(&r, "3.4"));
+    assert!(
+        notes(&r, "3.4").contains("corpus/train.spacy"),
+        "{}",
+        notes(&r, "3.4")
+    );
+    // A variable whose value names another variable is filled through.
+    assert!(
+        notes(&r, "3.4").contains("outputs: training/config/model-best"),
+        "{}",
+        notes(&r, "3.4")
+    );
+    // The config a command trains from is read; project.yml is not a config.
+    assert_eq!(status(&r, "2.3"), "pass", "{}", notes(&r, "2.3"));
+    assert!(
+        !notes(&r, "2.1").contains("yaml config"),
+        "{}",
+        notes(&r, "2.1")
+    );
+    // Its scripts are entry points, and its assets are fetched inputs.
+    assert_eq!(status(&r, "1.1"), "pass", "{}", notes(&r, "1.1"));
+    assert_eq!(status(&r, "1.2"), "pass", "{}", notes(&r, "1.2"));
+    assert!(
+        notes(&r, "1.2").contains("assets/train.jsonl"),
+        "{}",
+        notes(&r, "1.2")
+    );
+}

@@ -1089,6 +1089,7 @@ pub fn pipeline_stages(input: &Input) -> Decided {
         .looking_for(&[
             "dvc.yaml stages whose outs feed later deps",
             "Snakemake rules, Kedro pipelines",
+            "spaCy project.yml commands with deps and outputs",
             "MLproject entry points",
             "Makefile targets with file outputs used by later targets",
         ]);
@@ -1118,6 +1119,29 @@ fn tracked_stages(facts: &Facts) -> Vec<Stage> {
                 path,
                 s.line,
                 format!("dvc.yaml stage {} (outs: {})", s.name, s.outs.join(", ")),
+            ),
+            feeds_later: feeds,
+        });
+    }
+    let commands = &facts.pipelines.project_commands;
+    for (path, c) in commands.iter().filter(|(_, c)| !c.outputs.is_empty()) {
+        let feeds = commands.iter().any(|(_, other)| {
+            other.name != c.name
+                && other.deps.iter().any(|d| {
+                    c.outputs
+                        .iter()
+                        .any(|o| d == o || d.starts_with(&format!("{o}/")))
+                })
+        });
+        out.push(Stage {
+            evidence: line(
+                path,
+                c.line,
+                format!(
+                    "project.yml command {} (outputs: {})",
+                    c.name,
+                    c.outputs.join(", ")
+                ),
             ),
             feeds_later: feeds,
         });

@@ -310,10 +310,12 @@ pub fn parse(path: &str, format: Format, text: &str) -> Result<Candidate, String
     // Infrastructure wherever it lives and whatever its name (SPEC: never ML
     // configuration): a Kubernetes-style manifest, a JSON Schema, a CI
     // pipeline, a model-deployment spec.
+    // A spaCy/weasel project file is a pipeline: its `vars` fill its commands.
     if (map.contains_key("apiVersion") && map.contains_key("kind"))
         || map.contains_key("$schema")
         || is_ci_pipeline(map)
         || is_deployment_spec(map)
+        || super::pipeline::project_commands(&tree).is_some()
     {
         return Ok(Candidate::NotConfig);
     }

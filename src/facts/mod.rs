@@ -565,6 +565,7 @@ fn pipeline_part(path: &str, text: &str) -> Option<Pipelines> {
     match name {
         "dvc.yaml" | "dvc.yml" => p.add_dvc(path, text),
         "mlproject" => p.add_mlproject(path, text),
+        "project.yml" | "project.yaml" => p.add_project_yml(path, text),
         "makefile" | "gnumakefile" => p.add_makefile(path, text),
         _ if name == "snakefile" || name.ends_with(".smk") => p.add_snakefile(path, text),
         _ if name.ends_with(".sh") || is_shell_script(path, text) => {

@@ -32,6 +32,8 @@ pub enum OriginKind {
     MakeTarget(String),
     /// A Snakemake rule, by name.
     SnakemakeRule(String),
+    /// A command of a spaCy/weasel `project.yml`, by name.
+    ProjectCommand(String),
     /// A code block or command line in the README (`readme`) or other docs.
     DocsBlock {
         /// Whether the file is the README.
@@ -56,6 +58,7 @@ impl std::fmt::Display for OriginKind {
             OriginKind::MlprojectEntry(n) => write!(f, "entry point {n}"),
             OriginKind::MakeTarget(n) => write!(f, "target {n}"),
             OriginKind::SnakemakeRule(n) => write!(f, "rule {n}"),
+            OriginKind::ProjectCommand(n) => write!(f, "project command {n}"),
             OriginKind::DocsBlock { readme: true } => f.write_str("README code block"),
             OriginKind::DocsBlock { readme: false } => f.write_str("docs code block"),
             OriginKind::Script => f.write_str("script"),
@@ -127,6 +130,20 @@ pub struct MlParam {
     pub line: Option<u32>,
 }
 
+/// A command of a spaCy/weasel `project.yml` that declares what it reads and
+/// writes; the tool re-runs it only when those change, as DVC does a stage.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProjectCommand {
+    /// Command name.
+    pub name: String,
+    /// Line of its `name:` in project.yml.
+    pub line: Option<u32>,
+    /// Inputs, relative to the project root.
+    pub deps: Vec<String>,
+    /// Outputs, relative to the project root.
+    pub outputs: Vec<String>,
+}
+
 /// Everything the pipelines declare.
 #[derive(Debug, Clone, Default)]
 pub struct Pipelines {
@@ -156,6 +173,8 @@ pub struct Pipelines {
     pub config_reads: Vec<(String, u32, String)>,
     /// Config keys a workflow file reads (`config["a"]["b"]` in a Snakefile).
     pub key_reads: Vec<String>,
+    /// spaCy/weasel project commands, with their project.yml path.
+    pub project_commands: Vec<(String, ProjectCommand)>,
 }
 
 impl Pipelines {
@@ -177,6 +196,7 @@ impl Pipelines {
             mut problems,
             mut config_reads,
             mut key_reads,
+            mut project_commands,
         } = other;
         self.invocations.append(&mut invocations);
         self.dvc_stages.append(&mut dvc_stages);
@@ -191,6 +211,7 @@ impl Pipelines {
         self.problems.append(&mut problems);
         self.config_reads.append(&mut config_reads);
         self.key_reads.append(&mut key_reads);
+        self.project_commands.append(&mut project_commands);
     }
 }
 
@@ -482,6 +503,76 @@ fn parent(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
+/// The commands of a spaCy/weasel `project.yml`: a top-level `commands` list
+/// of named scripts.
+pub fn project_commands(tree: &Json) -> Option<&Vec<Json>> {
+    let Some(Json::Array(commands)) = tree.get("commands") else {
+        return None;
+    };
+    commands
+        .iter()
+        .any(|c| c.get("name").is_some() && c.get("script").is_some())
+        .then_some(commands)
+}
+
+/// `vars` flattened to the dotted names `${vars.a.b}` uses.
+fn project_vars(prefix: &str, v: &Json, out: &mut HashMap<String, String>) {
+    match v {
+        Json::Object(m) => {
+            for (k, child) in m {
+                project_vars(&format!("{prefix}.{k}"), child, out);
+            }
+        }
+        Json::String(s) => {
+            out.insert(prefix.to_string(), s.clone());
+        }
+        Json::Null | Json::Array(_) => {}
+        other => {
+            out.insert(prefix.to_string(), other.to_string());
+        }
+    }
+}
+
+/// `${vars.name}` (spaces allowed inside the braces) replaced by its value,
+/// also where a value names another variable; unknown names are left as written.
+fn fill_project_vars(s: &str, vars: &HashMap<String, String>) -> String {
+    let mut text = s.to_string();
+    // A few rounds: values may name other variables, and a cycle must end.
+    for _ in 0..4 {
+        let next = fill_once(&text, vars);
+        if next == text {
+            break;
+        }
+        text = next;
+    }
+    text
+}
+
+fn fill_once(s: &str, vars: &HashMap<String, String>) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        match after.find('}') {
+            Some(end) => {
+                let name = after[..end].trim();
+                match vars.get(name) {
+                    Some(v) => out.push_str(v),
+                    None => out.push_str(&rest[i..i + 2 + end + 1]),
+                }
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 fn line_of(text: &str, needle: &str) -> Option<u32> {
     text.lines()
         .position(|l| l.trim_start().starts_with(needle))
@@ -589,6 +680,83 @@ impl Pipelines {
             }
             self.produced.extend(stage.outs.iter().cloned());
             self.dvc_stages.push((path.to_string(), stage));
+        }
+    }
+
+    /// Reads a spaCy/weasel `project.yml`: its commands' scripts (with
+    /// `${vars.…}` filled from its `vars`), their deps and outputs, and the
+    /// assets it downloads. A `project.yml` without commands is left alone.
+    pub fn add_project_yml(&mut self, path: &str, text: &str) {
+        let Ok(tree) = serde_saphyr::from_str::<Json>(text) else {
+            return;
+        };
+        let Some(commands) = project_commands(&tree) else {
+            return;
+        };
+        let dir = parent(path);
+        let mut vars = HashMap::new();
+        if let Some(v) = tree.get("vars") {
+            project_vars("vars", v, &mut vars);
+        }
+        let fill = |s: &str| fill_project_vars(s, &vars);
+        for cmd in commands {
+            let Some(name) = cmd.get("name").and_then(Json::as_str) else {
+                continue;
+            };
+            let line = line_of(text, &format!("- name: {name}"))
+                .or_else(|| line_of(text, &format!("- name: \"{name}\"")))
+                .or_else(|| line_of(text, &format!("- name: '{name}'")));
+            let origin = Origin {
+                path: path.to_string(),
+                line,
+                kind: OriginKind::ProjectCommand(name.to_string()),
+            };
+            for script in str_list(cmd.get("script")) {
+                let script = fill(&script);
+                // The project's own CLI is Python run as a module.
+                let script = match script.strip_prefix("spacy ") {
+                    Some(rest) => format!("python -m spacy {rest}"),
+                    None => script,
+                };
+                self.invocations.extend(invocations(&script, dir, &origin));
+                if let Some(d) = download_command(&script) {
+                    self.downloads
+                        .push((path.to_string(), line.unwrap_or(0), d));
+                }
+            }
+            let files = |key: &str| -> Vec<String> {
+                str_list(cmd.get(key))
+                    .iter()
+                    .map(|p| join(dir, &fill(p)))
+                    .collect()
+            };
+            let command = ProjectCommand {
+                name: name.to_string(),
+                line,
+                deps: files("deps"),
+                outputs: files("outputs"),
+            };
+            self.produced.extend(command.outputs.iter().cloned());
+            self.project_commands.push((path.to_string(), command));
+        }
+        if let Some(Json::Array(assets)) = tree.get("assets") {
+            for a in assets {
+                let (Some(dest), Some(url)) = (
+                    a.get("dest").and_then(Json::as_str),
+                    a.get("url").and_then(Json::as_str),
+                ) else {
+                    continue;
+                };
+                let line = line_of(text, &format!("dest: {dest}"))
+                    .or_else(|| line_of(text, &format!("- dest: {dest}")))
+                    .or_else(|| line_of(text, &format!("dest: \"{dest}\"")))
+                    .or_else(|| line_of(text, &format!("- dest: \"{dest}\"")));
+                self.downloads.push((
+                    path.to_string(),
+                    line.unwrap_or(0),
+                    format!("project asset {} from {}", fill(dest), fill(url)),
+                ));
+            }
         }
     }
 
