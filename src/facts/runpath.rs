@@ -158,9 +158,10 @@ impl RunPath {
             }
         }
 
-        // A declared pipeline (dvc.yaml, MLproject, Snakemake, Kedro) says what a
-        // run is; scripts and notebooks that neither it nor the docs run are
-        // alternatives or scratch work, and their findings are notes.
+        // A declared pipeline (dvc.yaml, MLproject, Snakemake, Kedro, a spaCy
+        // project.yml) says what a run is; scripts and notebooks that neither
+        // it nor the docs run are alternatives or scratch work, and their
+        // findings are notes.
         let declared_pipeline = kedro
             || entries.values().any(|e| {
                 e.declared_at
@@ -607,7 +608,7 @@ fn is_pipeline_file(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     matches!(
         name.as_str(),
-        "dvc.yaml" | "dvc.yml" | "mlproject" | "snakefile"
+        "dvc.yaml" | "dvc.yml" | "mlproject" | "snakefile" | "project.yml" | "project.yaml"
     ) || name.ends_with(".smk")
 }
 
