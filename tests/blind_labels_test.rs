@@ -590,3 +590,25 @@ commands:
         notes(&r, "1.2")
     );
 }
+
+#[test]
+fn a_url_counts_only_when_handed_to_the_projects_own_script() {
+    // Installing a package from a URL fetches no input.
+    let readme = "# X\n\n```\npython -m pip install torch -f https://download.example.org/whl/stable.html\npython train.py\n```\n";
+    let train = "import argparse\np = argparse.ArgumentParser()\np.add_argument('--lr', default=0.1)\nargs = p.parse_args()\nprint(args.lr)\n";
+    let r = assess(&[("train.py", train), ("README.md", readme)]);
+    assert_eq!(status(&r, "1.2"), "fail", "{}", notes(&r, "1.2"));
+    // A size or a drop rate is not a local input: the weights URL still counts.
+    let sample = "import argparse\np = argparse.ArgumentParser()\np.add_argument('--weights')\np.add_argument('--input_size', default=224)\np.add_argument('--drop_path', default=0.1)\nargs = p.parse_args()\nprint(args.weights)\n";
+    let readme = "# X\n\n```\npython sample.py --weights https://models.example.org/w.pth\n```\n";
+    let r = assess(&[("sample.py", sample), ("README.md", readme)]);
+    assert_eq!(status(&r, "1.2"), "pass", "{}", notes(&r, "1.2"));
+}
+
+#[test]
+fn a_transient_buffer_is_not_overwritten_by_loaded_weights() {
+    let model = "import torch\nfrom torch import nn\nclass Net(nn.Module):\n    def __init__(self, d):\n        super().__init__()\n        self.register_buffer('noise', torch.rand(d), persistent=False)\n";
+    let predict = "import sys\nimport torch\nfrom model import Net\nif __name__ == '__main__':\n    net = Net(4)\n    net.load_state_dict(torch.load(sys.argv[1]))\n    print(net.noise.sum())\n";
+    let r = assess(&[("model.py", model), ("predict.py", predict)]);
+    assert_eq!(status(&r, "1.3"), "fail", "{}", notes(&r, "1.3"));
+}

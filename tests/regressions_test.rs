@@ -327,6 +327,12 @@ fn a_device_flag_that_defaults_to_cuda_is_gpu_use() {
     let cpu = train.replace("cuda:0", "cpu");
     let r = assess(&[("train.py", &format!("{cpu}{MAIN}"))]);
     assert_eq!(status(&r, "4.3"), "not_applicable");
+    // Another script's flag of the same name does not decide this file's default.
+    let r = assess(&[
+        ("train.py", &format!("{cpu}{MAIN}")),
+        ("tools/demo.py", "import argparse\np = argparse.ArgumentParser()\np.add_argument('--device', default='cuda')\nargs = p.parse_args()\nprint(args.device)\n"),
+    ]);
+    assert_eq!(status(&r, "4.3"), "not_applicable");
 }
 
 #[test]

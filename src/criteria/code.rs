@@ -237,7 +237,18 @@ fn shipped_or_fetched(facts: &crate::facts::Facts) -> Vec<Evidence> {
     }
     // A documented first run handed a URL (`python generate.py
     // --network=https://…/model.pkl`) fetches what it reads.
-    for inv in &facts.pipelines.invocations {
+    let targets = &facts.run_path.invocation_targets;
+    for (inv, target) in facts.pipelines.invocations.iter().zip(targets) {
+        // The first run is the one the project's README shows (a README at the
+        // root: a sub-project's docs show its tools, converters and
+        // exporters fed the same weights), of a script of the project.
+        let first_run = matches!(
+            inv.origin.kind,
+            crate::facts::pipeline::OriginKind::DocsBlock { readme: true }
+        );
+        let Some(script) = target.as_deref().filter(|_| first_run) else {
+            continue;
+        };
         let fetches = inv.flags.iter().find_map(|(_, v)| match v {
             crate::facts::pipeline::FlagValue::Literal(u) if fetched_url(u) => Some(u.as_str()),
             _ => None,
@@ -253,22 +264,13 @@ fn shipped_or_fetched(facts: &crate::facts::Facts) -> Vec<Evidence> {
         let local_input = inv.flags.iter().any(|(name, v)| {
             names_local_input(name)
                 && !matches!(v, crate::facts::pipeline::FlagValue::Literal(u) if fetched_url(u))
-        }) || inv.script.as_deref().is_some_and(|script| {
-            facts
-                .python
+        }) || facts.python_index(script).is_some_and(|i| {
+            facts.python[i]
+                .cli_params
                 .iter()
-                .filter(|f| f.path == script)
-                .flat_map(|f| &f.cli_params)
                 .any(|p| names_local_input(&p.name))
         });
-        // The first run is the one the project's own README shows; a sub-project's
-        // docs show its tools (converters, exporters) fed the same weights.
-        let first_run = matches!(
-            inv.origin.kind,
-            crate::facts::pipeline::OriginKind::DocsBlock { readme: true }
-        ) && !inv.origin.path.contains('/');
-        let runs = inv.script.is_some() || inv.module.is_some();
-        if let Some(url) = fetches.filter(|_| first_run && runs && !local_input) {
+        if let Some(url) = fetches.filter(|_| !local_input) {
             ev.push(line(
                 &inv.origin.path,
                 inv.origin.line,
@@ -294,27 +296,44 @@ fn shipped_or_fetched(facts: &crate::facts::Facts) -> Vec<Evidence> {
 }
 
 /// A flag or parameter that names a local input (`--data-path`, `coco_path`,
-/// `input_dir`), not an output, a cache or the weights.
+/// `dataroot`, `input_dir`), not an output, a cache, the weights or a size
+/// (`input_size`, `drop_path`), word by word.
 fn names_local_input(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    ["data", "path", "root", "dir", "input"]
-        .iter()
-        .any(|w| name.contains(w))
-        && ![
-            "out",
-            "log",
-            "save",
-            "ckpt",
-            "checkpoint",
-            "model",
-            "cache",
-            "network",
-            "weight",
-            "resume",
-            "pretrain",
-        ]
-        .iter()
-        .any(|w| name.contains(w))
+    let words: Vec<&str> = name.split(['_', '-']).filter(|w| !w.is_empty()).collect();
+    let input = words.iter().any(|w| {
+        w.starts_with("data")
+            || matches!(
+                *w,
+                "path" | "paths" | "root" | "dir" | "folder" | "input" | "inputs" | "corpus"
+            )
+    });
+    let other = words.iter().any(|w| {
+        matches!(
+            *w,
+            "out"
+                | "output"
+                | "outdir"
+                | "log"
+                | "logs"
+                | "save"
+                | "ckpt"
+                | "checkpoint"
+                | "model"
+                | "cache"
+                | "network"
+                | "weight"
+                | "weights"
+                | "resume"
+                | "pretrained"
+                | "config"
+                | "cfg"
+                | "size"
+                | "dim"
+                | "drop"
+        )
+    });
+    input && !other
 }
 
 /// A remote location a command is given, not a local server it talks to.

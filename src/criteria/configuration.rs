@@ -28,15 +28,19 @@ fn pipeline_flag_invocations(facts: &Facts) -> Vec<&Invocation> {
         .collect()
 }
 
-/// Whether every config source is a shell script passing flags: SPEC names
-/// config files and pipelines (Makefile, dvc.yaml, MLproject), and a launch
-/// script holds values without being either.
-fn only_script_flags(facts: &Facts, sources: &[Evidence]) -> bool {
-    let scripts = pipeline_flag_invocations(facts)
-        .iter()
-        .filter(|i| i.origin.kind == crate::facts::pipeline::OriginKind::Script)
-        .count();
-    scripts > 0 && scripts == sources.len()
+/// Whether the only config sources are shell scripts passing flags: SPEC
+/// names config files and pipelines (Makefile, dvc.yaml, MLproject), and a
+/// launch script holds values without being either.
+fn only_script_flags(facts: &Facts) -> bool {
+    let flags = pipeline_flag_invocations(facts);
+    facts.configs.iter().all(|c| c.keys.is_empty())
+        && facts.python_configs.is_empty()
+        && facts.hydra_dirs.is_empty()
+        && facts.pipelines.mlproject_params.is_empty()
+        && !flags.is_empty()
+        && flags
+            .iter()
+            .all(|i| i.origin.kind == crate::facts::pipeline::OriginKind::Script)
 }
 
 /// Evidence for every config source.
@@ -130,7 +134,7 @@ pub fn config_files(input: &Input) -> Decided {
             )),
         );
     }
-    if only_script_flags(facts, &sources) {
+    if only_script_flags(facts) {
         let mut o = Outcome::new(
             Status::Partial,
             "parameters are passed only as flags in shell scripts, not held in a config file",
@@ -878,7 +882,7 @@ pub fn code_reads_config(input: &Input) -> Decided {
         .with_evidence(readers);
     o.notes = unread_json;
     if n == 0 {
-        if only_script_flags(facts, &sources) {
+        if only_script_flags(facts) {
             let mut partial = Outcome::new(
                 Status::Partial,
                 "no config file is read: shell scripts pass the run's parameters as flags",

@@ -1125,8 +1125,8 @@ fn tracked_stages(facts: &Facts) -> Vec<Stage> {
     }
     let commands = &facts.pipelines.project_commands;
     for (path, c) in commands.iter().filter(|(_, c)| !c.outputs.is_empty()) {
-        let feeds = commands.iter().any(|(_, other)| {
-            other.name != c.name
+        let feeds = commands.iter().any(|(other_path, other)| {
+            (other_path, &other.name) != (path, &c.name)
                 && other.deps.iter().any(|d| {
                     c.outputs
                         .iter()

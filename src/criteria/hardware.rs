@@ -10,18 +10,24 @@ use crate::facts::Facts;
 /// Places where the code uses a GPU or TPU.
 pub fn accelerator_use(facts: &Facts) -> Vec<Evidence> {
     let mut out = Vec::new();
-    // Command-line flags whose default names a GPU device (`--device cuda`).
-    let gpu_flags: std::collections::HashMap<&str, &str> = facts
-        .python
-        .iter()
-        .flat_map(|f| &f.cli_params)
-        .filter_map(|p| match &p.default {
-            Some(Value::Lit(Lit::Str(d))) if names_gpu_device(d) => {
-                Some((p.name.as_str(), d.as_str()))
-            }
+    // A device flag's default (`--device cuda`): the calling file's own flag
+    // first; a flag defined elsewhere counts when every definition of that
+    // name defaults to a GPU.
+    let mut defaults: std::collections::HashMap<&str, Option<(&str, &str)>> =
+        std::collections::HashMap::new();
+    for p in facts.python.iter().flat_map(|f| &f.cli_params) {
+        let gpu = match &p.default {
+            Some(Value::Lit(Lit::Str(d))) if names_gpu_device(d) => Some((
+                p.flags.first().map_or(p.name.as_str(), String::as_str),
+                d.as_str(),
+            )),
             _ => None,
-        })
-        .collect();
+        };
+        defaults
+            .entry(p.name.as_str())
+            .and_modify(|v| *v = v.and(gpu))
+            .or_insert(gpu);
+    }
     for f in &facts.python {
         if !facts.run_path.contains(&f.path) {
             continue;
@@ -40,7 +46,17 @@ pub fn accelerator_use(facts: &Facts) -> Vec<Evidence> {
                     names_gpu_device(s) || s.eq_ignore_ascii_case("auto") && name != "to"
                 }
                 Value::Cli(flag) => {
-                    gpu_default = gpu_flags.get(flag.as_str()).map(|d| (flag, *d));
+                    let own = f.cli_params.iter().find(|p| &p.name == flag);
+                    gpu_default = match own {
+                        Some(p) => match &p.default {
+                            Some(Value::Lit(Lit::Str(d))) if names_gpu_device(d) => Some((
+                                p.flags.first().map_or(p.name.as_str(), String::as_str),
+                                d.as_str(),
+                            )),
+                            _ => None,
+                        },
+                        None => defaults.get(flag.as_str()).copied().flatten(),
+                    };
                     gpu_default.is_some()
                 }
                 _ => false,
@@ -69,7 +85,7 @@ pub fn accelerator_use(facts: &Facts) -> Vec<Evidence> {
             {
                 Some(match gpu_default {
                     Some((flag, d)) => {
-                        format!("{name}() on the device --{flag}, which defaults to \"{d}\"")
+                        format!("{name}() on the device {flag}, which defaults to \"{d}\"")
                     }
                     None => format!("{}() on a GPU/TPU device", name),
                 })

@@ -1930,8 +1930,11 @@ pub fn parse(path: &str, text: &str) -> Doc {
         let mut j = i;
         if code {
             while joined.trim_end().ends_with('\\') && lines.kinds.get(j + 1) == Some(&Kind::Code) {
-                let t = joined.trim_end();
-                joined = format!("{} {}", &t[..t.len() - 1], lines.lines[j + 1]);
+                // In place: rebuilding the text per line would cost its length squared.
+                let keep = joined.trim_end().len() - 1;
+                joined.truncate(keep);
+                joined.push(' ');
+                joined.push_str(lines.lines[j + 1]);
                 j += 1;
             }
         }

@@ -256,9 +256,15 @@ fn join_continued(lines: Vec<(u32, String)>) -> Vec<(u32, u32, String)> {
             }
             None => (n, line),
         };
-        match text.trim_end().strip_suffix('\\') {
-            Some(head) => open = Some((first, n, head.to_string())),
-            None => out.push((first, n, text)),
+        // Cut the backslash in place: copying the joined text for each
+        // continued line would cost its length squared.
+        let mut text = text;
+        let kept = text.trim_end().len();
+        if text[..kept].ends_with('\\') {
+            text.truncate(kept - 1);
+            open = Some((first, n, text));
+        } else {
+            out.push((first, n, text));
         }
     }
     out.extend(open);
@@ -540,7 +546,8 @@ fn fill_project_vars(s: &str, vars: &HashMap<String, String>) -> String {
     // A few rounds: values may name other variables, and a cycle must end.
     for _ in 0..4 {
         let next = fill_once(&text, vars);
-        if next == text {
+        // Values naming values can grow fast; a command is not that long.
+        if next == text || next.len() > 64 * 1024 {
             break;
         }
         text = next;
@@ -571,6 +578,23 @@ fn fill_once(s: &str, vars: &HashMap<String, String>) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The line of `key: value` (or `- key: value`, the value quoted or not, a
+/// comment after it), where `line_of` would also take `key: value_more`.
+fn item_line(text: &str, key: &str, value: &str) -> Option<u32> {
+    text.lines()
+        .position(|l| {
+            let t = l.trim_start();
+            let t = t.strip_prefix("- ").unwrap_or(t).trim_start();
+            t.strip_prefix(key)
+                .and_then(|r| r.strip_prefix(':'))
+                .is_some_and(|rest| {
+                    let v = rest.split(" #").next().unwrap_or("").trim();
+                    v.trim_matches(['"', '\'']) == value
+                })
+        })
+        .and_then(|i| u32::try_from(i + 1).ok())
 }
 
 fn line_of(text: &str, needle: &str) -> Option<u32> {
@@ -703,9 +727,7 @@ impl Pipelines {
             let Some(name) = cmd.get("name").and_then(Json::as_str) else {
                 continue;
             };
-            let line = line_of(text, &format!("- name: {name}"))
-                .or_else(|| line_of(text, &format!("- name: \"{name}\"")))
-                .or_else(|| line_of(text, &format!("- name: '{name}'")));
+            let line = item_line(text, "name", name);
             let origin = Origin {
                 path: path.to_string(),
                 line,
@@ -747,10 +769,7 @@ impl Pipelines {
                 ) else {
                     continue;
                 };
-                let line = line_of(text, &format!("dest: {dest}"))
-                    .or_else(|| line_of(text, &format!("- dest: {dest}")))
-                    .or_else(|| line_of(text, &format!("dest: \"{dest}\"")))
-                    .or_else(|| line_of(text, &format!("- dest: \"{dest}\"")));
+                let line = item_line(text, "dest", dest);
                 self.downloads.push((
                     path.to_string(),
                     line.unwrap_or(0),

@@ -1280,8 +1280,17 @@ impl Collector<'_> {
                         .map(|k| &k.value)
                 })
             }
+            // A buffer registered with `persistent=False` is not in the state
+            // dict, so no loaded model overwrites it.
             c if c.ends_with(".register_buffer") || c.ends_with(".register_parameter") => {
-                call.arguments.args.get(1)
+                let transient = |e: &Expr| matches!(e, Expr::BooleanLiteral(b) if !b.value);
+                let persistent = !call.arguments.args.get(2).is_some_and(transient)
+                    && !call
+                        .arguments
+                        .keywords
+                        .iter()
+                        .any(|k| k.arg.as_deref() == Some("persistent") && transient(&k.value));
+                call.arguments.args.get(1).filter(|_| persistent)
             }
             _ => None,
         };

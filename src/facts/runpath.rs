@@ -58,6 +58,10 @@ pub struct RunPath {
     entry_file: Vec<Option<usize>>,
     /// File index by path.
     index: HashMap<String, usize>,
+    /// The project file each pipeline invocation runs, by its index in
+    /// `Pipelines::invocations` (none for other people's modules, missing
+    /// scripts and installs).
+    pub invocation_targets: Vec<Option<String>>,
 }
 
 impl RunPath {
@@ -112,8 +116,20 @@ impl RunPath {
                 });
             }
         }
+        // Top-level folders of the project (any file, not only Python).
+        let top_dirs: HashSet<&str> = project
+            .files
+            .iter()
+            .filter_map(|f| f.path.split_once('/').map(|(d, _)| d))
+            .collect();
+        let mut invocation_targets = Vec::with_capacity(pipelines.invocations.len());
         for inv in &pipelines.invocations {
-            let target = resolve_invocation(inv, &index);
+            let target = resolve_invocation(inv, &index, &top_dirs);
+            invocation_targets.push(target.clone().filter(|p| {
+                !index
+                    .get(p.as_str())
+                    .map_or(is_auxiliary(p), |f| is_auxiliary_file(f))
+            }));
             match target {
                 // `python setup.py install` installs; it does not run the project.
                 Some(path)
@@ -210,7 +226,9 @@ impl RunPath {
             })
             .collect();
         let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
-        RunPath::from_graph(entry_points, paths, edges, missing)
+        let mut rp = RunPath::from_graph(entry_points, paths, edges, missing);
+        rp.invocation_targets = invocation_targets;
+        rp
     }
 
     /// The run path of `entry_points` over files `paths` whose imports are
@@ -258,6 +276,7 @@ impl RunPath {
             comp_edges,
             entry_file,
             index,
+            invocation_targets: Vec::new(),
         };
         let entries: Vec<usize> = (0..rp.entry_points.len()).collect();
         let reached = rp.reached_from(&entries);
@@ -481,7 +500,11 @@ fn join(dir: &str, rel: &str) -> String {
     }
 }
 
-fn resolve_invocation(inv: &Invocation, index: &HashMap<&str, &PyFile>) -> Option<String> {
+fn resolve_invocation(
+    inv: &Invocation,
+    index: &HashMap<&str, &PyFile>,
+    top_dirs: &HashSet<&str>,
+) -> Option<String> {
     if let Some(s) = &inv.script {
         if index.contains_key(s.as_str()) {
             return Some(s.clone());
@@ -506,8 +529,7 @@ fn resolve_invocation(inv: &Invocation, index: &HashMap<&str, &PyFile>) -> Optio
         // project does not have is that clone, and the rest is the script.
         if inv.origin.kind.is_docs() {
             if let Some((first, rest)) = s.split_once('/') {
-                let prefix = format!("{first}/");
-                if index.contains_key(rest) && !index.keys().any(|p| p.starts_with(&prefix)) {
+                if index.contains_key(rest) && !top_dirs.contains(first) {
                     return Some(rest.to_string());
                 }
             }
