@@ -217,12 +217,12 @@ fn shipped_or_fetched(facts: &crate::facts::Facts) -> Vec<Evidence> {
                 .pipelines
                 .produced
                 .iter()
-                .any(|o| o == dep || dep.starts_with(&format!("{o}/")));
+                .any(|o| crate::facts::pipeline::is_within(dep, o));
             let code = dep.ends_with(".py") || dep.ends_with(".sh");
             let tracked = facts
                 .dvc_pointers
                 .iter()
-                .any(|(_, t)| t == dep || dep.starts_with(&format!("{t}/")));
+                .any(|(_, t)| crate::facts::pipeline::is_within(dep, t));
             if !produced && !code && (tracked || facts.project.exists(dep)) {
                 ev.push(line(
                     path,

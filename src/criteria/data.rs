@@ -1102,18 +1102,19 @@ struct Stage {
     feeds_later: bool,
 }
 
+/// Whether any of `deps` is one of `outs` or lies under one.
+fn reads_any(deps: &[String], outs: &[String]) -> bool {
+    deps.iter()
+        .any(|d| outs.iter().any(|o| crate::facts::pipeline::is_within(d, o)))
+}
+
 fn tracked_stages(facts: &Facts) -> Vec<Stage> {
     let mut out = Vec::new();
     let dvc = &facts.pipelines.dvc_stages;
     for (path, s) in dvc {
-        let feeds = dvc.iter().any(|(_, other)| {
-            other.name != s.name
-                && other.deps.iter().any(|d| {
-                    s.outs
-                        .iter()
-                        .any(|o| d == o || d.starts_with(&format!("{o}/")))
-                })
-        });
+        let feeds = dvc
+            .iter()
+            .any(|(_, other)| other.name != s.name && reads_any(&other.deps, &s.outs));
         out.push(Stage {
             evidence: line(
                 path,
@@ -1126,12 +1127,7 @@ fn tracked_stages(facts: &Facts) -> Vec<Stage> {
     let commands = &facts.pipelines.project_commands;
     for (path, c) in commands.iter().filter(|(_, c)| !c.outputs.is_empty()) {
         let feeds = commands.iter().any(|(other_path, other)| {
-            (other_path, &other.name) != (path, &c.name)
-                && other.deps.iter().any(|d| {
-                    c.outputs
-                        .iter()
-                        .any(|o| d == o || d.starts_with(&format!("{o}/")))
-                })
+            (other_path, &other.name) != (path, &c.name) && reads_any(&other.deps, &c.outputs)
         });
         out.push(Stage {
             evidence: line(

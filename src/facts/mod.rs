@@ -658,14 +658,7 @@ pub fn extract(project: Project) -> Facts {
         .collect();
     if !results.is_empty() {
         // A declared folder of plots holds results too.
-        configs.retain(|c| {
-            !results.contains(c.path.as_str())
-                && !results.iter().any(|r| {
-                    c.path
-                        .strip_prefix(r)
-                        .is_some_and(|rest| rest.starts_with('/'))
-                })
-        });
+        configs.retain(|c| !results.iter().any(|r| pipeline::is_within(&c.path, r)));
     }
     let hydra_dirs = hydra_dirs(&python, &configs);
     apply_hydra_groups(&mut configs, &hydra_dirs);

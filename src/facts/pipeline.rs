@@ -509,6 +509,13 @@ fn parent(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
+/// Whether `path` is `dir` or lies under it (`data/x.csv` in `data`), by
+/// whole path segments.
+pub fn is_within(path: &str, dir: &str) -> bool {
+    path.strip_prefix(dir)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 /// The commands of a spaCy/weasel `project.yml`: a top-level `commands` list
 /// of named scripts.
 pub fn project_commands(tree: &Json) -> Option<&Vec<Json>> {
